@@ -1,0 +1,9 @@
+"""``python -m plagdetect`` runs the command line."""
+
+from __future__ import annotations
+
+import sys
+
+from plagdetect.cli import main
+
+sys.exit(main())

@@ -1,0 +1,157 @@
+"""The ``plagdetect`` command line.
+
+Exit codes: 0 when everything asked for was done, 1 when a file or a request failed (the others still
+went through), 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from plagdetect import __version__
+from plagdetect.config import Settings
+from plagdetect.errors import PlagDetectError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = Settings.from_env(data_dir=args.data_dir)
+        return args.run(args, settings)
+    except PlagDetectError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted: what was stored so far stays; nothing is half-stored", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="plagdetect", description="Semantic plagiarism detection, on site.")
+    parser.add_argument("--version", action="version", version=f"plagdetect {__version__}")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="data directory (default: $PLAGDETECT_DATA_DIR or data/)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="add files, folders or zip archives to a collection")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest.add_argument("--collection", default="default", help="collection name (created if missing)")
+    ingest.add_argument("--author", default=None, help="author of every file ingested (else from metadata)")
+    ingest.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ingest.set_defaults(run=run_ingest)
+
+    listing = commands.add_parser("list", help="list the documents of the corpus")
+    listing.add_argument("--collection", default=None)
+    listing.set_defaults(run=run_list)
+
+    remove = commands.add_parser("delete", help="delete documents: rows, vectors and stored files")
+    remove.add_argument("document_ids", nargs="+", type=int, metavar="DOC_ID")
+    remove.set_defaults(run=run_delete)
+
+    reindex = commands.add_parser("reindex", help="re-embed stale chunks and rebuild the vector index")
+    reindex.set_defaults(run=run_reindex)
+
+    bench = commands.add_parser("bench", help="speed benchmarks (ratios against a baseline in the same run)")
+    bench.add_argument("target", choices=["ingest"])
+    bench.add_argument("--windows", type=int, default=3000, help="sentence windows to embed")
+    bench.add_argument("--repeats", type=int, default=1, help="runs of each pipeline (best time counts)")
+    bench.set_defaults(run=run_bench)
+    return parser
+
+
+def _corpus(settings: Settings):
+    from plagdetect.corpus import Corpus  # torch and models load only for commands that need them
+
+    return Corpus(settings)
+
+
+def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from plagdetect.uploads import expand_paths
+
+    corpus = _corpus(settings)
+    files = expand_paths(args.paths)
+    with tqdm(total=len(files), unit="file", disable=args.no_progress or None, file=sys.stderr) as bar:
+
+        def progress(name: str) -> None:
+            bar.set_postfix_str(Path(name).name[-40:])
+            bar.update(1)
+
+        results = corpus.ingest_paths(files, args.collection, author=args.author, progress=progress)
+    for result in results:
+        if result.status == "failed":
+            print(f"error: {result.filename}: {result.message}", file=sys.stderr)
+    rows = [
+        (r.status, r.document_id or "", r.chunks or "", r.filename, r.message if r.status != "failed" else "")
+        for r in results
+    ]
+    print(format_table(["status", "doc", "chunks", "file", "note"], rows))
+    counts = Counter(r.status for r in results)
+    print(
+        f"{counts['added']} added, {counts['duplicate']} already there, {counts['failed']} failed"
+        f" (collection '{args.collection}')"
+    )
+    return EXIT_FAILED if counts["failed"] else EXIT_OK
+
+
+def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    documents = _corpus(settings).list_documents(args.collection)
+    rows = [
+        (d.id, d.collection, d.title[:40], d.format, d.chunks, f"{d.size_bytes / 1024:.0f} KB", "; ".join(d.integrity))
+        for d in documents
+    ]
+    print(format_table(["id", "collection", "title", "type", "chunks", "size", "integrity"], rows))
+    print(f"{len(documents)} document(s)")
+    return EXIT_OK
+
+
+def run_delete(args: argparse.Namespace, settings: Settings) -> int:
+    corpus = _corpus(settings)
+    status = EXIT_OK
+    for document_id in args.document_ids:
+        try:
+            info = corpus.delete_document(document_id)
+            print(f"deleted {info.id}: {info.title} ({info.chunks} chunks, collection '{info.collection}')")
+        except PlagDetectError as error:
+            print(f"error: {error}", file=sys.stderr)
+            status = EXIT_FAILED
+    return status
+
+
+def run_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    report = _corpus(settings).reindex()
+    print(f"re-embedded {report.stale_chunks} document(s); index rebuilt with {report.added} vectors")
+    return EXIT_OK
+
+
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from plagdetect.bench import bench_ingest
+
+    print(bench_ingest(settings, windows=args.windows, repeats=args.repeats).describe())
+    return EXIT_OK
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

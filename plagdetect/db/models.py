@@ -1,0 +1,184 @@
+"""SQLAlchemy 2.0 typed models: what PlagDetect keeps in its database.
+
+Chunk ids double as the vector index's labels, so they must never be reused: every table uses
+``sqlite_autoincrement`` (SQLite would otherwise hand a deleted row's id to the next insert).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON}
+
+
+AUTOINCREMENT = {"sqlite_autoincrement": True}
+
+
+class User(Base):
+    """A person who signs in: a student, an instructor or an admin."""
+
+    __tablename__ = "users"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))  # student | instructor | admin
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Collection(Base):
+    """A named set of documents that checks search (a course, a term, an archive of past submissions)."""
+
+    __tablename__ = "collections"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="collection", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Document(Base):
+    """One uploaded file: its extracted text, the normalised text the engine reads, and integrity flags."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("collection_id", "sha256", name="uq_document_collection_sha256"),
+        AUTOINCREMENT,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(500))
+    filename: Mapped[str] = mapped_column(String(500))
+    format: Mapped[str] = mapped_column(String(20))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str | None] = mapped_column(String(300))
+    original_text: Mapped[str] = mapped_column(Text)  # as extracted, before normalisation
+    text: Mapped[str] = mapped_column(Text)  # normalised: what chunk offsets refer to
+    offset_map: Mapped[bytes] = mapped_column(LargeBinary)  # normalize.OffsetMap.to_bytes()
+    page_starts: Mapped[list[int]] = mapped_column(JSON)  # offsets in original_text where pages begin
+    integrity_flags: Mapped[dict[str, Any]] = mapped_column(JSON)  # normalize.IntegrityFlags.to_dict()
+    stored_path: Mapped[str | None] = mapped_column(String(500))  # the original file, relative to the data dir
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    collection: Mapped[Collection] = relationship(back_populates="documents")
+    chunks: Mapped[list[Chunk]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True, order_by="Chunk.ordinal"
+    )
+
+
+class Chunk(Base):
+    """A window of sentences of a document, with its bi-encoder vector (float16 bytes)."""
+
+    __tablename__ = "chunks"
+    __table_args__ = (Index("ix_chunks_encoder_version", "encoder_version"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # also the label in the vector index
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)  # offsets in Document.text
+    end: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    encoder_version: Mapped[str] = mapped_column(String(120))
+
+    document: Mapped[Document] = relationship(back_populates="chunks")
+
+
+class ModelVersion(Base):
+    """A model the engine can use (bi-encoder, cross-encoder, SPLADE), shipped or fine-tuned."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (UniqueConstraint("kind", "version", name="uq_model_kind_version"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # bi-encoder | cross-encoder | splade
+    version: Mapped[str] = mapped_column(String(120))
+    path: Mapped[str] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(default=False)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Check(Base):
+    """One run of a submission against a collection: its settings, the models it used and its result."""
+
+    __tablename__ = "checks"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    collection_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    model_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    timings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    similarity: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    matches: Mapped[list[Match]] = relationship(
+        back_populates="check", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Match(Base):
+    """A passage of the submission found in a source document, with offsets on both sides."""
+
+    __tablename__ = "matches"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"), index=True)
+    source_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    submission_start: Mapped[int] = mapped_column(Integer)
+    submission_end: Mapped[int] = mapped_column(Integer)
+    source_start: Mapped[int] = mapped_column(Integer)
+    source_end: Mapped[int] = mapped_column(Integer)
+    bi_score: Mapped[float] = mapped_column(Float)
+    rerank_score: Mapped[float | None] = mapped_column(Float)
+    type: Mapped[str] = mapped_column(String(20))  # verbatim | paraphrase
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    check: Mapped[Check] = relationship(back_populates="matches")
+
+
+class Label(Base):
+    """An instructor's judgement of a match: plagiarism, not plagiarism, or unsure."""
+
+    __tablename__ = "labels"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    label: Mapped[str] = mapped_column(String(20))  # plagiarism | not | unsure
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

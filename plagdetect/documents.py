@@ -1,0 +1,58 @@
+"""From uploaded bytes to the text and chunks the engine works on: extract, normalise, chunk.
+
+Ingest (corpus) and check (detection) both start here, so a document is read the same way on both sides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from plagdetect.chunking import Chunk, chunk_text
+from plagdetect.config import Settings
+from plagdetect.errors import PlagDetectError
+from plagdetect.extract import ExtractedText, ExtractionLimits, extract_bytes
+from plagdetect.normalize import NormalizedText, normalize
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """An uploaded file read and cut into chunks, not yet embedded or stored."""
+
+    filename: str
+    data: bytes
+    sha256: str
+    extracted: ExtractedText
+    normalized: NormalizedText
+    chunks: list[Chunk]
+
+    @property
+    def title(self) -> str:
+        return self.extracted.title or PurePath(self.filename).stem
+
+    @property
+    def suffix(self) -> str:
+        return PurePath(self.filename).suffix.lower()
+
+
+def prepare_document(data: bytes, filename: str, settings: Settings, password: str | None = None) -> PreparedDocument:
+    """Extract, normalise and chunk one file; a file the engine cannot use raises ``PlagDetectError``."""
+    extracted = extract_bytes(data, filename, ExtractionLimits.from_settings(settings), password=password)
+    normalized = normalize(extracted.text)
+    chunks = chunk_text(
+        normalized.text,
+        sentences=settings.chunk_sentences,
+        stride=settings.chunk_stride,
+        max_chars=settings.chunk_max_chars,
+    )
+    if not chunks:
+        raise PlagDetectError("the file contains no text")
+    return PreparedDocument(
+        filename=filename,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        extracted=extracted,
+        normalized=normalized,
+        chunks=chunks,
+    )

@@ -1,0 +1,90 @@
+"""Zip-bomb defence shared by DOCX extraction and zip uploads.
+
+``check_zip`` looks only at the central directory (no decompression). Python's ``zipfile``
+never inflates an entry beyond its declared ``file_size``, so checking the declared sizes
+bounds what reading the archive can cost.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from plagdetect.errors import PlagDetectError
+from plagdetect.extract import ExtractionLimits, human_size
+
+logger = logging.getLogger(__name__)
+
+# Entries smaller than this are not judged by their own compression ratio: a small file of
+# repeated bytes compresses very well without being dangerous.
+_RATIO_MIN_ENTRY_BYTES = 1024 * 1024
+
+
+def check_zip(zf: zipfile.ZipFile, limits: ExtractionLimits, what: str = "archive") -> None:
+    """Refuse an archive whose entry count, declared size or compression ratio exceeds the limits."""
+
+    def refuse(reason: str) -> PlagDetectError:
+        return PlagDetectError(f"the {what} is suspicious: {reason} (a zip bomb?)")
+
+    infos = zf.infolist()
+    if len(infos) > limits.max_archive_members:
+        raise refuse(f"it has {len(infos)} entries; the limit is {limits.max_archive_members}")
+
+    total_size = sum(info.file_size for info in infos)
+    if total_size > limits.max_uncompressed_bytes:
+        raise refuse(
+            f"it unpacks to {human_size(total_size)}; the limit is {human_size(limits.max_uncompressed_bytes)}"
+        )
+
+    for info in infos:
+        if info.file_size < _RATIO_MIN_ENTRY_BYTES:
+            continue
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > limits.max_compression_ratio:
+            raise refuse(
+                f"an entry is compressed {ratio:.0f} to 1; the limit is {limits.max_compression_ratio:g} to 1"
+            )
+
+    total_compressed = sum(info.compress_size for info in infos)
+    if total_size >= _RATIO_MIN_ENTRY_BYTES:
+        ratio = total_size / max(total_compressed, 1)
+        if ratio > limits.max_compression_ratio:
+            raise refuse(f"it is compressed {ratio:.0f} to 1; the limit is {limits.max_compression_ratio:g} to 1")
+
+
+def _skipped(name: str) -> bool:
+    """Directories, macOS resource forks (``__MACOSX/``) and hidden files are not documents."""
+    if name.endswith("/"):
+        return True
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return any(part == "__MACOSX" or part.startswith(".") for part in parts)
+
+
+def iter_zip_members(data: bytes, limits: ExtractionLimits) -> Iterator[tuple[str, bytes]]:
+    """Yield ``(member name, bytes)`` for each regular file of a zip upload.
+
+    A member larger than ``limits.max_bytes`` is yielded cut to ``max_bytes + 1`` bytes, so the
+    caller's ``extract_bytes`` size check reports it as too large.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise PlagDetectError("not a readable zip archive") from None
+    with zf:
+        check_zip(zf, limits, "zip archive")
+        for info in zf.infolist():
+            if info.is_dir() or _skipped(info.filename):
+                continue
+            try:
+                with zf.open(info) as member:
+                    content = member.read(limits.max_bytes + 1)
+            except RuntimeError:  # an encrypted member
+                raise PlagDetectError(f"the zip archive member {info.filename} is encrypted") from None
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, OSError, EOFError) as exc:
+                logger.debug("unreadable zip member %s: %s", info.filename, exc)
+                raise PlagDetectError(f"the zip archive member {info.filename} is corrupt or damaged") from None
+            yield info.filename, content

@@ -1,0 +1,52 @@
+"""What a user hands in, as (file name, bytes) pairs: single files, folders and zip archives."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from plagdetect.errors import PlagDetectError
+from plagdetect.extract import ExtractionLimits, format_of, read_file
+from plagdetect.extract.archive import iter_zip_members
+
+ARCHIVE_SUFFIXES = frozenset({".zip"})
+
+Upload = tuple[str, "bytes | PlagDetectError"]  # a file name and its bytes, or why it cannot be read
+
+
+def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files as given, folders as their files (recursively, hidden ones skipped), in a stable order."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def read_upload(path: Path, limits: ExtractionLimits) -> Iterator[Upload]:
+    """The file's bytes, or each member of a zip archive ("archive.zip/member.pdf"), or the reason it fails.
+
+    The type is checked before anything is read, the size before the file is read.
+    """
+    is_archive = path.suffix.lower() in ARCHIVE_SUFFIXES
+    try:
+        if not is_archive:
+            format_of(path.name)
+            yield str(path), read_file(path, limits.max_bytes)
+            return
+        members = list(iter_zip_members(read_file(path, limits.max_uncompressed_bytes), limits))
+    except PlagDetectError as error:
+        yield str(path), error
+        return
+    if not members:
+        yield str(path), PlagDetectError("the archive holds no files")
+    for name, data in members:
+        yield f"{path}/{name}", data

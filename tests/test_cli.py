@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ESSAY_RAILWAYS, ESSAY_VOLCANOES
+from plagdetect.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main([*argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def essays(tmp_path: Path) -> tuple[Path, Path]:
+    rail, volcano = tmp_path / "rail.txt", tmp_path / "volcano.txt"
+    rail.write_text(ESSAY_RAILWAYS)
+    volcano.write_text(ESSAY_VOLCANOES)
+    return rail, volcano
+
+
+def test_ingest_list_delete_round_trip(capsys, essays, tmp_path: Path) -> None:
+    data = tmp_path / "elsewhere"
+    code, out, err = run(capsys, "--data-dir", str(data), "ingest", *map(str, essays), "--collection", "History")
+    assert code == EXIT_OK, err
+    assert "2 added, 0 already there, 0 failed (collection 'History')" in out
+    assert (data / "plagdetect.db").exists()
+
+    code, out, _ = run(capsys, "--data-dir", str(data), "list")
+    assert code == EXIT_OK and "rail" in out and "volcano" in out and "2 document(s)" in out
+
+    code, out, _ = run(capsys, "--data-dir", str(data), "delete", "1")
+    assert code == EXIT_OK and out.startswith("deleted 1: rail")
+    code, out, _ = run(capsys, "--data-dir", str(data), "list", "--collection", "History")
+    assert "rail" not in out and "1 document(s)" in out
+
+    code, _, err = run(capsys, "--data-dir", str(data), "delete", "1")
+    assert code == EXIT_FAILED and "No document with id 1" in err
+
+
+def test_the_data_directory_comes_from_the_environment(capsys, essays, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PLAGDETECT_DATA_DIR", str(tmp_path / "from-env"))
+    code, _, _ = run(capsys, "ingest", str(essays[0]), "--no-progress")
+    assert code == EXIT_OK
+    assert (tmp_path / "from-env" / "plagdetect.db").exists()
+
+
+def test_a_bad_file_fails_the_command_but_not_the_other_files(capsys, essays, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.docx"
+    empty.write_bytes(b"")
+    code, out, err = run(capsys, "ingest", str(essays[0]), str(empty), str(essays[1]), "--no-progress")
+    assert code == EXIT_FAILED
+    assert f"error: {empty}: the file is empty" in err.splitlines()
+    assert "2 added, 0 already there, 1 failed" in out
+
+    code, out, _ = run(capsys, "ingest", str(essays[0]), "--no-progress")
+    assert code == EXIT_OK and "0 added, 1 already there, 0 failed" in out and "already in collection" in out
+
+
+def test_reindex_and_an_unknown_collection(capsys, essays) -> None:
+    run(capsys, "ingest", str(essays[0]), "--no-progress")
+    code, out, _ = run(capsys, "reindex")
+    assert code == EXIT_OK and "index rebuilt with" in out
+    code, _, err = run(capsys, "list", "--collection", "nope")
+    assert code == EXIT_FAILED and "No collection named 'nope'" in err
+
+
+def test_usage_errors_exit_with_2(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["delete", "not-a-number"])
+    assert exit_info.value.code == EXIT_USAGE
+
+
+def test_the_console_entry_point_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "plagdetect", "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0
+    for command in ("ingest", "list", "delete", "reindex", "bench"):
+        assert command in result.stdout

@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select, update
+
+from conftest import ESSAY_PHOTOSYNTHESIS, ESSAY_RAILWAYS, ESSAY_VOLCANOES, write_docx
+import plagdetect.corpus as corpus_module
+from plagdetect.corpus import Corpus, write_atomically
+from plagdetect.db import Chunk, Document
+from plagdetect.errors import PlagDetectError
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def chunk_count(corpus: Corpus) -> int:
+    with corpus.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Chunk))
+
+
+def test_ingest_stores_text_chunks_vectors_and_the_original(corpus: Corpus, tmp_path: Path) -> None:
+    source = write(tmp_path / "photosynthesis.txt", ESSAY_PHOTOSYNTHESIS)
+    [result] = corpus.ingest_paths([source], "biology")
+    assert result.status == "added" and result.chunks >= 2
+    [info] = corpus.list_documents("biology")
+    assert (info.title, info.format, info.collection, info.chunks) == ("photosynthesis", "txt", "biology", result.chunks)
+    with corpus.sessions() as session:
+        document = session.get(Document, result.document_id)
+        assert document.text == ESSAY_PHOTOSYNTHESIS
+        assert (corpus.settings.data_dir / document.stored_path).read_bytes() == source.read_bytes()
+        first = document.chunks[0]
+        assert document.text[first.start : first.end].startswith("Photosynthesis is the process")
+        assert len(first.vector) == 384 * 2  # float16
+    assert corpus.index.ids() == {c.id for c in document.chunks}
+
+
+def test_a_chunk_text_finds_its_own_chunk_in_the_index(corpus: Corpus, tmp_path: Path) -> None:
+    for name, text in [("a", ESSAY_PHOTOSYNTHESIS), ("b", ESSAY_RAILWAYS), ("c", ESSAY_VOLCANOES)]:
+        corpus.ingest_paths([write(tmp_path / f"{name}.txt", text)], "mixed")
+    query = corpus.encoder.encode(["Steam locomotives cut travel times between industrial towns from days to hours."])
+    [[best, *_]], _ = corpus.index.search(query, k=3)
+    with corpus.sessions() as session:
+        assert session.get(Chunk, int(best)).document.title == "b"
+
+
+def test_docx_metadata_and_author_override(corpus: Corpus, tmp_path: Path) -> None:
+    path = write_docx(tmp_path / "essay.docx", ESSAY_RAILWAYS.split(". "), title="Railways", author="A. Student")
+    corpus.ingest_paths([path], "history")
+    corpus.ingest_paths([write(tmp_path / "v.txt", ESSAY_VOLCANOES)], "history", author="B. Writer")
+    docs = corpus.list_documents("history")
+    assert [(d.title, d.author) for d in docs] == [("Railways", "A. Student"), ("v", "B. Writer")]
+
+
+def test_the_same_file_twice_in_a_collection_is_reported_not_stored(corpus: Corpus, tmp_path: Path) -> None:
+    path = write(tmp_path / "essay.txt", ESSAY_RAILWAYS)
+    copy = write(tmp_path / "renamed copy.txt", ESSAY_RAILWAYS)
+    first, second = corpus.ingest_paths([path, copy], "history")
+    assert first.status == "added"
+    assert second.status == "duplicate" and second.document_id == first.document_id
+    assert "already in collection 'history'" in second.message and "essay.txt" in second.message
+    assert len(corpus.list_documents()) == 1
+    [other] = corpus.ingest_paths([path], "another course")  # another collection may hold it too
+    assert other.status == "added"
+
+
+def test_delete_removes_rows_vectors_and_the_stored_file(corpus: Corpus, tmp_path: Path) -> None:
+    keep = corpus.ingest_bytes(ESSAY_VOLCANOES.encode(), "keep.txt", "c")
+    gone = corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "gone.txt", "c")
+    with corpus.sessions() as session:
+        gone_doc = session.get(Document, gone.document_id)
+        stored = corpus.settings.data_dir / gone_doc.stored_path
+        gone_chunks = {c.id for c in gone_doc.chunks}
+        gone_vector = np.frombuffer(gone_doc.chunks[0].vector, np.float16).astype(np.float32)
+    info = corpus.delete_document(gone.document_id)
+    assert info.title == "gone"
+    assert [d.id for d in corpus.list_documents()] == [keep.document_id]
+    assert chunk_count(corpus) == keep.chunks
+    assert not stored.exists()
+    assert not (gone_chunks & corpus.index.ids())
+    reopened = Corpus(corpus.settings, encoder=corpus.encoder)
+    assert reopened.index.ids() == corpus.index.ids()
+    index_bytes = corpus.index.path.read_bytes()
+    assert gone_vector.tobytes()[:64] not in index_bytes
+    with pytest.raises(PlagDetectError, match="No document with id 999"):
+        corpus.delete_document(999)
+
+
+def test_deleted_text_is_not_left_in_the_database_file(corpus: Corpus, tmp_path: Path) -> None:
+    secret = "Zanzibarian quokkas negotiate marmalade treaties under moonlight. " * 5
+    result = corpus.ingest_bytes(secret.encode(), "secret.txt", "c")
+    corpus.delete_document(result.document_id)
+    corpus.engine.dispose()  # checkpoint the write-ahead log into the database file
+    data_files = [p for p in corpus.settings.data_dir.glob("plagdetect.db*") if p.is_file()]
+    assert data_files and not any(b"Zanzibarian quokkas" in p.read_bytes() for p in data_files)
+
+
+def test_a_missing_index_file_is_rebuilt_from_the_database(corpus: Corpus, tmp_path: Path) -> None:
+    corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
+    ids = corpus.index.ids()
+    corpus.index.path.unlink()
+    reopened = Corpus(corpus.settings, encoder=corpus.encoder)
+    assert reopened.index.ids() == ids
+    assert reopened.last_index_report.added == len(ids)
+    assert reopened.index.path.exists()
+
+
+def test_a_corrupt_index_file_is_rebuilt(corpus: Corpus) -> None:
+    corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
+    ids = corpus.index.ids()
+    corpus.index.path.write_bytes(b"\0" * 100)
+    reopened = Corpus(corpus.settings, encoder=corpus.encoder)
+    assert reopened.index.ids() == ids and reopened.last_index_report.rebuilt
+
+
+def test_a_stale_index_file_is_brought_in_line(corpus: Corpus) -> None:
+    """An index saved before the last ingest (a kill between commit and save), and one holding a stray id."""
+    corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
+    old_index = corpus.index.path.read_bytes()
+    later = corpus.ingest_bytes(ESSAY_VOLCANOES.encode(), "b.txt", "c")
+    expected = corpus.index.ids()
+    with corpus.index.writing():
+        corpus.index.add(np.array([10_000]), np.ones((1, 384), np.float32))
+    stray_index = corpus.index.path.read_bytes()
+    for saved, added, removed in [(old_index, later.chunks, 0), (stray_index, 0, 1)]:
+        corpus.index.path.write_bytes(saved)
+        reopened = Corpus(corpus.settings, encoder=corpus.encoder)
+        assert reopened.index.ids() == expected
+        assert (reopened.last_index_report.added, reopened.last_index_report.removed) == (added, removed)
+
+
+def test_an_ingest_killed_before_commit_leaves_nothing(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus.ingest_bytes(ESSAY_VOLCANOES.encode(), "kept.txt", "c")
+
+    def write_then_stop(target: Path, data: bytes) -> None:
+        write_atomically(target, data)
+        raise KeyboardInterrupt  # as if the process were stopped after the file, before the commit
+
+    monkeypatch.setattr(corpus_module, "write_atomically", write_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "lost.txt", "c")
+    assert [d.filename for d in corpus.list_documents()] == ["kept.txt"]
+    assert [p.name for p in corpus.settings.files_dir.iterdir()] == ["1.txt"]
+    # A file left by a process killed outright is removed at the next start.
+    (corpus.settings.files_dir / "77.txt").write_text("orphan")
+    Corpus(corpus.settings, encoder=corpus.encoder).repair_index()
+    assert [p.name for p in corpus.settings.files_dir.iterdir()] == ["1.txt"]
+
+
+def test_bad_files_are_reported_and_the_others_still_go_in(corpus: Corpus, tmp_path: Path) -> None:
+    good = write(tmp_path / "good.txt", ESSAY_RAILWAYS)
+    empty = write(tmp_path / "empty.txt", "")
+    blank = write(tmp_path / "blank.md", "   \n\n  ")
+    corrupt = tmp_path / "broken.pdf"
+    corrupt.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 20)
+    unknown = write(tmp_path / "picture.png", "not text")
+    large = tmp_path / "large.txt"
+    with open(large, "wb") as handle:
+        handle.truncate(60 * 1024 * 1024)
+    also_good = write_docx(tmp_path / "also good.docx", [ESSAY_VOLCANOES])
+    missing = tmp_path / "missing.txt"
+    results = corpus.ingest_paths([good, empty, blank, corrupt, unknown, large, missing, also_good], "c")
+    by_name = {Path(r.filename).name: r for r in results}
+    assert by_name["good.txt"].status == by_name["also good.docx"].status == "added"
+    reasons = {name: r.message for name, r in by_name.items() if r.status == "failed"}
+    assert set(reasons) == {"empty.txt", "blank.md", "broken.pdf", "picture.png", "large.txt", "missing.txt"}
+    assert "empty" in reasons["empty.txt"]
+    assert "no text" in reasons["blank.md"]
+    assert "PDF" in reasons["broken.pdf"]
+    assert "unsupported file type '.png'" in reasons["picture.png"]
+    assert reasons["large.txt"] == "the file is 60 MB; the limit is 50 MB"
+    assert reasons["missing.txt"] == "the file does not exist"
+    assert len(corpus.list_documents()) == 2
+    assert chunk_count(corpus) == by_name["good.txt"].chunks + by_name["also good.docx"].chunks
+    assert [p.name for p in corpus.settings.files_dir.iterdir()] != []
+    assert len(list(corpus.settings.files_dir.iterdir())) == 2
+
+
+def test_folders_and_zip_archives(corpus: Corpus, tmp_path: Path) -> None:
+    folder = tmp_path / "submissions"
+    (folder / "week1").mkdir(parents=True)
+    write(folder / "week1" / "rail.txt", ESSAY_RAILWAYS)
+    write(folder / ".hidden.txt", ESSAY_PHOTOSYNTHESIS)
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("volcano.txt", ESSAY_VOLCANOES)
+        zf.writestr("__MACOSX/._volcano.txt", "junk")
+        zf.writestr("notes.rtf", "{\\rtf1 hello}")
+    results = corpus.ingest_paths([folder, archive], "c")
+    assert [(Path(r.filename).name, r.status) for r in results] == [
+        ("rail.txt", "added"),
+        ("volcano.txt", "added"),
+        ("notes.rtf", "failed"),
+    ]
+    assert results[1].filename.endswith("batch.zip/volcano.txt")
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("zeros.txt", b"\0" * (600 * 1024 * 1024))
+    [failed] = corpus.ingest_paths([bomb], "c")
+    assert failed.status == "failed" and "zip" in failed.message.lower()
+
+
+def test_reindex_re_embeds_chunks_of_another_model_version(corpus: Corpus) -> None:
+    result = corpus.ingest_bytes(ESSAY_PHOTOSYNTHESIS.encode(), "p.txt", "c")
+    with corpus.sessions.begin() as session:
+        session.execute(update(Chunk).values(encoder_version="older-model", vector=b"\0" * 768))
+    reopened = Corpus(corpus.settings, encoder=corpus.encoder)
+    assert reopened.repair_index().stale_chunks == result.chunks
+    assert len(reopened.index) == 0  # nothing of another version is searched
+    report = reopened.reindex()
+    assert report.rebuilt and report.added == result.chunks
+    assert len(reopened.index) == result.chunks
+    query = corpus.encoder.encode([ESSAY_PHOTOSYNTHESIS.split(". ")[0]])
+    assert reopened.index.search(query, k=1)[1][0, 0] > 0.8
+
+
+def test_two_processes_share_the_corpus(corpus: Corpus) -> None:
+    other = Corpus(corpus.settings, encoder=corpus.encoder)
+    assert len(other.index) == 0
+    result = corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
+    assert len(other.index) == result.chunks  # the reader picks up the file the writer saved
+    second = other.ingest_bytes(ESSAY_VOLCANOES.encode(), "b.txt", "c")
+    assert len(corpus.index) == result.chunks + second.chunks
+    assert [d.title for d in corpus.list_documents()] == ["a", "b"]
+
+
+def test_collections(corpus: Corpus) -> None:
+    corpus.create_collection("Physics 101", "autumn term")
+    with pytest.raises(PlagDetectError, match="already exists"):
+        corpus.create_collection("Physics 101")
+    with pytest.raises(PlagDetectError, match="needs a name"):
+        corpus.create_collection("   ")
+    corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "History")
+    assert [(c.name, c.documents) for c in corpus.collections()] == [("History", 1), ("Physics 101", 0)]
+    with pytest.raises(PlagDetectError, match="No collection named 'Chemistry'"):
+        corpus.list_documents("Chemistry")

@@ -1,0 +1,432 @@
+"""Tests of plagdetect.extract: every fixture is built here (no network, no data files)."""
+
+from __future__ import annotations
+
+import io
+import os
+import pathlib
+import subprocess
+import zipfile
+import zlib
+
+import docx
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from plagdetect.errors import PlagDetectError
+from plagdetect.extract import (
+    SUPPORTED_SUFFIXES,
+    ExtractedText,
+    ExtractionLimits,
+    extract_bytes,
+    extract_file,
+)
+from plagdetect.extract import pdf as pdf_module
+from plagdetect.extract.archive import iter_zip_members
+
+MB = 1024 * 1024
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _pdf_string(text: str) -> str:
+    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def make_pdf(
+    pages: list[list[str] | bytes | None], title: str | None = None, author: str | None = None
+) -> bytes:
+    """A minimal valid PDF written by hand: one page per item, each a list of text lines drawn with
+    Helvetica, None for a page with only a drawing (no text layer), or bytes: a content stream to
+    store compressed (FlateDecode)."""
+    objects: list[bytes] = []  # object i + 1
+
+    def add(body: str | bytes) -> int:
+        objects.append(body.encode("latin-1") if isinstance(body, str) else body)
+        return len(objects)
+
+    catalog = add("")  # filled in below, once the page tree's number is known
+    font = add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    page_tree = len(objects) + 1 + 2 * len(pages)
+    kids = []
+    for lines in pages:
+        extra = b""
+        if lines is None:
+            stream = b"0.5 g 72 600 200 100 re f"
+        elif isinstance(lines, bytes):
+            stream, extra = zlib.compress(lines, 9), b" /Filter /FlateDecode"
+        else:
+            shown = " 0 -16 Td ".join(f"{_pdf_string(line)} Tj" for line in lines)
+            stream = f"BT /F1 12 Tf 72 720 Td {shown} ET".encode("latin-1")
+        content = add(b"<< /Length %d%s >>\nstream\n" % (len(stream), extra) + stream + b"\nendstream")
+        kids.append(
+            add(
+                f"<< /Type /Page /Parent {page_tree} 0 R /MediaBox [0 0 612 792] "
+                f"/Resources << /Font << /F1 {font} 0 R >> >> /Contents {content} 0 R >>"
+            )
+        )
+    assert add(f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>") == page_tree
+    objects[catalog - 1] = f"<< /Type /Catalog /Pages {page_tree} 0 R >>".encode()
+    info = None
+    if title or author:
+        entries = (f"/Title {_pdf_string(title)} " if title else "") + (
+            f"/Author {_pdf_string(author)}" if author else ""
+        )
+        info = add(f"<< {entries} >>")
+
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    trailer = f"<< /Size {len(objects) + 1} /Root {catalog} 0 R" + (f" /Info {info} 0 R" if info else "") + " >>"
+    out += b"trailer\n" + trailer.encode() + b"\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+TWO_PAGES = [["Page one says hello.", "Second line of page one."], ["Page two says goodbye."]]
+
+
+def encrypt_pdf(data: bytes, user_password: str, owner_password: str | None = None) -> bytes:
+    writer = PdfWriter(clone_from=io.BytesIO(data))
+    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_docx(title: str | None = "An Essay", author: str | None = "Ada Student") -> bytes:
+    document = docx.Document()
+    document.add_paragraph("First paragraph before the table.")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "Name"
+    table.cell(0, 1).text = "Score"
+    table.cell(1, 0).text = "Ada"
+    table.cell(1, 1).text = "97"
+    inner = table.cell(1, 1).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text = "nested left"
+    inner.cell(0, 1).text = "nested right"
+    document.add_paragraph("Last paragraph after the table.")
+    if title:
+        document.core_properties.title = title
+    if author:
+        document.core_properties.author = author
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def make_zip(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in members.items():
+            zf.writestr(name, content)
+    return out.getvalue()
+
+
+def error_of(data: bytes, filename: str, **kwargs) -> str:
+    with pytest.raises(PlagDetectError) as info:
+        extract_bytes(data, filename, **kwargs)
+    return str(info.value)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def test_pdf_helper_is_a_valid_pdf() -> None:
+    reader = PdfReader(io.BytesIO(make_pdf(TWO_PAGES)), strict=True)
+    assert len(reader.pages) == 2
+
+
+def test_pdf_text_pages_and_metadata() -> None:
+    result = extract_bytes(make_pdf(TWO_PAGES, title="My Thesis", author="Ada"), "thesis.PDF")
+    assert result.format == "pdf"
+    assert "Page one says hello." in result.text
+    assert "Second line of page one." in result.text
+    assert "Page two says goodbye." in result.text
+    assert result.text.index("hello") < result.text.index("goodbye")
+    assert len(result.page_starts) == 2
+    assert result.text[result.page_starts[1] :].startswith("Page two")
+    assert result.text[: result.page_starts[1]].endswith("\n\n")
+    assert (result.title, result.author) == ("My Thesis", "Ada")
+
+
+def test_page_of_on_two_page_pdf() -> None:
+    result = extract_bytes(make_pdf(TWO_PAGES), "a.pdf")
+    assert result.page_of(0) == 1
+    assert result.page_of(result.text.index("Second line")) == 1
+    assert result.page_of(result.text.index("goodbye")) == 2
+    assert result.page_of(len(result.text) - 1) == 2
+
+
+def test_page_of_without_pages() -> None:
+    assert ExtractedText(text="abc", format="txt").page_of(2) == 1
+
+
+def test_pdf_with_leading_garbage_is_accepted() -> None:
+    result = extract_bytes(b"\r\n garbage \n" + make_pdf(TWO_PAGES), "a.pdf")
+    assert "Page two says goodbye." in result.text
+
+
+def test_encrypted_pdf_needs_the_password() -> None:
+    data = encrypt_pdf(make_pdf(TWO_PAGES), "secret")
+    assert error_of(data, "a.pdf") == "the PDF is encrypted; a password is needed"
+    assert error_of(data, "a.pdf", password="wrong") == "wrong password for the encrypted PDF"
+    assert "Page one says hello." in extract_bytes(data, "a.pdf", password="secret").text
+
+
+def test_encrypted_pdf_with_empty_user_password_opens() -> None:
+    data = encrypt_pdf(make_pdf(TWO_PAGES), "", owner_password="owner")
+    assert "Page two says goodbye." in extract_bytes(data, "a.pdf").text
+
+
+def test_pdf_without_text_layer() -> None:
+    message = error_of(make_pdf([None, None]), "scan.pdf")
+    assert message == "the PDF has no text layer (a scanned document?); OCR is not supported"
+
+
+def test_pdf_with_one_image_page_keeps_the_other() -> None:
+    result = extract_bytes(make_pdf([None, ["Only text here."]]), "a.pdf")
+    assert result.text.strip() == "Only text here."
+    assert result.page_of(result.text.index("Only")) == 2
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        os.urandom(3000),  # random bytes named .pdf
+        b"%PDF-1.4\n" + b"\x00\xff garbage " * 200,  # a header, then nonsense
+        make_pdf(TWO_PAGES)[:40],  # truncated
+    ],
+)
+def test_corrupt_pdf(data: bytes) -> None:
+    assert error_of(data, "broken.pdf") == "not a readable PDF (the file is corrupt or damaged)"
+
+
+def test_pdf_timeout() -> None:
+    limits = ExtractionLimits(pdf_timeout_s=0.001)
+    message = error_of(make_pdf(TWO_PAGES), "a.pdf", limits=limits)
+    assert message == "reading the PDF took longer than 0.001 s; it may be malformed"
+
+
+def test_pdf_memory_limit() -> None:
+    pytest.importorskip("resource")
+    bomb = make_pdf([b" " * (70 * MB)])  # a content stream of 70 MB packed into about 70 KB
+    assert len(bomb) < MB
+    limits = ExtractionLimits(pdf_memory_mb=64)
+    assert error_of(bomb, "a.pdf", limits=limits) == "reading the PDF needed more than 64 MB of memory"
+
+
+@pytest.mark.parametrize(
+    ("returncode", "stdout", "expected"),
+    [
+        (-9, b"", "reading the PDF needed more than 1024 MB of memory"),  # killed
+        (0, b"not json {", "not a readable PDF (the file is corrupt or damaged)"),  # garbled
+        (1, b"", "not a readable PDF (the file is corrupt or damaged)"),  # crashed
+    ],
+)
+def test_pdf_worker_failures(monkeypatch: pytest.MonkeyPatch, returncode: int, stdout: bytes, expected: str) -> None:
+    def fake_run(args, **kwargs):
+        return subprocess.CompletedProcess(args, returncode, stdout, b"")
+
+    monkeypatch.setattr(pdf_module.subprocess, "run", fake_run)
+    assert error_of(make_pdf(TWO_PAGES), "a.pdf") == expected
+
+
+# --------------------------------------------------------------------------- DOCX
+
+
+def test_docx_paragraphs_and_tables_in_order() -> None:
+    result = extract_bytes(make_docx(), "essay.docx")
+    assert result.format == "docx"
+    lines = result.text.split("\n")
+    assert lines[0] == "First paragraph before the table."
+    assert lines[-1] == "Last paragraph after the table."
+    assert "Name \t Score" in lines
+    assert "Ada \t 97" in lines
+    assert "nested left \t nested right" in lines
+    assert lines.index("Name \t Score") < lines.index("Ada \t 97") < lines.index("nested left \t nested right")
+    assert (result.title, result.author) == ("An Essay", "Ada Student")
+
+
+def test_docx_without_metadata() -> None:
+    result = extract_bytes(make_docx(title=None, author=None), "essay.docx")
+    assert result.title is None
+
+
+def test_docx_that_is_not_a_zip() -> None:
+    assert error_of(b"plain text, not a zip", "a.docx") == "not a readable DOCX (the file is corrupt or damaged)"
+
+
+def test_zip_that_is_not_a_docx() -> None:
+    message = error_of(make_zip({"hello.txt": b"hi"}), "a.docx")
+    assert message.startswith("not a readable DOCX")
+
+
+def test_docx_with_broken_xml() -> None:
+    with zipfile.ZipFile(io.BytesIO(make_docx())) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    members["word/document.xml"] = b"<w:document><unclosed>"
+    assert error_of(make_zip(members), "a.docx") == "not a readable DOCX (the file is corrupt or damaged)"
+
+
+def test_docx_zip_bomb() -> None:
+    with zipfile.ZipFile(io.BytesIO(make_docx())) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    members["word/media/bomb.bin"] = bytes(20 * MB)  # zeros compress about 1000 to 1
+    message = error_of(make_zip(members), "a.docx")
+    assert message.startswith("the DOCX archive is suspicious: ")
+    assert "compressed" in message and "zip bomb" in message
+    # The total size limit trips too when lowered below what the archive unpacks to.
+    limits = ExtractionLimits(max_compression_ratio=1e9, max_uncompressed_bytes=10 * MB)
+    assert "unpacks to 20" in error_of(make_zip(members), "a.docx", limits=limits)
+
+
+def test_docx_too_many_entries() -> None:
+    message = error_of(make_docx(), "a.docx", limits=ExtractionLimits(max_archive_members=3))
+    assert message.startswith("the DOCX archive is suspicious: it has ")
+    assert "the limit is 3" in message
+
+
+# --------------------------------------------------------------------------- text, Markdown, HTML
+
+SAMPLE = "Plagiarism – “quoted” text, café.\nSecond line."
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (SAMPLE.encode("utf-8"), SAMPLE),
+        (b"\xef\xbb\xbf" + SAMPLE.encode("utf-8"), SAMPLE),
+        (SAMPLE.encode("utf-16"), SAMPLE),  # with a BOM
+        (b"\xfe\xff" + SAMPLE.encode("utf-16-be"), SAMPLE),
+        (SAMPLE.encode("utf-16-le"), SAMPLE),  # no BOM
+        (SAMPLE.encode("utf-32"), SAMPLE),
+        ("“Smart quotes” and café".encode("cp1252"), "“Smart quotes” and café"),
+        ("plain ASCII".encode("ascii"), "plain ASCII"),
+    ],
+)
+def test_text_decoding(data: bytes, expected: str) -> None:
+    result = extract_bytes(data, "essay.txt")
+    assert result.text == expected
+    assert result.format == "txt"
+    assert result.page_starts == (0,)
+
+
+def test_crlf_is_preserved() -> None:
+    assert extract_bytes(b"one\r\ntwo\r\n", "a.TXT").text == "one\r\ntwo\r\n"
+
+
+def test_markdown_kept_as_text() -> None:
+    source = "# Title\n\nSome *emphasis* and a [link](http://example.org).\n"
+    result = extract_bytes(source.encode(), "notes.md")
+    assert result.text == source
+    assert result.format == "md"
+
+
+def test_html() -> None:
+    page = (
+        "<html><head><title> My Essay </title><style>p { color: red }</style></head>"
+        "<body><script>var secret = 1;</script><h1>Heading</h1>\n\n\n\n<p>First para.</p>"
+        "<!-- a comment --><noscript>Enable JavaScript</noscript><p>Second para.</p></body></html>"
+    )
+    result = extract_bytes(page.encode("utf-8"), "page.htm")
+    assert result.format == "html"
+    assert result.title == "My Essay"
+    assert "Heading" in result.text and "First para." in result.text and "Second para." in result.text
+    for hidden in ("secret", "color", "comment", "Enable JavaScript", "My Essay"):
+        assert hidden not in result.text
+    assert "\n\n\n" not in result.text
+
+
+# --------------------------------------------------------------------------- general checks
+
+
+def test_supported_suffixes() -> None:
+    assert {".pdf", ".docx", ".txt", ".md", ".html", ".htm"} <= SUPPORTED_SUFFIXES
+
+
+def test_empty_file() -> None:
+    assert error_of(b"", "a.txt") == "the file is empty"
+    assert error_of(b"", "a.pdf") == "the file is empty"
+
+
+def test_whitespace_only_text() -> None:
+    assert error_of(b" \r\n\t\n", "a.txt") == "the file contains no text"
+
+
+def test_unknown_suffix() -> None:
+    message = error_of(b"data", "archive.xyz")
+    assert message.startswith("unsupported file type '.xyz' (supported: ")
+    assert ".pdf" in message and ".docx" in message
+    assert error_of(b"data", "README").startswith("unsupported file type (none)")
+
+
+def test_file_over_the_size_limit() -> None:
+    limits = ExtractionLimits(max_bytes=MB)
+    assert error_of(b"x" * (3 * MB // 2), "a.txt", limits=limits) == "the file is 1.5 MB; the limit is 1 MB"
+
+
+def test_extract_file(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "essay.txt"
+    path.write_bytes("Bonjour, café.".encode("utf-8"))
+    assert extract_file(path).text == "Bonjour, café."
+    with pytest.raises(PlagDetectError, match="^the file does not exist$"):
+        extract_file(tmp_path / "missing.txt")
+
+
+def test_extract_file_refuses_before_reading(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "huge.pdf"
+    with path.open("wb") as f:
+        f.truncate(300 * MB)  # sparse: costs no disk space
+    monkeypatch.setattr(pathlib.Path, "open", lambda *a, **k: pytest.fail("the file was opened"))
+    with pytest.raises(PlagDetectError) as info:
+        extract_file(path)
+    assert str(info.value) == "the file is 300 MB; the limit is 50 MB"
+
+
+def test_limits_from_settings() -> None:
+    from plagdetect.config import Settings
+
+    limits = ExtractionLimits.from_settings(Settings(max_file_mb=2, max_uncompressed_mb=10, pdf_timeout_s=5))
+    assert limits.max_bytes == 2 * MB
+    assert limits.max_uncompressed_bytes == 10 * MB
+    assert limits.pdf_timeout_s == 5.0
+    assert limits.pdf_memory_mb == 1024
+
+
+# --------------------------------------------------------------------------- zip uploads
+
+
+def test_iter_zip_members_skips_directories_and_hidden_files() -> None:
+    data = make_zip(
+        {
+            "a.txt": b"alpha",
+            "dir/": b"",
+            "dir/b.docx": b"beta",
+            "__MACOSX/dir/._b.docx": b"resource fork",
+            ".hidden.txt": b"hidden",
+            "dir/.DS_Store": b"junk",
+        }
+    )
+    assert list(iter_zip_members(data, ExtractionLimits())) == [("a.txt", b"alpha"), ("dir/b.docx", b"beta")]
+
+
+def test_iter_zip_members_bounds_large_members() -> None:
+    limits = ExtractionLimits(max_bytes=1000)
+    [(name, content)] = list(iter_zip_members(make_zip({"big.txt": b"word " * 1000}), limits))
+    assert len(content) == 1001
+    with pytest.raises(PlagDetectError, match="^the file is .*; the limit is 1000 bytes$"):
+        extract_bytes(content, name, limits)
+
+
+def test_iter_zip_members_refuses_bad_archives() -> None:
+    with pytest.raises(PlagDetectError, match="^not a readable zip archive$"):
+        list(iter_zip_members(b"not a zip at all", ExtractionLimits()))
+    many = make_zip({f"f{i}.txt": b"x" for i in range(6)})
+    with pytest.raises(PlagDetectError, match="^the zip archive is suspicious: it has 6 entries"):
+        list(iter_zip_members(many, ExtractionLimits(max_archive_members=5)))
