@@ -4,13 +4,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: app test install clean-env
+.PHONY: app test lint install clean-env
 
 app: $(STAMP)  ## start the web app on http://localhost:8501 (data in data/)
 	$(BIN)/streamlit run app.py
 
 test: $(STAMP)  ## run the whole test suite
 	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## style and common mistakes (ruff)
+	$(BIN)/ruff check .
 
 install: $(STAMP)
 

@@ -84,15 +84,17 @@ def _sha256_prefix(weights: Path) -> str:
 class BiEncoder:
     """Turns texts into unit-length float32 vectors with a sentence-transformers model."""
 
-    def __init__(self, path: str | os.PathLike, device: str = "auto", batch_size: int = 64) -> None:
+    def __init__(self, path: str | os.PathLike, device: str = "auto", batch_size: int = 0) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # our own progress bars speak for the work
         if not Path(path).is_dir():
             raise PlagDetectError(f"Bi-encoder folder not found: {path}")
         self.path = str(path)
         self.version = model_version(path)
         self.device = choose_device(device)
-        self.batch_size = batch_size
+        self.batch_size = batch_size or (32 if self.device == "cpu" else 128)
         self.model = SentenceTransformer(self.path, device=self.device, local_files_only=True)
         if self.device.startswith("cuda"):
             self.model.half()
@@ -122,7 +124,7 @@ class BiEncoder:
 
 
 @functools.lru_cache(maxsize=4)
-def load_bi_encoder(path: str, device: str = "auto", batch_size: int = 64) -> BiEncoder:
+def load_bi_encoder(path: str, device: str = "auto", batch_size: int = 0) -> BiEncoder:
     """The process-wide bi-encoder for a folder and device."""
     return BiEncoder(path, device=device, batch_size=batch_size)
 

@@ -90,7 +90,12 @@ class OffsetMap:
             end_norm, end_orig = norm, _int32_array(orig.astype(np.int64) + 1)
         else:
             end_norm, end_orig = _int32_array(self.end_norm_pos), _int32_array(self.end_orig_pos)
-        for name, value in (("norm_pos", norm), ("orig_pos", orig), ("end_norm_pos", end_norm), ("end_orig_pos", end_orig)):
+        for name, value in (
+            ("norm_pos", norm),
+            ("orig_pos", orig),
+            ("end_norm_pos", end_norm),
+            ("end_orig_pos", end_orig),
+        ):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "normalized_length", int(self.normalized_length))
         object.__setattr__(self, "original_length", int(self.original_length))
@@ -255,7 +260,8 @@ class IntegrityFlags:
         if self.compatibility:
             lines.append(
                 _plural(self.compatibility, "character", "characters")
-                + " written in a special form (ligatures, full-width letters, special spaces) converted to the usual form"
+                + " written in a special form (ligatures, full-width letters, special spaces)"
+                + " converted to the usual form"
             )
         return lines
 

@@ -6,9 +6,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import ESSAY_RAILWAYS
 from plagdetect.config import Settings
 from plagdetect.corpus import Corpus
+
+from builders import ESSAY_RAILWAYS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

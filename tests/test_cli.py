@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ESSAY_RAILWAYS, ESSAY_VOLCANOES
 from plagdetect.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+
+from builders import ESSAY_RAILWAYS, ESSAY_VOLCANOES
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

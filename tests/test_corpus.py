@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -7,11 +12,13 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select, update
 
-from conftest import ESSAY_PHOTOSYNTHESIS, ESSAY_RAILWAYS, ESSAY_VOLCANOES, write_docx
 import plagdetect.corpus as corpus_module
 from plagdetect.corpus import Corpus, write_atomically
 from plagdetect.db import Chunk, Document
+from plagdetect.documents import prepare_document
 from plagdetect.errors import PlagDetectError
+
+from builders import ESSAY_PHOTOSYNTHESIS, ESSAY_RAILWAYS, ESSAY_VOLCANOES, make_pdf, write_docx
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -29,7 +36,12 @@ def test_ingest_stores_text_chunks_vectors_and_the_original(corpus: Corpus, tmp_
     [result] = corpus.ingest_paths([source], "biology")
     assert result.status == "added" and result.chunks >= 2
     [info] = corpus.list_documents("biology")
-    assert (info.title, info.format, info.collection, info.chunks) == ("photosynthesis", "txt", "biology", result.chunks)
+    assert (info.title, info.format, info.collection, info.chunks) == (
+        "photosynthesis",
+        "txt",
+        "biology",
+        result.chunks,
+    )
     with corpus.sessions() as session:
         document = session.get(Document, result.document_id)
         assert document.text == ESSAY_PHOTOSYNTHESIS
@@ -239,3 +251,77 @@ def test_collections(corpus: Corpus) -> None:
     assert [(c.name, c.documents) for c in corpus.collections()] == [("History", 1), ("Physics 101", 0)]
     with pytest.raises(PlagDetectError, match="No collection named 'Chemistry'"):
         corpus.list_documents("Chemistry")
+
+
+def test_a_pdf_keeps_its_pages_title_and_integrity_flags(corpus: Corpus, tmp_path: Path) -> None:
+    pages = [["Page one of the essay.", "It continues here."], ["The second page ends it."]]
+    path = tmp_path / "essay.pdf"
+    path.write_bytes(make_pdf(pages, title="On Pages", author="C. Author"))
+    [result] = corpus.ingest_paths([path], "c")
+    assert result.status == "added"
+    with corpus.sessions() as session:
+        document = session.get(Document, result.document_id)
+        assert (document.title, document.author, document.format) == ("On Pages", "C. Author", "pdf")
+        assert len(document.page_starts) == 2
+        assert document.original_text[document.page_starts[1] :].startswith("The second page")
+
+    hidden = (
+        "Plagiarism checkers\u200b are easy to fool, say\u200b some, with hidden characters and а few Cyrillic lеtters."
+    )
+    tricked = corpus.ingest_bytes(hidden.encode(), "tricked.txt", "c")
+    [info] = [d for d in corpus.list_documents() if d.id == tricked.document_id]
+    assert any("2 invisible characters" in line for line in info.integrity)
+    assert any("look-alike" in line for line in info.integrity)
+
+
+@pytest.mark.slow
+def test_killing_an_ingest_loses_nothing(settings, encoder, tmp_path: Path) -> None:
+    """SIGKILL a real `plagdetect ingest` midway: what is stored is whole, the rest can be ingested again."""
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    essays = [ESSAY_PHOTOSYNTHESIS, ESSAY_RAILWAYS, ESSAY_VOLCANOES]
+    for i in range(40):
+        paragraphs = [f"Submission {i}, part {p}. " + essays[(i + p) % 3] for p in range(8)]
+        write(folder / f"{i:02}.txt", "\n\n".join(paragraphs))
+    command = [sys.executable, "-m", "plagdetect", "--data-dir", str(settings.data_dir), "ingest", str(folder)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    database = settings.data_dir / "plagdetect.db"
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if database.exists() and _documents_in(database) >= 3:
+                process.kill()
+                break
+            time.sleep(0.02)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+
+    corpus = Corpus(settings, encoder=encoder)
+    stored = corpus.list_documents()
+    assert 3 <= len(stored) < 40
+    expected = {
+        d.filename: len(prepare_document(Path(d.filename).read_bytes(), d.filename, settings).chunks) for d in stored
+    }
+    assert {d.filename: d.chunks for d in stored} == expected  # each stored document is whole
+    assert corpus.index.ids() == _all_chunk_ids(corpus)  # the index caught up with the database
+    assert len(list(settings.files_dir.iterdir())) == len(stored)
+
+    results = corpus.ingest_paths([folder], "default")
+    assert sum(r.status == "duplicate" for r in results) == len(stored)
+    assert sum(r.status == "added" for r in results) == 40 - len(stored)
+    assert len(corpus.index) == sum(r.chunks for r in results if r.status == "added") + sum(expected.values())
+
+
+def _documents_in(database: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1) as connection:
+            return connection.execute("SELECT count(*) FROM documents").fetchone()[0]
+    except sqlite3.Error:  # tables not created yet
+        return 0
+
+
+def _all_chunk_ids(corpus: Corpus) -> set[int]:
+    with corpus.sessions() as session:
+        return set(session.scalars(select(Chunk.id)))

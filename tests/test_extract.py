@@ -7,7 +7,6 @@ import os
 import pathlib
 import subprocess
 import zipfile
-import zlib
 
 import docx
 import pytest
@@ -24,68 +23,12 @@ from plagdetect.extract import (
 from plagdetect.extract import pdf as pdf_module
 from plagdetect.extract.archive import iter_zip_members
 
+from builders import make_pdf
+
 MB = 1024 * 1024
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _pdf_string(text: str) -> str:
-    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
-
-
-def make_pdf(
-    pages: list[list[str] | bytes | None], title: str | None = None, author: str | None = None
-) -> bytes:
-    """A minimal valid PDF written by hand: one page per item, each a list of text lines drawn with
-    Helvetica, None for a page with only a drawing (no text layer), or bytes: a content stream to
-    store compressed (FlateDecode)."""
-    objects: list[bytes] = []  # object i + 1
-
-    def add(body: str | bytes) -> int:
-        objects.append(body.encode("latin-1") if isinstance(body, str) else body)
-        return len(objects)
-
-    catalog = add("")  # filled in below, once the page tree's number is known
-    font = add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-    page_tree = len(objects) + 1 + 2 * len(pages)
-    kids = []
-    for lines in pages:
-        extra = b""
-        if lines is None:
-            stream = b"0.5 g 72 600 200 100 re f"
-        elif isinstance(lines, bytes):
-            stream, extra = zlib.compress(lines, 9), b" /Filter /FlateDecode"
-        else:
-            shown = " 0 -16 Td ".join(f"{_pdf_string(line)} Tj" for line in lines)
-            stream = f"BT /F1 12 Tf 72 720 Td {shown} ET".encode("latin-1")
-        content = add(b"<< /Length %d%s >>\nstream\n" % (len(stream), extra) + stream + b"\nendstream")
-        kids.append(
-            add(
-                f"<< /Type /Page /Parent {page_tree} 0 R /MediaBox [0 0 612 792] "
-                f"/Resources << /Font << /F1 {font} 0 R >> >> /Contents {content} 0 R >>"
-            )
-        )
-    assert add(f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>") == page_tree
-    objects[catalog - 1] = f"<< /Type /Catalog /Pages {page_tree} 0 R >>".encode()
-    info = None
-    if title or author:
-        entries = (f"/Title {_pdf_string(title)} " if title else "") + (
-            f"/Author {_pdf_string(author)}" if author else ""
-        )
-        info = add(f"<< {entries} >>")
-
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    trailer = f"<< /Size {len(objects) + 1} /Root {catalog} 0 R" + (f" /Info {info} 0 R" if info else "") + " >>"
-    out += b"trailer\n" + trailer.encode() + b"\nstartxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
 
 
 TWO_PAGES = [["Page one says hello.", "Second line of page one."], ["Page two says goodbye."]]
@@ -373,7 +316,7 @@ def test_file_over_the_size_limit() -> None:
 
 def test_extract_file(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "essay.txt"
-    path.write_bytes("Bonjour, café.".encode("utf-8"))
+    path.write_bytes("Bonjour, café.".encode())
     assert extract_file(path).text == "Bonjour, café."
     with pytest.raises(PlagDetectError, match="^the file does not exist$"):
         extract_file(tmp_path / "missing.txt")

@@ -45,9 +45,7 @@ def check_zip(zf: zipfile.ZipFile, limits: ExtractionLimits, what: str = "archiv
             continue
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_compression_ratio:
-            raise refuse(
-                f"an entry is compressed {ratio:.0f} to 1; the limit is {limits.max_compression_ratio:g} to 1"
-            )
+            raise refuse(f"an entry is compressed {ratio:.0f} to 1; the limit is {limits.max_compression_ratio:g} to 1")
 
     total_compressed = sum(info.compress_size for info in infos)
     if total_size >= _RATIO_MIN_ENTRY_BYTES:

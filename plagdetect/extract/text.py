@@ -27,7 +27,7 @@ _DROPPED_HTML_TAGS = ("script", "style", "noscript", "head", "template")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """"utf-16-le" or "utf-16-be" when NUL bytes sit mostly in odd or even positions (text that is
+    """ "utf-16-le" or "utf-16-be" when NUL bytes sit mostly in odd or even positions (text that is
     largely ASCII/Latin, as essays are), else None."""
     sample = data[: _SNIFF_BYTES - _SNIFF_BYTES % 2]
     pairs = len(sample) // 2

@@ -1,0 +1,99 @@
+"""Documents the tests build themselves: hand-written PDFs, DOCX files, short essays on unrelated topics."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+
+def _pdf_string(text: str) -> str:
+    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def make_pdf(pages: list[list[str] | bytes | None], title: str | None = None, author: str | None = None) -> bytes:
+    """A minimal valid PDF written by hand: one page per item, each a list of text lines drawn with
+    Helvetica, None for a page with only a drawing (no text layer), or bytes: a content stream to
+    store compressed (FlateDecode)."""
+    objects: list[bytes] = []  # object i + 1
+
+    def add(body: str | bytes) -> int:
+        objects.append(body.encode("latin-1") if isinstance(body, str) else body)
+        return len(objects)
+
+    catalog = add("")  # filled in below, once the page tree's number is known
+    font = add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    page_tree = len(objects) + 1 + 2 * len(pages)
+    kids = []
+    for lines in pages:
+        extra = b""
+        if lines is None:
+            stream = b"0.5 g 72 600 200 100 re f"
+        elif isinstance(lines, bytes):
+            stream, extra = zlib.compress(lines, 9), b" /Filter /FlateDecode"
+        else:
+            shown = " 0 -16 Td ".join(f"{_pdf_string(line)} Tj" for line in lines)
+            stream = f"BT /F1 12 Tf 72 720 Td {shown} ET".encode("latin-1")
+        content = add(b"<< /Length %d%s >>\nstream\n" % (len(stream), extra) + stream + b"\nendstream")
+        kids.append(
+            add(
+                f"<< /Type /Page /Parent {page_tree} 0 R /MediaBox [0 0 612 792] "
+                f"/Resources << /Font << /F1 {font} 0 R >> >> /Contents {content} 0 R >>"
+            )
+        )
+    assert add(f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>") == page_tree
+    objects[catalog - 1] = f"<< /Type /Catalog /Pages {page_tree} 0 R >>".encode()
+    info = None
+    if title or author:
+        entries = (f"/Title {_pdf_string(title)} " if title else "") + (
+            f"/Author {_pdf_string(author)}" if author else ""
+        )
+        info = add(f"<< {entries} >>")
+
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    trailer = f"<< /Size {len(objects) + 1} /Root {catalog} 0 R" + (f" /Info {info} 0 R" if info else "") + " >>"
+    out += b"trailer\n" + trailer.encode() + b"\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def write_docx(path: Path, paragraphs: list[str], title: str | None = None, author: str | None = None) -> Path:
+    import docx
+
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    if title:
+        document.core_properties.title = title
+    if author:
+        document.core_properties.author = author
+    document.save(path)
+    return path
+
+
+ESSAY_PHOTOSYNTHESIS = (
+    "Photosynthesis is the process by which green plants turn light into chemical energy. "
+    "Chlorophyll in the chloroplasts absorbs mostly red and blue light. "
+    "The energy splits water molecules and releases oxygen as a by-product. "
+    "Carbon dioxide from the air is fixed into sugars in the Calvin cycle. "
+    "These sugars feed the plant and, through food chains, almost every animal on Earth."
+)
+ESSAY_RAILWAYS = (
+    "The first public railways opened in England in the early nineteenth century. "
+    "Steam locomotives cut travel times between industrial towns from days to hours. "
+    "Investors poured money into new lines during the railway mania of the 1840s. "
+    "Many of those companies failed, but the network they built outlived them. "
+    "Standard time itself was adopted so that timetables could agree across the country."
+)
+ESSAY_VOLCANOES = (
+    "Volcanoes form where molten rock from the mantle reaches the surface of the crust. "
+    "Most of them sit along the boundaries of tectonic plates, as around the Pacific. "
+    "Explosive eruptions throw ash high into the atmosphere and can cool the climate for years. "
+    "Effusive eruptions instead pour out rivers of lava that build broad shield volcanoes. "
+    "Scientists watch gas emissions and small earthquakes to forecast what a volcano will do."
+)
