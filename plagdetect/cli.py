@@ -134,7 +134,7 @@ def run_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_reindex(args: argparse.Namespace, settings: Settings) -> int:
     report = _corpus(settings).reindex()
-    print(f"re-embedded {report.stale_chunks} document(s); index rebuilt with {report.added} vectors")
+    print(f"re-embedded {report.stale_chunks} chunk(s); index rebuilt with {report.added} vectors")
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 _VECTOR_BATCH = 5000
 _INDEX_SAVE_EVERY = 50  # files; a bulk ingest saves the index file this often, not after each file
+_ORPHAN_AGE_S = 600  # a stored original no document owns is removed once it is this old
 
 Status = Literal["added", "duplicate", "failed"]
 Progress = Callable[[str], None]  # called with each path (file, folder member, archive) once it is done
@@ -90,7 +92,7 @@ class IndexReport:
     added: int = 0
     removed: int = 0
     rebuilt: bool = False
-    stale_chunks: int = 0  # chunks embedded by another bi-encoder version: `reindex` re-embeds them
+    stale_chunks: int = 0  # chunks of another bi-encoder version (found by a repair; re-embedded by `reindex`)
 
     @property
     def changed(self) -> bool:
@@ -174,9 +176,12 @@ class Corpus:
         return collection
 
     def _ensure_collection(self, name: str) -> None:
+        with self.sessions() as session:
+            if session.scalar(select(Collection.id).where(Collection.name == name)) is not None:
+                return
         try:
             self.create_collection(name)
-        except (PlagDetectError, IntegrityError):  # it exists (perhaps created by another process just now)
+        except (PlagDetectError, IntegrityError):  # created by another process just now
             pass
 
     # ----- ingest --------------------------------------------------------------------------------------
@@ -193,6 +198,7 @@ class Corpus:
         The index file is saved every few files and at the end; the database has each document as soon
         as it is stored, so an interrupted run loses nothing (the next start adds what the index missed).
         """
+        collection = _clean_name(collection)
         results: list[IngestResult] = []
         pending: list[tuple[np.ndarray, np.ndarray]] = []
         try:
@@ -216,9 +222,10 @@ class Corpus:
     def _add_to_index(self, pending: list[tuple[np.ndarray, np.ndarray]]) -> None:
         if not pending:
             return
-        with self.index.writing():
+        index = self.index
+        with index.writing():
             for ids, vectors in pending:
-                self.index.add(ids, vectors)
+                index.add(ids, vectors)
         pending.clear()
 
     def ingest_bytes(
@@ -231,7 +238,7 @@ class Corpus:
         owner_id: int | None = None,
     ) -> IngestResult:
         """Store one uploaded file in a collection (created if missing), unless it is there already."""
-        result, vectors = self._ingest(data, filename, collection, title, author, owner_id)
+        result, vectors = self._ingest(data, filename, _clean_name(collection), title, author, owner_id)
         if vectors is not None:
             self._add_to_index([vectors])
         return result
@@ -414,6 +421,7 @@ class Corpus:
 
     def reindex(self, progress: Progress | None = None) -> IndexReport:
         """Re-embed chunks of other bi-encoder versions, then rebuild the index from the stored vectors."""
+        re_embedded = 0
         with self.sessions() as session:
             stale_docs = session.scalars(
                 select(Document).join(Chunk).where(Chunk.encoder_version != self.encoder_version).distinct()
@@ -427,13 +435,14 @@ class Corpus:
                     chunk.vector = vector_to_blob(vector)
                     chunk.encoder_version = self.encoder_version
                 session.commit()
+                re_embedded += len(vectors)
         index = self.index
         with index.writing():
             report = self._rebuild(index)
         for other in self.settings.index_dir.glob("*.hnsw"):  # indexes of other versions are now obsolete
             if other != index.path:
                 other.unlink(missing_ok=True)
-        return IndexReport(added=report.added, rebuilt=True, stale_chunks=len(stale_docs))
+        return IndexReport(added=report.added, rebuilt=True, stale_chunks=re_embedded)
 
     def _rebuild(self, index: HnswIndex) -> IndexReport:
         index.clear()
@@ -459,13 +468,18 @@ class Corpus:
             )
 
     def _remove_orphan_files(self) -> None:
-        """Originals written by an ingest that was killed before its transaction committed."""
+        """Originals written by an ingest that was killed before its transaction committed.
+
+        Only files older than a few minutes go: a younger one may belong to an ingest still under way
+        in another process, which writes the file just before it commits.
+        """
         if not self.settings.files_dir.is_dir():
             return
         with self.sessions() as session:
             owned = set(session.scalars(select(Document.stored_path).where(Document.stored_path.is_not(None))))
+        cutoff = time.time() - _ORPHAN_AGE_S
         for path in self.settings.files_dir.iterdir():
-            if str(path.relative_to(self.settings.data_dir)) not in owned:
+            if str(path.relative_to(self.settings.data_dir)) not in owned and path.stat().st_mtime < cutoff:
                 logger.warning("Removing %s: no document owns it", path)
                 path.unlink(missing_ok=True)
 
