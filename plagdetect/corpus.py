@@ -22,6 +22,7 @@ import numpy as np
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from plagdetect.config import Settings
 from plagdetect.db import Chunk, Collection, Document, make_engine, make_session_factory
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 _VECTOR_BATCH = 5000
 _INDEX_SAVE_EVERY = 50  # files; a bulk ingest saves the index file this often, not after each file
 _ORPHAN_AGE_S = 600  # a stored original no document owns is removed once it is this old
+_MAX_DELETED_FRACTION = 0.5  # past this share of deleted elements, a delete rebuilds the index
 
 Status = Literal["added", "duplicate", "failed"]
 Progress = Callable[[str], None]  # called with each path (file, folder member, archive) once it is done
@@ -224,8 +226,12 @@ class Corpus:
             return
         index = self.index
         with index.writing():
-            for ids, vectors in pending:
-                index.add(ids, vectors)
+            ids = np.concatenate([ids for ids, _ in pending])
+            vectors = np.concatenate([vectors for _, vectors in pending])
+            with self.sessions() as session:  # a document deleted meanwhile by another process stays out
+                present = set(session.scalars(select(Chunk.id).where(Chunk.id.in_(ids.tolist()))))
+            keep = np.isin(ids, list(present))
+            index.add(ids[keep], vectors[keep])
         pending.clear()
 
     def ingest_bytes(
@@ -382,10 +388,33 @@ class Corpus:
             session.delete(document)
         if stored_path:
             (self.settings.data_dir / stored_path).unlink(missing_ok=True)
-        with self.index.writing():
-            self.index.remove(chunk_ids)
+        self._checkpoint()
+        index = self.index
+        with index.writing():
+            index.remove(chunk_ids)
+            if index.deleted_fraction > _MAX_DELETED_FRACTION:
+                self._rebuild(index)
+        self._remove_other_indexes(index)
         logger.info("Deleted document %d (%d chunks)", document_id, len(chunk_ids))
         return info
+
+    def _checkpoint(self) -> None:
+        """Move SQLite's write-ahead log into the database file and empty it, so deleted text leaves it too."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.connect() as connection:
+            for _ in range(50):
+                busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
+                if not busy:
+                    return
+                time.sleep(0.1)
+        logger.warning("The write-ahead log could not be emptied (readers busy); it will be at the next delete")
+
+    def _remove_other_indexes(self, current: HnswIndex) -> None:
+        """Index files of other bi-encoder versions: obsolete, and they would keep deleted vectors."""
+        for other in self.settings.index_dir.glob("*.hnsw"):
+            if other != current.path:
+                other.unlink(missing_ok=True)
 
     # ----- index upkeep --------------------------------------------------------------------------------
 
@@ -400,33 +429,42 @@ class Corpus:
         self._remove_orphan_files()
         with index.writing():
             if index.load_failed:
-                return self._rebuild(index)
+                report = self._rebuild(index)
+                return IndexReport(added=report.added, rebuilt=True, stale_chunks=self._count_stale())
             with self.sessions() as session:
                 db_ids = set(session.scalars(select(Chunk.id).where(Chunk.encoder_version == self.encoder_version)))
-                stale = session.scalar(
-                    select(func.count()).select_from(Chunk).where(Chunk.encoder_version != self.encoder_version)
-                )
+            stale = self._count_stale()
             index_ids = index.ids()
             missing = np.array(sorted(db_ids - index_ids), dtype=np.int64)
             extra = np.array(sorted(index_ids - db_ids), dtype=np.int64)
             index.remove(extra)
             for ids, vectors in self._stored_vectors(missing):
                 index.add(ids, vectors)
-        report = IndexReport(added=len(missing), removed=len(extra), stale_chunks=stale or 0)
+        report = IndexReport(added=len(missing), removed=len(extra), stale_chunks=stale)
         if report.changed:
             logger.warning("Index repaired: %d vectors added, %d removed", report.added, report.removed)
         if report.stale_chunks:
             logger.warning("%d chunks were embedded by another bi-encoder; run `plagdetect reindex`", stale)
         return report
 
+    def _count_stale(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(
+                select(func.count()).select_from(Chunk).where(Chunk.encoder_version != self.encoder_version)
+            )
+
     def reindex(self, progress: Progress | None = None) -> IndexReport:
         """Re-embed chunks of other bi-encoder versions, then rebuild the index from the stored vectors."""
         re_embedded = 0
         with self.sessions() as session:
-            stale_docs = session.scalars(
-                select(Document).join(Chunk).where(Chunk.encoder_version != self.encoder_version).distinct()
+            stale_ids = session.scalars(
+                select(Chunk.document_id).where(Chunk.encoder_version != self.encoder_version).distinct()
             ).all()
-            for document in stale_docs:
+        for document_id in stale_ids:
+            with self.sessions() as session:
+                document = session.get(Document, document_id)
+                if document is None:  # deleted meanwhile
+                    continue
                 if progress:
                     progress(document.filename)
                 texts = [" ".join(document.text[c.start : c.end].split()) for c in document.chunks]
@@ -434,14 +472,16 @@ class Corpus:
                 for chunk, vector in zip(document.chunks, vectors, strict=True):
                     chunk.vector = vector_to_blob(vector)
                     chunk.encoder_version = self.encoder_version
-                session.commit()
+                try:
+                    session.commit()
+                except StaleDataError:  # deleted by another process while it was being re-embedded
+                    session.rollback()
+                    continue
                 re_embedded += len(vectors)
         index = self.index
         with index.writing():
             report = self._rebuild(index)
-        for other in self.settings.index_dir.glob("*.hnsw"):  # indexes of other versions are now obsolete
-            if other != index.path:
-                other.unlink(missing_ok=True)
+        self._remove_other_indexes(index)
         return IndexReport(added=report.added, rebuilt=True, stale_chunks=re_embedded)
 
     def _rebuild(self, index: HnswIndex) -> IndexReport:
@@ -479,9 +519,14 @@ class Corpus:
             owned = set(session.scalars(select(Document.stored_path).where(Document.stored_path.is_not(None))))
         cutoff = time.time() - _ORPHAN_AGE_S
         for path in self.settings.files_dir.iterdir():
-            if str(path.relative_to(self.settings.data_dir)) not in owned and path.stat().st_mtime < cutoff:
-                logger.warning("Removing %s: no document owns it", path)
-                path.unlink(missing_ok=True)
+            if str(path.relative_to(self.settings.data_dir)) in owned:
+                continue
+            try:  # another process may rename or remove it at any moment
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    logger.warning("Removing %s: no document owns it", path)
+                    path.unlink(missing_ok=True)
+            except FileNotFoundError:
+                continue
 
 
 def write_atomically(target: Path, data: bytes) -> None:

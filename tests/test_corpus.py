@@ -107,8 +107,9 @@ def test_delete_removes_rows_vectors_and_the_stored_file(corpus: Corpus, tmp_pat
 def test_deleted_text_is_not_left_in_the_database_file(corpus: Corpus, tmp_path: Path) -> None:
     secret = "Zanzibarian quokkas negotiate marmalade treaties under moonlight. " * 5
     result = corpus.ingest_bytes(secret.encode(), "secret.txt", "c")
+    other_reader = Corpus(corpus.settings, encoder=corpus.encoder)  # the web app keeps connections open
+    assert other_reader.list_documents()
     corpus.delete_document(result.document_id)
-    corpus.engine.dispose()  # checkpoint the write-ahead log into the database file
     data_files = [p for p in corpus.settings.data_dir.glob("plagdetect.db*") if p.is_file()]
     assert data_files and not any(b"Zanzibarian quokkas" in p.read_bytes() for p in data_files)
 
@@ -333,3 +334,69 @@ def _documents_in(database: Path) -> int:
 def _all_chunk_ids(corpus: Corpus) -> set[int]:
     with corpus.sessions() as session:
         return set(session.scalars(select(Chunk.id)))
+
+
+def test_a_document_deleted_during_a_bulk_ingest_does_not_come_back(corpus: Corpus) -> None:
+    """The CLI stores a document (its vectors wait for the next index save); the app deletes it meanwhile."""
+    web = Corpus(corpus.settings, encoder=corpus.encoder)
+    result, pending = corpus._ingest(ESSAY_RAILWAYS.encode(), "a.txt", "c")
+    web.delete_document(result.document_id)
+    corpus._add_to_index([pending])
+    assert len(corpus.index) == 0 and len(web.index) == 0
+
+
+def test_delete_removes_index_files_of_other_bi_encoder_versions(corpus: Corpus) -> None:
+    result = corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
+    old_version = corpus.settings.index_dir / "older-model-000000000000.hnsw"
+    old_version.write_bytes(corpus.index.path.read_bytes())  # as a previous bi-encoder left it
+    corpus.delete_document(result.document_id)
+    assert not old_version.exists() and corpus.index.path.exists()
+
+
+def test_deleting_most_of_the_corpus_compacts_the_index(corpus: Corpus) -> None:
+    results = [
+        corpus.ingest_bytes(f"{i}. {essay}".encode(), f"{i}.txt", "c")
+        for i, essay in enumerate([ESSAY_RAILWAYS, ESSAY_VOLCANOES, ESSAY_PHOTOSYNTHESIS])
+    ]
+    for result in results[:2]:
+        corpus.delete_document(result.document_id)
+    assert corpus.index.deleted_fraction <= 0.5
+    assert len(corpus.index) == results[2].chunks
+
+
+def test_reindex_skips_a_document_deleted_while_it_is_re_embedded(corpus: Corpus, monkeypatch) -> None:
+    first = corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
+    second = corpus.ingest_bytes(ESSAY_VOLCANOES.encode(), "b.txt", "c")
+    with corpus.sessions.begin() as session:
+        session.execute(update(Chunk).values(encoder_version="older-model"))
+    web = Corpus(corpus.settings, encoder=corpus.encoder)
+    encode = corpus.encoder.encode
+    calls = []
+
+    def encode_while_someone_deletes(texts, **kwargs):
+        calls.append(len(texts))
+        if len(calls) == 1:
+            web.delete_document(first.document_id)
+        return encode(texts, **kwargs)
+
+    monkeypatch.setattr(corpus.encoder, "encode", encode_while_someone_deletes)
+    report = corpus.reindex()
+    assert report.stale_chunks == second.chunks
+    assert corpus.index.ids() == _all_chunk_ids(corpus)
+
+
+def test_repairing_twice_after_a_rebuild_changes_nothing(corpus: Corpus) -> None:
+    corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
+    corpus.index.path.write_bytes(b"broken")
+    reopened = Corpus(corpus.settings, encoder=corpus.encoder)
+    assert reopened.repair_index().rebuilt
+    assert not reopened.repair_index().changed
+
+
+def test_two_processes_creating_the_database_at_once(tmp_path: Path) -> None:
+    script = "import sys; from plagdetect.db import make_engine; make_engine(sys.argv[1])"
+    for trial in range(3):
+        url = f"sqlite:///{tmp_path / f'race{trial}.db'}"
+        runs = [subprocess.Popen([sys.executable, "-c", script, url], stderr=subprocess.PIPE) for _ in range(3)]
+        errors = [run.communicate()[1].decode() for run in runs]
+        assert [run.returncode for run in runs] == [0, 0, 0], errors

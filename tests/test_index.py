@@ -111,3 +111,36 @@ def test_an_unreadable_file_is_reported_and_treated_as_empty(path: Path) -> None
 def test_no_temporary_files_are_left_behind(path: Path) -> None:
     filled(path, 10)
     assert sorted(p.name for p in path.parent.iterdir()) == ["test.hnsw", "test.hnsw.lock"]
+
+
+def test_search_still_answers_after_most_elements_are_deleted(path: Path) -> None:
+    rng = np.random.default_rng(1)
+    base = unit_vectors(1)[0]
+    near_duplicates = base + 0.01 * rng.standard_normal((3000, DIM)).astype(np.float32)
+    index = HnswIndex(path, DIM)
+    with index.writing():
+        index.add(np.arange(3000), near_duplicates / np.linalg.norm(near_duplicates, axis=1, keepdims=True))
+        index.remove(np.arange(50, 3000))
+    ids, scores = index.search(base, k=50)
+    assert sorted(ids[0].tolist()) == list(range(50))
+    assert (np.diff(scores[0]) <= 1e-6).all()
+    assert index.deleted_fraction > 0.9
+
+
+def test_search_can_be_restricted_to_some_ids(path: Path) -> None:
+    index, vectors = filled(path, 200)
+    allowed = set(range(101, 201))
+    ids, _ = index.search(vectors[:5], k=10, allowed=allowed)
+    assert ids.shape == (5, 10) and set(ids.ravel().tolist()) <= allowed
+    assert index.search(vectors[150], k=1, allowed=allowed)[0][0, 0] == 151
+    assert index.search(vectors[0], k=5, allowed={7, 8})[0].shape == (1, 2)
+    assert index.search(vectors[0], k=5, allowed=set())[0].shape == (1, 0)
+
+
+def test_a_temporary_file_left_by_a_killed_writer_is_removed(path: Path) -> None:
+    index, _ = filled(path, 10)
+    stale = path.with_name(f".{path.name}.12345.tmp")
+    stale.write_bytes(b"vectors of a dead writer")
+    with index.writing():
+        pass
+    assert not stale.exists()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.db.models import Base
@@ -20,7 +21,13 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30} if is_sqlite else {})
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
-    Base.metadata.create_all(engine)
+    for attempt in range(5):
+        try:
+            Base.metadata.create_all(engine)
+            break
+        except OperationalError as error:  # another process created the tables at the same moment
+            if "already exists" not in str(error) or attempt == 4:
+                raise
     return engine
 
 

@@ -26,10 +26,11 @@ class VectorIndex(Protocol):
     def remove(self, ids: np.ndarray) -> None:
         """Remove vectors so that neither search nor the saved file holds them any more."""
 
-    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, vectors: np.ndarray, k: int, allowed: set[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """For each query, up to k (id, cosine similarity) pairs, best first, as two (n, k') arrays.
 
-        k' = min(k, len(self)); an empty index gives arrays of shape (n, 0).
+        ``allowed``, when given, restricts the search to those ids. k' = min(k, number of live allowed ids);
+        an empty index gives arrays of shape (n, 0).
         """
 
     def writing(self) -> AbstractContextManager[None]:

@@ -59,15 +59,36 @@ class HnswIndex:
     def ids(self) -> set[int]:
         return set(self._index.get_ids_list()) - self._deleted
 
-    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, vectors: np.ndarray, k: int, allowed: set[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Up to k nearest (id, cosine similarity) per query; ``allowed`` restricts the ids searched."""
         queries = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-        k = min(k, len(self))
+        k = min(k, len(self) if allowed is None else len(allowed & self.ids()))
         if k <= 0:
             empty = np.empty((len(queries), 0))
             return empty.astype(np.int64), empty.astype(np.float32)
-        self._index.set_ef(max(self.ef_search, k))
-        labels, distances = self._index.knn_query(queries, k=k)
-        return labels.astype(np.int64), (1.0 - distances).astype(np.float32)
+        accept = None if allowed is None else allowed.__contains__
+        for ef in (max(self.ef_search, 2 * k), self._index.element_count):
+            self._index.set_ef(ef)
+            try:
+                labels, distances = self._index.knn_query(queries, k=k, filter=accept)
+                return labels.astype(np.int64), (1.0 - distances).astype(np.float32)
+            except RuntimeError:  # the graph reached fewer than k live (or allowed) elements
+                continue
+        return self._exact_search(queries, k, allowed)
+
+    def _exact_search(self, queries: np.ndarray, k: int, allowed: set[int] | None) -> tuple[np.ndarray, np.ndarray]:
+        """Brute force over the live vectors: the answer when the graph cannot give k results."""
+        ids = np.array(sorted(self.ids() if allowed is None else self.ids() & allowed), dtype=np.int64)
+        vectors = np.asarray(self._index.get_items(ids), dtype=np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        scores = queries @ vectors.T / np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-12)
+        order = np.argsort(-scores, axis=1)[:, :k]
+        return ids[order], np.take_along_axis(scores, order, axis=1).astype(np.float32)
+
+    @property
+    def deleted_fraction(self) -> float:
+        """Share of the stored elements that are deleted: a high share slows search (rebuild to compact)."""
+        return len(self._deleted) / self._index.element_count if self._index.element_count else 0.0
 
     def refresh(self) -> None:
         if self._file_stamp() != self._stamp:
@@ -81,6 +102,7 @@ class HnswIndex:
         with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
+                self._remove_stale_temporaries()  # left by a writer killed while saving
                 self.refresh()
                 yield
                 self._save()
@@ -122,6 +144,7 @@ class HnswIndex:
     def clear(self) -> None:
         self._index = self._empty()
         self._deleted = set()
+        self.load_failed = False
 
     # ----- files ---------------------------------------------------------------------------------------
 
@@ -169,6 +192,11 @@ class HnswIndex:
                     except RuntimeError:
                         deleted.add(int(label))
         return deleted
+
+    def _remove_stale_temporaries(self) -> None:
+        """Only a writer holding the lock saves, so a temporary file seen under the lock is a dead writer's."""
+        for tmp in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            tmp.unlink(missing_ok=True)
 
     def _save(self) -> None:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
