@@ -34,7 +34,9 @@ def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
 def read_upload(path: Path, limits: ExtractionLimits) -> Iterator[Upload]:
     """The file's bytes, or each member of a zip archive ("archive.zip/member.pdf"), or the reason it fails.
 
-    The type is checked before anything is read, the size before the file is read.
+    The type is checked before anything is read, the size before the file is read. A zip member that
+    cannot be read comes as ``("archive.zip/member", error)`` beside the good members; an archive that
+    is not a zip or is a zip bomb comes as one ``("archive.zip", error)``.
     """
     is_archive = path.suffix.lower() in ARCHIVE_SUFFIXES
     try:
@@ -48,5 +50,5 @@ def read_upload(path: Path, limits: ExtractionLimits) -> Iterator[Upload]:
         return
     if not members:
         yield str(path), PlagDetectError("the archive holds no files")
-    for name, data in members:
-        yield f"{path}/{name}", data
+    for name, member in members:  # member: its bytes, or the PlagDetectError saying why it cannot be read
+        yield f"{path}/{name}", member

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import pathlib
+import random
 import subprocess
+import types
 import zipfile
 
 import docx
@@ -19,9 +22,12 @@ from plagdetect.extract import (
     ExtractionLimits,
     extract_bytes,
     extract_file,
+    over_limit,
 )
 from plagdetect.extract import pdf as pdf_module
+from plagdetect.extract import text as text_module
 from plagdetect.extract.archive import iter_zip_members
+from plagdetect.uploads import read_upload
 
 from builders import make_pdf
 
@@ -31,6 +37,7 @@ MB = 1024 * 1024
 # --------------------------------------------------------------------------- helpers
 
 
+ESSAY = "".join(f"Line {i} of an essay that compresses poorly: {i * i}.\n" for i in range(100))
 TWO_PAGES = [["Page one says hello.", "Second line of page one."], ["Page two says goodbye."]]
 
 
@@ -69,6 +76,40 @@ def make_zip(members: dict[str, bytes]) -> bytes:
         for name, content in members.items():
             zf.writestr(name, content)
     return out.getvalue()
+
+
+def docx_members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def damage_member(data: bytes, name: str) -> bytes:
+    """The zip with a stretch of the compressed data of member ``name`` overwritten."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo(name)
+    assert info.compress_size > 15
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    damaged = bytearray(data)
+    damaged[start + 5 : start + 15] = b"\xff" * 10
+    return bytes(damaged)
+
+
+def mark_encrypted(data: bytes, name: str) -> bytes:
+    """The zip with member ``name`` flagged as encrypted (Python's zipfile cannot write encrypted members)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo(name)
+        entry = zf.start_dir  # the central directory: one entry per member, in order
+    patched = bytearray(data)
+    patched[info.header_offset + 6] |= 0x1  # general purpose flags of the local header
+    while True:
+        assert patched[entry : entry + 4] == b"PK\x01\x02"
+        name_length, extra_length, comment_length = (
+            int.from_bytes(patched[entry + k : entry + k + 2], "little") for k in (28, 30, 32)
+        )
+        if patched[entry + 46 : entry + 46 + name_length] == name.encode():
+            patched[entry + 8] |= 0x1  # general purpose flags of the central directory entry
+            return bytes(patched)
+        entry += 46 + name_length + extra_length + comment_length
 
 
 def error_of(data: bytes, filename: str, **kwargs) -> str:
@@ -125,6 +166,25 @@ def test_encrypted_pdf_needs_the_password() -> None:
 def test_encrypted_pdf_with_empty_user_password_opens() -> None:
     data = encrypt_pdf(make_pdf(TWO_PAGES), "", owner_password="owner")
     assert "Page two says goodbye." in extract_bytes(data, "a.pdf").text
+
+
+@pytest.mark.parametrize("password", ["owner", "anything", ""])
+def test_owner_password_only_pdf_opens_whatever_password_is_given(password: str) -> None:
+    data = encrypt_pdf(make_pdf(TWO_PAGES), "", owner_password="owner")
+    assert "Page two says goodbye." in extract_bytes(data, "a.pdf", password=password).text
+
+
+def test_encrypted_pdf_opens_with_its_owner_password() -> None:
+    data = encrypt_pdf(make_pdf(TWO_PAGES), "secret", owner_password="owner")
+    assert "Page one says hello." in extract_bytes(data, "a.pdf", password="owner").text
+    assert error_of(data, "a.pdf", password="neither") == "wrong password for the encrypted PDF"
+
+
+def test_pdf_with_no_pages() -> None:
+    out = io.BytesIO()
+    PdfWriter().write(out)
+    assert len(PdfReader(io.BytesIO(out.getvalue())).pages) == 0
+    assert error_of(out.getvalue(), "empty.pdf") == "the PDF has no pages"
 
 
 def test_pdf_without_text_layer() -> None:
@@ -229,6 +289,25 @@ def test_docx_zip_bomb() -> None:
     assert "unpacks to 20" in error_of(make_zip(members), "a.docx", limits=limits)
 
 
+def test_docx_with_too_much_xml_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    members = docx_members(make_docx())
+    xml = sum(len(content) for name, content in members.items() if name.endswith((".xml", ".rels")))
+    padding = b" " * (3 * MB + 1 - xml)  # all the XML parts together: one byte over 3 MB
+    members["word/document.xml"] = members["word/document.xml"].replace(b"</w:body>", padding + b"</w:body>")
+    limits = ExtractionLimits(max_docx_xml_bytes=3 * MB, max_compression_ratio=1e9)
+    monkeypatch.setattr(docx, "Document", lambda *a, **k: pytest.fail("the DOCX was parsed"))
+    message = error_of(make_zip(members), "a.docx", limits=limits)
+    assert message == "the DOCX text is too large to read safely (3.1 MB of XML; the limit is 3 MB)"
+
+
+def test_docx_with_xml_within_the_limit_is_read() -> None:
+    members = docx_members(make_docx())
+    xml = sum(len(content) for name, content in members.items() if name.endswith((".xml", ".rels")))
+    result = extract_bytes(make_zip(members), "a.docx", limits=ExtractionLimits(max_docx_xml_bytes=xml))
+    assert result.text.startswith("First paragraph before the table.")
+    assert ExtractionLimits().max_docx_xml_bytes == 64 * MB
+
+
 def test_docx_too_many_entries() -> None:
     message = error_of(make_docx(), "a.docx", limits=ExtractionLimits(max_archive_members=3))
     assert message.startswith("the DOCX archive is suspicious: it has ")
@@ -286,6 +365,42 @@ def test_html() -> None:
     assert "\n\n\n" not in result.text
 
 
+@pytest.mark.parametrize("markup", ["x <![<a", "a <![ b"])
+def test_html_the_parser_rejects(markup: str) -> None:
+    assert error_of(markup.encode(), "page.html") == "not a readable HTML file"
+
+
+def fake_png(rng: random.Random) -> bytes:
+    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + rng.randbytes(4000)
+
+
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        (fake_png(random.Random(1)), "photo.txt"),  # a renamed image
+        (random.Random(2).randbytes(5000), "notes.md"),  # random bytes
+        (bytes(b or 1 for b in random.Random(3).randbytes(5000)), "a.txt"),  # random bytes without NUL
+        (b"valid text\x00 with a NUL byte", "a.txt"),
+        (b"mostly text " + b"\x01\x02\x03\x1b\x7f" * 5, "a.txt"),  # over 10% control characters
+        (("\ufffd" * 20 + "text" * 40).encode(), "a.txt"),  # over 10% replacement characters
+    ],
+)
+def test_binary_data_as_text_is_refused(data: bytes, filename: str) -> None:
+    assert error_of(data, filename) == "the file does not look like text (binary data?)"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\x1b[1mBold heading\x1b[0m\nand a long line of text after the terminal escape codes.\n",  # few controls
+        "Page one.\fPage two.\tTabbed.\r\n",  # form feed, tab, CR LF are text
+        "One bad byte \ufffd in a sentence that is otherwise perfectly readable.",
+    ],
+)
+def test_text_with_a_few_odd_characters_is_accepted(text: str) -> None:
+    assert extract_bytes(text.encode(), "a.txt").text == text
+
+
 # --------------------------------------------------------------------------- general checks
 
 
@@ -314,6 +429,60 @@ def test_file_over_the_size_limit() -> None:
     assert error_of(b"x" * (3 * MB // 2), "a.txt", limits=limits) == "the file is 1.5 MB; the limit is 1 MB"
 
 
+def test_file_one_byte_over_the_size_limit() -> None:
+    limits = ExtractionLimits(max_bytes=MB)
+    assert error_of(b"x" * (MB + 1), "a.txt", limits=limits) == "the file is 1.1 MB; the limit is 1 MB"
+    limits = ExtractionLimits(max_bytes=1024)
+    assert error_of(b"x" * 1025, "a.txt", limits=limits) == "the file is 1.1 KB; the limit is 1 KB"
+
+
+def test_file_on_disk_one_byte_over_the_default_limit(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "big.txt"
+    with path.open("wb") as f:
+        f.truncate(50 * MB + 1)  # sparse
+    with pytest.raises(PlagDetectError, match=r"^the file is 50\.1 MB; the limit is 50 MB$"):
+        extract_file(path)
+
+
+def _shown_bytes(shown: str) -> float:
+    number, unit = shown.split(" ")
+    return float(number) * {"MB": MB, "KB": 1024, "bytes": 1}[unit]
+
+
+@pytest.mark.parametrize("limit", [1000, 1024, 10_000, MB, 50 * MB, int(1.55 * MB), MB - 1, 500 * MB + 7])
+@pytest.mark.parametrize("excess", [1, 2, 100, 1023, 1024, 99_999])
+def test_a_size_over_the_limit_never_reads_as_within_it(limit: int, excess: int) -> None:
+    shown, shown_limit = over_limit(limit + excess, limit)
+    assert _shown_bytes(shown) > _shown_bytes(shown_limit)
+    assert _shown_bytes(shown) >= limit + excess  # rounded up, never down
+
+
+@pytest.mark.parametrize(
+    ("module", "function", "filename", "expected"),
+    [
+        (text_module, "extract_plain", "a.txt", "the txt file could not be read"),
+        (text_module, "extract_html", "a.html", "the html file could not be read"),
+        (pdf_module, "run_worker", "a.pdf", "the pdf file could not be read"),
+    ],
+)
+def test_unexpected_error_in_a_format_module_is_a_user_error(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, module, function, filename, expected
+) -> None:
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(module, function, broken)
+    data = make_pdf(TWO_PAGES) if filename.endswith(".pdf") else b"some text"
+    with caplog.at_level(logging.ERROR, logger="plagdetect.extract"):
+        assert error_of(data, filename) == expected
+    assert any(record.exc_info and "KeyError" in record.exc_text for record in caplog.records)
+
+
+def test_malformed_worker_answer_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_module, "run_worker", lambda *a, **k: {"ok": True, "pages": 3})
+    assert error_of(make_pdf(TWO_PAGES), "a.pdf") == "the pdf file could not be read"
+
+
 def test_extract_file(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "essay.txt"
     path.write_bytes("Bonjour, café.".encode())
@@ -340,6 +509,9 @@ def test_limits_from_settings() -> None:
     assert limits.max_uncompressed_bytes == 10 * MB
     assert limits.pdf_timeout_s == 5.0
     assert limits.pdf_memory_mb == 1024
+    assert limits.max_docx_xml_bytes == 64 * MB
+    settings = types.SimpleNamespace(**vars(Settings()), max_docx_xml_mb=8)
+    assert ExtractionLimits.from_settings(settings).max_docx_xml_bytes == 8 * MB
 
 
 # --------------------------------------------------------------------------- zip uploads
@@ -359,12 +531,48 @@ def test_iter_zip_members_skips_directories_and_hidden_files() -> None:
     assert list(iter_zip_members(data, ExtractionLimits())) == [("a.txt", b"alpha"), ("dir/b.docx", b"beta")]
 
 
-def test_iter_zip_members_bounds_large_members() -> None:
+def test_iter_zip_members_refuses_large_members_unread(monkeypatch: pytest.MonkeyPatch) -> None:
     limits = ExtractionLimits(max_bytes=1000)
-    [(name, content)] = list(iter_zip_members(make_zip({"big.txt": b"word " * 1000}), limits))
-    assert len(content) == 1001
-    with pytest.raises(PlagDetectError, match="^the file is .*; the limit is 1000 bytes$"):
-        extract_bytes(content, name, limits)
+    data = make_zip({"big.txt": b"word " * 1000, "small.txt": b"word"})  # 5000 bytes, 4.9 KB
+    opened: list[str] = []
+    real_open = zipfile.ZipFile.open
+
+    def recording_open(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *args, **kwargs):
+        opened.append(info.filename)
+        return real_open(zf, info, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", recording_open)
+    [(name, error), small] = list(iter_zip_members(data, limits))
+    assert name == "big.txt"
+    assert isinstance(error, PlagDetectError)
+    assert str(error) == "the file is 4.9 KB; the limit is 1000 bytes"
+    assert small == ("small.txt", b"word")
+    assert opened == ["small.txt"]
+
+
+def test_iter_zip_members_keeps_the_good_members_of_a_damaged_zip() -> None:
+    data = make_zip({"a.txt": b"alpha " * 100, "bad.txt": ESSAY.encode(), "secret.txt": b"x", "c.txt": b"gamma"})
+    data = mark_encrypted(damage_member(data, "bad.txt"), "secret.txt")
+    members = list(iter_zip_members(data, ExtractionLimits()))
+    assert [name for name, _ in members] == ["a.txt", "bad.txt", "secret.txt", "c.txt"]
+    assert members[0][1] == b"alpha " * 100
+    assert members[3][1] == b"gamma"
+    assert str(members[1][1]) == "the file is corrupt or damaged in the zip archive"
+    assert str(members[2][1]).startswith("the file is encrypted in the zip archive")
+    assert all(isinstance(member, PlagDetectError) for _, member in members[1:3])
+
+
+def test_read_upload_reports_bad_members_beside_the_good(tmp_path: pathlib.Path) -> None:
+    archive = tmp_path / "essays.zip"
+    archive.write_bytes(damage_member(make_zip({"good.txt": b"good " * 100, "bad.txt": ESSAY.encode()}), "bad.txt"))
+    [(good_name, good), (bad_name, bad)] = list(read_upload(archive, ExtractionLimits()))
+    assert (good_name, good) == (f"{archive}/good.txt", b"good " * 100)
+    assert bad_name == f"{archive}/bad.txt"
+    assert isinstance(bad, PlagDetectError) and str(bad) == "the file is corrupt or damaged in the zip archive"
+    # What is wrong with the archive as a whole still fails it whole.
+    archive.write_bytes(b"not a zip at all")
+    [(name, error)] = list(read_upload(archive, ExtractionLimits()))
+    assert (name, str(error)) == (str(archive), "not a readable zip archive")
 
 
 def test_iter_zip_members_refuses_bad_archives() -> None:

@@ -47,6 +47,7 @@ class ExtractionLimits:
     max_archive_members: int = 10_000  # entries in a zip (DOCX or zip upload)
     max_uncompressed_bytes: int = 500 * MB  # declared uncompressed size of a zip, all entries
     max_compression_ratio: float = 200.0  # uncompressed / compressed, per large entry and overall
+    max_docx_xml_bytes: int = 64 * MB  # declared size of a DOCX's XML parts, all parsed in this process
 
     @classmethod
     def from_settings(cls, settings: Any) -> ExtractionLimits:
@@ -58,6 +59,7 @@ class ExtractionLimits:
             max_archive_members=int(settings.max_archive_members),
             max_uncompressed_bytes=int(settings.max_uncompressed_mb * MB),
             max_compression_ratio=float(settings.max_compression_ratio),
+            max_docx_xml_bytes=int(getattr(settings, "max_docx_xml_mb", cls.max_docx_xml_bytes / MB) * MB),
         )
 
 
@@ -84,9 +86,42 @@ def human_size(n_bytes: float) -> str:
     return f"{int(n_bytes)} bytes"
 
 
+def _size_rounded_up(n_bytes: int, decimals: int) -> str:
+    """Like ``human_size`` but rounded up at ``decimals`` decimals, so it never reads as less than it is."""
+    for unit, scale in (("MB", MB), ("KB", 1024)):
+        if n_bytes >= scale:
+            units = -(-n_bytes * 10**decimals // scale)  # ceiling, in exact integer arithmetic
+            whole, fraction = divmod(units, 10**decimals)
+            shown = f"{whole}.{fraction:0{decimals}d}".rstrip("0").removesuffix(".")
+            return f"{shown} {unit}"
+    return f"{n_bytes} bytes"
+
+
+def _size_in_bytes(shown: str) -> float:
+    number, unit = shown.split(" ")
+    return float(number) * {"MB": MB, "KB": 1024, "bytes": 1}[unit]
+
+
+def over_limit(size: int, limit: int) -> tuple[str, str]:
+    """A size above a limit and the limit, for a message: the size never reads as equal to or below the
+    limit ("50.1 MB" and "50 MB" for a file one byte over 50 MB, where ``human_size`` says "50 MB")."""
+    shown_limit = human_size(limit)
+    for decimals in (1, 2, 3):
+        shown = _size_rounded_up(size, decimals)
+        if _size_in_bytes(shown) > _size_in_bytes(shown_limit):
+            return shown, shown_limit
+    return f"{size} bytes", f"{limit} bytes"  # a limit that human_size rounds up past the size
+
+
+def too_large(size: int, limit: int) -> PlagDetectError:
+    """The error for a file of ``size`` bytes above the limit of ``limit`` bytes."""
+    shown, shown_limit = over_limit(size, limit)
+    return PlagDetectError(f"the file is {shown}; the limit is {shown_limit}")
+
+
 def _check_size(size: int, limits: ExtractionLimits) -> None:
     if size > limits.max_bytes:
-        raise PlagDetectError(f"the file is {human_size(size)}; the limit is {human_size(limits.max_bytes)}")
+        raise too_large(size, limits.max_bytes)
 
 
 def format_of(filename: str) -> str:
@@ -111,18 +146,13 @@ def extract_bytes(
     if not data:
         raise PlagDetectError("the file is empty")
 
-    if fmt == "pdf":
-        from plagdetect.extract import pdf
-
-        result = pdf.extract_pdf(data, limits, password)
-    elif fmt == "docx":
-        from plagdetect.extract import docx
-
-        result = docx.extract_docx(data, limits)
-    else:
-        from plagdetect.extract import text
-
-        result = text.extract_html(data) if fmt == "html" else text.extract_plain(data, fmt)
+    try:
+        result = _extract_format(data, fmt, limits, password)
+    except PlagDetectError:
+        raise
+    except Exception:  # a bug or a library's unforeseen error: one odd file must not abort a batch
+        logger.exception("unexpected error extracting %s (%s)", filename, fmt)
+        raise PlagDetectError(f"the {fmt} file could not be read") from None
 
     if not result.text.strip():
         if fmt == "pdf":
@@ -130,6 +160,20 @@ def extract_bytes(
         raise PlagDetectError("the file contains no text")
     logger.debug("extracted %d characters from %s (%s)", len(result.text), filename, fmt)
     return result
+
+
+def _extract_format(data: bytes, fmt: str, limits: ExtractionLimits, password: str | None) -> ExtractedText:
+    if fmt == "pdf":
+        from plagdetect.extract import pdf
+
+        return pdf.extract_pdf(data, limits, password)
+    if fmt == "docx":
+        from plagdetect.extract import docx
+
+        return docx.extract_docx(data, limits)
+    from plagdetect.extract import text
+
+    return text.extract_html(data) if fmt == "html" else text.extract_plain(data, fmt)
 
 
 def extract_file(
@@ -151,7 +195,7 @@ def read_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
         if not path.is_file():
             raise PlagDetectError("not a regular file")
         if size > max_bytes:
-            raise PlagDetectError(f"the file is {human_size(size)}; the limit is {human_size(max_bytes)}")
+            raise too_large(size, max_bytes)
         with path.open("rb") as f:
             data = f.read(max_bytes + 1)  # bounded: the file may have grown since stat()
     except FileNotFoundError:
@@ -177,4 +221,6 @@ __all__ = [
     "format_of",
     "read_file",
     "human_size",
+    "over_limit",
+    "too_large",
 ]

@@ -10,12 +10,11 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.extract import ExtractionLimits, human_size
+from plagdetect.extract import ExtractionLimits, over_limit, too_large
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +35,8 @@ def check_zip(zf: zipfile.ZipFile, limits: ExtractionLimits, what: str = "archiv
 
     total_size = sum(info.file_size for info in infos)
     if total_size > limits.max_uncompressed_bytes:
-        raise refuse(
-            f"it unpacks to {human_size(total_size)}; the limit is {human_size(limits.max_uncompressed_bytes)}"
-        )
+        shown, shown_limit = over_limit(total_size, limits.max_uncompressed_bytes)
+        raise refuse(f"it unpacks to {shown}; the limit is {shown_limit}")
 
     for info in infos:
         if info.file_size < _RATIO_MIN_ENTRY_BYTES:
@@ -62,11 +60,14 @@ def _skipped(name: str) -> bool:
     return any(part == "__MACOSX" or part.startswith(".") for part in parts)
 
 
-def iter_zip_members(data: bytes, limits: ExtractionLimits) -> Iterator[tuple[str, bytes]]:
-    """Yield ``(member name, bytes)`` for each regular file of a zip upload.
+def iter_zip_members(data: bytes, limits: ExtractionLimits) -> Iterator[tuple[str, bytes | PlagDetectError]]:
+    """Yield ``(member name, bytes)`` for each regular file of a zip upload, or ``(member name, error)``
+    for a member that cannot be read, so one bad member does not lose the others.
 
-    A member larger than ``limits.max_bytes`` is yielded cut to ``max_bytes + 1`` bytes, so the
-    caller's ``extract_bytes`` size check reports it as too large.
+    A member is refused without being read when it is encrypted or its declared size exceeds
+    ``limits.max_bytes`` (the error gives that size). A damaged member (bad data, CRC mismatch,
+    unsupported compression) is refused when reading it fails. What is wrong with the archive as a
+    whole (not a zip, a zip bomb) raises ``PlagDetectError`` before any member is yielded.
     """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -77,12 +78,23 @@ def iter_zip_members(data: bytes, limits: ExtractionLimits) -> Iterator[tuple[st
         for info in zf.infolist():
             if info.is_dir() or _skipped(info.filename):
                 continue
-            try:
-                with zf.open(info) as member:
-                    content = member.read(limits.max_bytes + 1)
-            except RuntimeError:  # an encrypted member
-                raise PlagDetectError(f"the zip archive member {info.filename} is encrypted") from None
-            except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, OSError, EOFError) as exc:
-                logger.debug("unreadable zip member %s: %s", info.filename, exc)
-                raise PlagDetectError(f"the zip archive member {info.filename} is corrupt or damaged") from None
-            yield info.filename, content
+            yield info.filename, _read_member(zf, info, limits)
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ExtractionLimits) -> bytes | PlagDetectError:
+    if info.flag_bits & 0x1:
+        return PlagDetectError("the file is encrypted in the zip archive; encrypted archives are not supported")
+    if info.file_size > limits.max_bytes:
+        return too_large(info.file_size, limits.max_bytes)
+    try:
+        with zf.open(info) as member:
+            # Bounded although zipfile stops at the declared size, which was checked above.
+            content = member.read(limits.max_bytes + 1)
+    except RuntimeError:  # encrypted, though its flag bit did not say so
+        return PlagDetectError("the file is encrypted in the zip archive; encrypted archives are not supported")
+    except Exception as exc:  # BadZipFile, zlib.error, NotImplementedError, EOFError, lzma and bz2 errors...
+        logger.info("unreadable zip member %s: %s: %s", info.filename, type(exc).__name__, exc)
+        return PlagDetectError("the file is corrupt or damaged in the zip archive")
+    if len(content) > limits.max_bytes:
+        return too_large(len(content), limits.max_bytes)
+    return content

@@ -17,7 +17,7 @@ import docx
 from docx.table import Table
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.extract import ExtractedText, ExtractionLimits
+from plagdetect.extract import ExtractedText, ExtractionLimits, over_limit
 from plagdetect.extract.archive import check_zip
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,16 @@ def _core_property(document: Any, name: str) -> str | None:
     return text or None
 
 
+def _check_xml_size(infos: list[zipfile.ZipInfo], limits: ExtractionLimits) -> None:
+    """Refuse a DOCX whose XML parts are too large to parse in this process (python-docx holds the whole
+    tree of word/document.xml, and of the styles, headers, footers, etc., in memory: several times the
+    XML's size). Judged from the declared sizes in the zip directory, before anything is decompressed."""
+    xml_size = sum(info.file_size for info in infos if info.filename.lower().endswith((".xml", ".rels")))
+    if xml_size > limits.max_docx_xml_bytes:
+        shown, shown_limit = over_limit(xml_size, limits.max_docx_xml_bytes)
+        raise PlagDetectError(f"the DOCX text is too large to read safely ({shown} of XML; the limit is {shown_limit})")
+
+
 def extract_docx(data: bytes, limits: ExtractionLimits) -> ExtractedText:
     """The text of a DOCX given as bytes."""
     try:
@@ -75,9 +85,11 @@ def extract_docx(data: bytes, limits: ExtractionLimits) -> ExtractedText:
         raise PlagDetectError(CORRUPT) from None
     with zf:
         check_zip(zf, limits, "DOCX archive")
-        names = set(zf.namelist())
+        infos = zf.infolist()
+    names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "word/document.xml" not in names:
         raise PlagDetectError(NOT_WORD)
+    _check_xml_size(infos, limits)
 
     try:
         document = docx.Document(io.BytesIO(data))

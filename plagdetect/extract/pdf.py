@@ -88,7 +88,9 @@ def extract_pdf(data: bytes, limits: ExtractionLimits, password: str | None = No
         raise PlagDetectError(CORRUPT)
     result = run_worker(data, limits, password)
     pages: list[str] = [str(page) for page in result.get("pages", [])]
-    if pages and result.get("failed_pages") == len(pages):
+    if not pages:
+        raise PlagDetectError("the PDF has no pages")
+    if result.get("failed_pages") == len(pages):
         raise PlagDetectError(CORRUPT)  # no page could be read: not "no text layer"
 
     starts: list[int] = []

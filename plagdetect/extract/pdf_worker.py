@@ -49,6 +49,14 @@ def _valid_unicode(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def _decrypt(reader: PdfReader, password: str | None) -> bool:
+    """Open an encrypted PDF: with the empty user password when that opens it (a PDF with only an owner
+    password, whatever password was given), else with the given one."""
+    if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
+        return True
+    return bool(password) and reader.decrypt(password) != PasswordType.NOT_DECRYPTED
+
+
 def parse_pdf(data: bytes, password: str | None) -> dict[str, Any]:
     """Parse PDF bytes into the result object described in the module docstring."""
 
@@ -56,8 +64,8 @@ def parse_pdf(data: bytes, password: str | None) -> dict[str, Any]:
         return {"ok": False, "error": kind, "detail": detail}
 
     try:
-        reader = PdfReader(io.BytesIO(data))  # tries the empty user password itself
-        if reader.is_encrypted and reader.decrypt(password or "") == PasswordType.NOT_DECRYPTED:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not _decrypt(reader, password):
             return failure("wrong_password" if password else "encrypted", "")
         pages: list[str] = []
         failed = 0
