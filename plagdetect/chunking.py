@@ -171,11 +171,15 @@ def _cut_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int
 def chunk_text(text: str, sentences: int = 3, stride: int = 2, max_chars: int = 1200) -> list[Chunk]:
     """Overlapping windows of ``sentences`` consecutive sentences, advancing ``stride`` at a time.
 
+    Windows never cross a paragraph break: a paragraph is the unit a writer copies or rewrites, and a
+    window that mixes two paragraphs blurs where a copied passage begins and ends.
+
     Sentences longer than ``max_chars`` are first cut into pieces (each piece then counts as a
     sentence). A window stops early when the next sentence would make it longer than
     ``max_chars`` (it always holds at least one); the next window then starts early enough that
     no sentence is skipped. The last window ends at the last sentence and is widened backwards
-    to ``sentences`` sentences where ``max_chars`` allows, so there is no small trailing window.
+    to ``sentences`` sentences where ``max_chars`` allows, so there is no small trailing window
+    (all of this within each paragraph).
     """
     if sentences < 1:
         raise ValueError("sentences must be at least 1")
@@ -186,7 +190,39 @@ def chunk_text(text: str, sentences: int = 3, stride: int = 2, max_chars: int = 
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
 
-    units = [piece for start, end in split_sentences(text) for piece in _cut_long(text, start, end, max_chars)]
+    by_paragraph: list[list[tuple[int, int]]] = []  # sentence pieces of each paragraph (sentences never cross one)
+    paragraph_end = -1
+    for start, end in split_sentences(text):
+        if start >= paragraph_end:
+            paragraph_end = _paragraph_end(text, start)
+            by_paragraph.append([])
+        by_paragraph[-1].extend(_cut_long(text, start, end, max_chars))
+    chunks = []
+    for units in by_paragraph:
+        for first, stop in _windows(units, sentences, stride, max_chars):
+            start, end = units[first][0], units[stop - 1][1]
+            chunks.append(Chunk(start, end, " ".join(text[start:end].split())))
+    logger.debug("chunk_text: %d chunks", len(chunks))
+    return chunks
+
+
+def _paragraph_end(text: str, position: int) -> int:
+    match = _PARAGRAPH_BREAK_RE.search(text, position)
+    return match.start() if match else len(text)
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Paragraphs (text between blank lines), without surrounding whitespace; empty ones left out."""
+    spans = []
+    for start, end in _paragraphs(text):
+        start, end = _strip_span(text, start, end)
+        if start < end:
+            spans.append((start, end))
+    return spans
+
+
+def _windows(units: list[tuple[int, int]], sentences: int, stride: int, max_chars: int) -> list[tuple[int, int]]:
+    """Index ranges [first, stop) of ``units`` (sentence pieces) that make the windows of one paragraph."""
     if not units:
         return []
 
@@ -210,10 +246,4 @@ def chunk_text(text: str, sentences: int = 3, stride: int = 2, max_chars: int = 
         while stop - first < sentences and first - 1 > previous_first and fits(first - 1, stop - 1):
             first -= 1
         windows[-1] = (first, stop)
-
-    chunks = []
-    for first, stop in windows:
-        start, end = units[first][0], units[stop - 1][1]
-        chunks.append(Chunk(start, end, " ".join(text[start:end].split())))
-    logger.debug("chunk_text: %d sentence pieces -> %d chunks", len(units), len(chunks))
-    return chunks
+    return windows

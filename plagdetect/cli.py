@@ -61,6 +61,23 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("document_ids", nargs="+", type=int, metavar="DOC_ID")
     remove.set_defaults(run=run_delete)
 
+    check = commands.add_parser("check", help="check a document against the corpus")
+    check.add_argument("file", type=Path, metavar="FILE")
+    check.add_argument("--collection", default=None, help="search only this collection (default: all)")
+    check.add_argument("--json", type=Path, default=None, metavar="OUT", help="also write the report as JSON")
+    check.add_argument("--include-quotes", action="store_true", help="do not exclude quoted text")
+    check.add_argument("--include-bibliography", action="store_true", help="do not exclude the references section")
+    check.add_argument("--min-words", type=int, default=None, help="shortest match reported, in words")
+    check.add_argument("--exclude-source", type=int, action="append", default=[], metavar="DOC_ID")
+    check.add_argument("--exclude-same-author", action="store_true", help="leave out the author's other documents")
+    check.add_argument("--author", default=None, help="the submission's author (else from its metadata)")
+    check.set_defaults(run=run_check)
+
+    evaluate = commands.add_parser("eval-pan", help="measure detection on a PAN text-alignment corpus")
+    evaluate.add_argument("corpus_dir", type=Path, metavar="CORPUS_DIR")
+    evaluate.add_argument("--out", type=Path, default=None, help="write the detection XMLs here")
+    evaluate.set_defaults(run=run_eval_pan)
+
     reindex = commands.add_parser("reindex", help="re-embed stale chunks and rebuild the vector index")
     reindex.set_defaults(run=run_reindex)
 
@@ -130,6 +147,54 @@ def run_delete(args: argparse.Namespace, settings: Settings) -> int:
             print(f"error: {error}", file=sys.stderr)
             status = EXIT_FAILED
     return status
+
+
+def run_check(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from plagdetect.detect import CheckOptions, check_file
+
+    options = CheckOptions(
+        collection=args.collection,
+        exclude_quotes=not args.include_quotes,
+        exclude_bibliography=not args.include_bibliography,
+        min_match_words=args.min_words,
+        excluded_sources=frozenset(args.exclude_source),
+        exclude_same_author=args.exclude_same_author,
+        author=args.author,
+    )
+    report = check_file(_corpus(settings), args.file, options)
+    print(f"{report.filename}: similarity index {100 * report.similarity:.1f}% (check {report.check_id})")
+    for line in report.integrity:
+        print(f"  integrity: {line}")
+    if report.sources:
+        rows = [(s.document_id, s.title[:50], s.collection, f"{100 * s.share:.1f}%", s.matches) for s in report.sources]
+        print(format_table(["doc", "source", "collection", "share", "matches"], rows))
+    for match in report.matches:
+        (start, end), (source_start, source_end) = match.submission_span, match.source_span
+        print(
+            f"  [{start}:{end}] {match.kind} from {match.source_title!r} [{source_start}:{source_end}]"
+            f" score {match.score:.2f}: {_preview(match.submission_text)}"
+        )
+    if args.json is not None:
+        args.json.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    return EXIT_OK
+
+
+def _preview(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from plagdetect.evaluation import eval_pan
+
+    with tqdm(unit="doc", file=sys.stderr, desc="eval-pan") as bar:
+        result = eval_pan(args.corpus_dir, settings, out_dir=args.out, progress=lambda _: bar.update(1))
+    print(result.describe())
+    return EXIT_OK
 
 
 def run_reindex(args: argparse.Namespace, settings: Settings) -> int:

@@ -51,6 +51,15 @@ class Settings:
     chunk_stride: int = 2
     chunk_max_chars: int = 1200
 
+    # Detection: candidates, merging into passages, sentence trimming, what counts as verbatim.
+    neighbours: int = 10  # source chunks looked up per submission chunk
+    seed_threshold: float = 0.70  # bi-encoder similarity of two chunks that makes them a candidate pair
+    merge_query_gap: int = 2  # submission chunks a passage may skip
+    merge_position_gap: int = 3  # source chunks a passage may jump
+    trim_threshold: float = 0.55  # a sentence at a passage's edge stays if it resembles one on the other side
+    min_match_words: int = 8  # shorter matches are not reported
+    verbatim_coverage: float = 0.5  # share of words in shared runs of 4+ words that makes a match verbatim
+
     # hnswlib parameters.
     hnsw_m: int = 16
     hnsw_ef_construction: int = 200

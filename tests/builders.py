@@ -97,3 +97,59 @@ ESSAY_VOLCANOES = (
     "Effusive eruptions instead pour out rivers of lava that build broad shield volcanoes. "
     "Scientists watch gas emissions and small earthquakes to forecast what a volcano will do."
 )
+
+
+# A source article, a submission that copies its second paragraph and paraphrases its third, and an essay on the
+# same topic that borrows nothing. Written for the tests.
+PRINTING_SOURCE = """The Printing Press and the Spread of Ideas
+
+Before the fifteenth century, books in Europe were copied by hand, mostly by monks working in monastery \
+scriptoria. A single Bible could take a scribe more than a year to finish. Books were therefore rare, expensive \
+and owned almost exclusively by churches, universities and the very rich.
+
+Around 1440, Johannes Gutenberg, a goldsmith from Mainz, developed a press that used movable metal type. Each \
+letter was cast separately in an alloy of lead, tin and antimony, so that the pieces could be arranged into \
+pages, inked, printed and then reused for the next job. His workshop printed about 180 copies of the Bible in a \
+few years, a task that would have occupied hundreds of scribes for decades.
+
+The new technology spread with remarkable speed. By 1500, printing presses were operating in more than two \
+hundred and fifty European cities, and they had produced an estimated twenty million volumes. Cheaper books \
+allowed literacy to grow among merchants and craftsmen, and scholars in distant cities could now read exactly \
+the same text and argue about it in letters.
+
+Historians still debate how much the press changed society. Some argue that it made the Protestant Reformation \
+possible, since pamphlets by Martin Luther circulated in hundreds of thousands of copies. Others point out that \
+manuscript culture survived for generations and that many early printed books were simply copies of medieval \
+favourites.
+"""
+
+PRINTING_SUBMISSION = """Essay: Technology and Knowledge
+
+Every age has technologies that change how people learn. In this essay I look at one of the most important \
+of them and at the consequences it had for European culture.
+
+Around 1440, Johannes Gutenberg, a goldsmith from Mainz, developed a press that used movable metal type. Each \
+letter was cast separately in an alloy of lead, tin and antimony, so that the pieces could be arranged into \
+pages, inked, printed and then reused for the next job. His workshop printed about 180 copies of the Bible in a \
+few years, a task that would have occupied hundreds of scribes for decades.
+
+This invention travelled across the continent very quickly. Within sixty years more than 250 towns in Europe \
+had their own printers, who together turned out roughly twenty million books. Because books became cheaper, \
+more traders and artisans learned to read, and researchers living far apart were able to study identical \
+copies of a work and discuss them by correspondence.
+
+In my view the lesson for today is that access matters more than the invention itself. When knowledge becomes \
+cheap to copy, the number of people who take part in a debate grows, and the debate itself changes.
+"""
+
+PRINTING_UNRELATED = """Paper, Screens and Reading Habits
+
+Reading on paper and reading on screens are not the same experience. Studies of students suggest that long \
+texts are understood better on paper, while short messages are handled equally well on either medium.
+
+Libraries have responded by lending e-books alongside printed volumes. Many readers now switch between formats \
+during the day, using a phone on the bus and a printed novel in the evening.
+
+Publishers, for their part, still sell more printed books than digital ones in most countries. The printed page \
+seems to keep a special place in the habits of readers, even in a world full of screens.
+"""

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from plagdetect.chunking import Chunk, chunk_text, split_sentences
+from plagdetect.chunking import Chunk, chunk_text, paragraph_spans, split_sentences
 
 
 def sentences_of(text: str) -> list[str]:
@@ -188,7 +188,14 @@ def test_windows_cover_every_sentence_and_end_at_the_last(n: int, sentences: int
 def test_chunk_text_collapses_whitespace() -> None:
     text = "  A line\nbroken   here. Next\tone.\n\nNew paragraph. "
     chunks = chunk_text(text)
-    assert chunks == [Chunk(2, len(text) - 1, "A line broken here. Next one. New paragraph.")]
+    assert chunks == [Chunk(2, 33, "A line broken here. Next one."), Chunk(35, len(text) - 1, "New paragraph.")]
+
+
+def test_windows_never_cross_a_paragraph_break() -> None:
+    text = "One. Two. Three.\n\nFour. Five.\n \nSix."
+    chunks = chunk_text(text, sentences=3, stride=2)
+    assert [c.text for c in chunks] == ["One. Two. Three.", "Four. Five.", "Six."]
+    assert paragraph_spans(text) == [(0, 16), (18, 29), (32, 36)]
 
 
 @pytest.mark.parametrize(("padding", "per_window"), [(10, 2), (20, 1)])

@@ -139,6 +139,13 @@ class Check(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     collection_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id", ondelete="SET NULL"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The submission as checked, so its report never needs the file again.
+    filename: Mapped[str] = mapped_column(String(500), default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    text: Mapped[str] = mapped_column(Text, default="")  # normalised: match offsets refer to it
+    original_text: Mapped[str] = mapped_column(Text, default="")
+    offset_map: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    integrity_flags: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     model_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     timings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -159,9 +166,9 @@ class Match(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     check_id: Mapped[int] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"), index=True)
     source_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
-    submission_start: Mapped[int] = mapped_column(Integer)
+    submission_start: Mapped[int] = mapped_column(Integer)  # offsets in Check.text
     submission_end: Mapped[int] = mapped_column(Integer)
-    source_start: Mapped[int] = mapped_column(Integer)
+    source_start: Mapped[int] = mapped_column(Integer)  # offsets in the source's Document.text
     source_end: Mapped[int] = mapped_column(Integer)
     bi_score: Mapped[float] = mapped_column(Float)
     rerank_score: Mapped[float | None] = mapped_column(Float)

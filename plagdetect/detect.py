@@ -1,0 +1,500 @@
+"""Checking a submission against the corpus: the pipeline of a Check, and its stored result.
+
+    chunks of the submission -> index search (restricted to the chosen collection, the submission itself and
+    excluded sources left out) -> seeds above the bi-encoder threshold -> passages (align.merge_seeds)
+    -> sentence boundaries (align.trim_to_sentences) -> exclusions (quotes, bibliography, short matches)
+    -> verbatim or paraphrase (overlap.word_overlap) -> similarity index and per-source shares -> stored
+
+Offsets in a ``MatchResult`` refer to normalised texts (the submission's and the source's); the
+``*_original`` spans refer to the texts as extracted, for highlighting and for PAN output.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from plagdetect.align import Passage, Seed, align_sentences, merge_seeds
+from plagdetect.chunking import paragraph_spans, split_sentences
+from plagdetect.corpus import Corpus
+from plagdetect.db import Check, Chunk, Collection, Document, Match
+from plagdetect.documents import PreparedDocument, prepare_document
+from plagdetect.errors import PlagDetectError
+from plagdetect.exclusions import bibliography_span, merge_spans, quoted_spans, subtract_spans, word_count
+from plagdetect.extract import read_file
+from plagdetect.normalize import OffsetMap
+from plagdetect.overlap import word_overlap
+
+logger = logging.getLogger(__name__)
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What a check searches and what it leaves out."""
+
+    collection: str | None = None  # None: the whole corpus
+    exclude_quotes: bool = True
+    exclude_bibliography: bool = True
+    min_match_words: int | None = None  # None: the setting's default
+    excluded_sources: frozenset[int] = frozenset()  # document ids
+    exclude_same_author: bool = False  # leave out other documents by the submission's author
+    author: str | None = None  # the submission's author (else from its metadata)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """A passage of the submission found in a source document."""
+
+    source_id: int
+    source_title: str
+    source_collection: str
+    submission_span: Span  # in the normalised submission text
+    source_span: Span  # in the source's normalised text
+    submission_original: Span  # in the submission as extracted
+    source_original: Span  # in the source as extracted
+    score: float  # bi-encoder: mean best sentence similarity
+    rerank_score: float | None
+    kind: str  # verbatim | paraphrase
+    coverage: float  # share of the submission passage's words in word runs shared with the source
+    shared: list[tuple[Span, Span]]  # exact shared word runs: (submission span, source span), absolute
+    submission_text: str
+    source_text: str
+
+
+@dataclass(frozen=True)
+class SourceShare:
+    document_id: int
+    title: str
+    collection: str
+    share: float  # of the submission's characters
+    matches: int
+
+
+@dataclass
+class CheckReport:
+    """The result of a check, as stored and as shown."""
+
+    check_id: int | None
+    filename: str
+    text: str
+    similarity: float  # share of the submission's characters inside matches
+    sources: list[SourceShare]
+    matches: list[MatchResult]
+    excluded: dict[str, list[Span]]
+    integrity: list[str]
+    timings: dict[str, float]
+    model_versions: dict[str, str | None]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_file(corpus: Corpus, path: str | Path, options: CheckOptions = CheckOptions(), user_id: int | None = None):
+    """Check a file on disk (see ``check_bytes``)."""
+    path = Path(path)
+    return check_bytes(corpus, read_file(path, int(corpus.settings.max_file_mb * 2**20)), path.name, options, user_id)
+
+
+def check_bytes(
+    corpus: Corpus,
+    data: bytes,
+    filename: str,
+    options: CheckOptions = CheckOptions(),
+    user_id: int | None = None,
+) -> CheckReport:
+    """Check one submission against the corpus and store the Check with its Matches."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 4)
+        clock = now
+
+    settings = corpus.settings
+    prepared = prepare_document(data, filename, settings)
+    lap("prepare")
+    allowed, excluded_ids = _allowed_chunks(corpus, prepared, options)
+    vectors = corpus.encoder.encode([chunk.text for chunk in prepared.chunks])
+    lap("embed")
+    seeds, chunk_rows = _seeds(corpus, vectors, allowed)
+    lap("search")
+    passages = merge_seeds(seeds, settings.merge_query_gap, settings.merge_position_gap)
+    matches = _refine(corpus, prepared, passages, chunk_rows)
+    lap("align")
+    excluded = _excluded_spans(prepared.normalized.text, options)
+    min_words = settings.min_match_words if options.min_match_words is None else options.min_match_words
+    matches = _apply_exclusions(prepared.normalized.text, matches, merge_spans(sum(excluded.values(), [])), min_words)
+    lap("exclude")
+    report = _report(corpus, prepared, matches, excluded, timings, options)
+    report.check_id = _store(corpus, prepared, report, options, user_id)
+    lap("store")
+    report.timings = timings
+    logger.info("Checked %s: %.1f%% in %d matches (%s)", filename, 100 * report.similarity, len(matches), excluded_ids)
+    return report
+
+
+# ----- candidates ----------------------------------------------------------------------------------------
+
+
+def _allowed_chunks(corpus: Corpus, prepared: PreparedDocument, options: CheckOptions) -> tuple[set[int] | None, set]:
+    """Chunk ids a check may match (None: all), and the ids of the documents left out."""
+    author = options.author or prepared.extracted.author
+    with corpus.sessions() as session:
+        excluded = set(options.excluded_sources)
+        excluded |= set(session.scalars(select(Document.id).where(Document.sha256 == prepared.sha256)))
+        if options.exclude_same_author and author:
+            excluded |= set(session.scalars(select(Document.id).where(Document.author == author)))
+        if options.collection is None and not excluded:
+            return None, excluded
+        query = select(Chunk.id).join(Document)
+        if options.collection is not None:
+            collection = session.scalar(select(Collection.id).where(Collection.name == options.collection))
+            if collection is None:
+                raise PlagDetectError(f"No collection named '{options.collection}'.")
+            query = query.where(Document.collection_id == collection)
+        if excluded:
+            query = query.where(Document.id.not_in(excluded))
+        return set(session.scalars(query)), excluded
+
+
+@dataclass(frozen=True)
+class _ChunkRow:
+    document_id: int
+    ordinal: int
+
+
+def _seeds(corpus: Corpus, vectors: np.ndarray, allowed: set[int] | None) -> tuple[list[Seed], dict[int, _ChunkRow]]:
+    ids, scores = corpus.index.search(vectors, corpus.settings.neighbours, allowed=allowed)
+    keep = scores >= corpus.settings.seed_threshold
+    hit_ids = sorted({int(i) for i in ids[keep]})
+    with corpus.sessions() as session:
+        rows = {
+            row.id: _ChunkRow(row.document_id, row.ordinal)
+            for row in session.execute(select(Chunk.id, Chunk.document_id, Chunk.ordinal).where(Chunk.id.in_(hit_ids)))
+        }
+    seeds = [
+        Seed(query=q, source=rows[int(i)].document_id, position=rows[int(i)].ordinal, score=float(s))
+        for q in range(len(ids))
+        for i, s, k in zip(ids[q], scores[q], keep[q], strict=True)
+        if k and int(i) in rows
+    ]
+    return seeds, rows
+
+
+# ----- passages to matches -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Source:
+    """What alignment needs of a source document."""
+
+    id: int
+    title: str
+    collection: str
+    text: str
+    original: str
+    offsets: OffsetMap
+    chunk_spans: dict[int, Span]  # ordinal -> span
+    sentences: list[Span]
+
+
+def _load_sources(corpus: Corpus, passages: list[Passage]) -> dict[int, _Source]:
+    ids = sorted({p.source for p in passages})
+    sources: dict[int, _Source] = {}
+    with corpus.sessions() as session:
+        for document in session.scalars(select(Document).where(Document.id.in_(ids))):
+            spans = {
+                row.ordinal: (row.start, row.end)
+                for row in session.execute(
+                    select(Chunk.ordinal, Chunk.start, Chunk.end).where(Chunk.document_id == document.id)
+                )
+            }
+            sources[document.id] = _Source(
+                id=document.id,
+                title=document.title,
+                collection=document.collection.name,
+                text=document.text,
+                original=document.original_text,
+                offsets=OffsetMap.from_bytes(document.offset_map),
+                chunk_spans=spans,
+                sentences=split_sentences(document.text),
+            )
+    return sources
+
+
+def _sentence_range(sentences: list[Span], span: Span, margin: int = 1) -> range:
+    """Indices of the sentences overlapping ``span``, widened by ``margin`` sentences on each side."""
+    inside = [i for i, (start, end) in enumerate(sentences) if start < span[1] and end > span[0]]
+    if not inside:
+        return range(0)
+    return range(max(0, inside[0] - margin), min(len(sentences), inside[-1] + 1 + margin))
+
+
+def _refine(
+    corpus: Corpus, prepared: PreparedDocument, passages: list[Passage], _rows: dict[int, _ChunkRow]
+) -> list[MatchResult]:
+    """Each passage cut to whole sentences on both sides; passages that do not hold up at sentence level go."""
+    if not passages:
+        return []
+    settings = corpus.settings
+    sources = _load_sources(corpus, passages)
+    text = prepared.normalized.text
+    sub_sentences = split_sentences(text)
+    chunks = prepared.chunks
+    plans = []
+    for passage in passages:
+        source = sources.get(passage.source)
+        if source is None or passage.first_position not in source.chunk_spans:
+            continue  # deleted meanwhile
+        sub_range = _sentence_range(sub_sentences, (chunks[passage.first_query].start, chunks[passage.last_query].end))
+        src_span = (source.chunk_spans[passage.first_position][0], source.chunk_spans[passage.last_position][1])
+        plans.append((passage, source, sub_range, _sentence_range(source.sentences, src_span)))
+
+    texts: dict[str, int] = {}
+    for _, source, sub_range, src_range in plans:
+        for i in sub_range:
+            texts.setdefault(_sentence_text(text, sub_sentences[i]), len(texts))
+        for i in src_range:
+            texts.setdefault(_sentence_text(source.text, source.sentences[i]), len(texts))
+    vectors = corpus.encoder.encode(list(texts))
+
+    paragraph_starts = [start for start, _ in paragraph_spans(text)]
+    matches: list[MatchResult] = []
+    for _passage, source, sub_range, src_range in plans:
+        sub_vectors = vectors[[texts[_sentence_text(text, sub_sentences[i])] for i in sub_range]]
+        src_vectors = vectors[[texts[_sentence_text(source.text, source.sentences[i])] for i in src_range]]
+        paragraphs = [bisect_right(paragraph_starts, sub_sentences[i][0]) for i in sub_range]
+        for found in align_sentences(sub_vectors, src_vectors, paragraphs, settings.trim_threshold):
+            sub_span = (sub_sentences[sub_range[found.first_query]][0], sub_sentences[sub_range[found.last_query]][1])
+            src_span = (
+                source.sentences[src_range[found.first_source]][0],
+                source.sentences[src_range[found.last_source]][1],
+            )
+            matches.append(_match(prepared, source, sub_span, src_span, found.score, settings.verbatim_coverage))
+    return _merge_overlapping(prepared, sources, matches, settings.verbatim_coverage)
+
+
+def _sentence_text(text: str, span: Span) -> str:
+    return " ".join(text[span[0] : span[1]].split())
+
+
+def _match(
+    prepared: PreparedDocument, source: _Source, sub_span: Span, src_span: Span, score: float, verbatim: float
+) -> MatchResult:
+    sub_text = prepared.normalized.text[sub_span[0] : sub_span[1]]
+    src_text = source.text[src_span[0] : src_span[1]]
+    overlap = word_overlap(sub_text, src_text)
+    return MatchResult(
+        source_id=source.id,
+        source_title=source.title,
+        source_collection=source.collection,
+        submission_span=sub_span,
+        source_span=src_span,
+        submission_original=prepared.normalized.offsets.span_to_original(*sub_span),
+        source_original=source.offsets.span_to_original(*src_span),
+        score=round(score, 4),
+        rerank_score=None,
+        kind="verbatim" if overlap.is_verbatim(verbatim) else "paraphrase",
+        coverage=round(overlap.coverage, 4),
+        shared=[
+            (
+                (sub_span[0] + run.submission[0], sub_span[0] + run.submission[1]),
+                (src_span[0] + run.source[0], src_span[0] + run.source[1]),
+            )
+            for run in overlap.runs
+        ],
+        submission_text=sub_text,
+        source_text=src_text,
+    )
+
+
+def _merge_overlapping(
+    prepared: PreparedDocument, sources: dict[int, _Source], matches: list[MatchResult], verbatim: float
+) -> list[MatchResult]:
+    """Matches of the same source that overlap on both sides become one (trimming can make them meet)."""
+    merged: list[MatchResult] = []
+    for match in sorted(matches, key=lambda m: (m.source_id, m.submission_span, m.source_span)):
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.source_id == match.source_id
+            and match.submission_span[0] < last.submission_span[1]
+            and match.source_span[0] < last.source_span[1]
+            and last.source_span[0] < match.source_span[1]
+        ):
+            sub_span = (last.submission_span[0], max(last.submission_span[1], match.submission_span[1]))
+            src_span = (min(last.source_span[0], match.source_span[0]), max(last.source_span[1], match.source_span[1]))
+            score = max(last.score, match.score)
+            merged[-1] = _match(prepared, sources[match.source_id], sub_span, src_span, score, verbatim)
+        else:
+            merged.append(match)
+    return sorted(merged, key=lambda m: (m.submission_span, m.source_id))
+
+
+# ----- exclusions ----------------------------------------------------------------------------------------
+
+
+def _excluded_spans(text: str, options: CheckOptions) -> dict[str, list[Span]]:
+    excluded: dict[str, list[Span]] = {}
+    if options.exclude_quotes:
+        excluded["quotes"] = quoted_spans(text)
+    if options.exclude_bibliography:
+        bibliography = bibliography_span(text)
+        excluded["bibliography"] = [bibliography] if bibliography else []
+    return excluded
+
+
+def _apply_exclusions(text: str, matches: list[MatchResult], excluded: list[Span], min_words: int) -> list[MatchResult]:
+    """Matches cut to what lies outside the excluded spans; what is left must hold ``min_words`` words."""
+    kept: list[MatchResult] = []
+    for match in matches:
+        for piece in subtract_spans(match.submission_span, excluded):
+            piece = _strip(text, piece)
+            if word_count(text, piece) < min_words:
+                continue
+            if piece == match.submission_span:
+                kept.append(match)
+            else:
+                kept.append(_narrowed(text, match, piece))
+    return kept
+
+
+def _strip(text: str, span: Span) -> Span:
+    start, end = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _narrowed(text: str, match: MatchResult, piece: Span) -> MatchResult:
+    """The match with its submission side cut to ``piece`` (the source side stays: it is where it came from)."""
+    shift = piece[0] - match.submission_span[0]
+    original = match.submission_original
+    return MatchResult(
+        **{
+            **asdict(match),
+            "submission_span": piece,
+            "submission_original": (original[0] + shift, original[0] + shift + (piece[1] - piece[0])),
+            "submission_text": text[piece[0] : piece[1]],
+            "shared": [s for s in match.shared if s[0][0] >= piece[0] and s[0][1] <= piece[1]],
+        }
+    )
+
+
+# ----- the report ----------------------------------------------------------------------------------------
+
+
+def _covered(spans: list[Span]) -> int:
+    return sum(end - start for start, end in merge_spans(spans))
+
+
+def _report(
+    corpus: Corpus,
+    prepared: PreparedDocument,
+    matches: list[MatchResult],
+    excluded: dict[str, list[Span]],
+    timings: dict[str, float],
+    options: CheckOptions,
+) -> CheckReport:
+    length = max(1, len(prepared.normalized.text))
+    by_source: dict[int, list[MatchResult]] = defaultdict(list)
+    for match in matches:
+        by_source[match.source_id].append(match)
+    sources = sorted(
+        (
+            SourceShare(
+                document_id=source_id,
+                title=found[0].source_title,
+                collection=found[0].source_collection,
+                share=round(_covered([m.submission_span for m in found]) / length, 4),
+                matches=len(found),
+            )
+            for source_id, found in by_source.items()
+        ),
+        key=lambda s: (-s.share, s.document_id),
+    )
+    return CheckReport(
+        check_id=None,
+        filename=prepared.filename,
+        text=prepared.normalized.text,
+        similarity=round(_covered([m.submission_span for m in matches]) / length, 4),
+        sources=sources,
+        matches=matches,
+        excluded=excluded,
+        integrity=prepared.normalized.flags.describe(),
+        timings=timings,
+        model_versions={"bi-encoder": corpus.encoder_version, "cross-encoder": None},
+        settings=_settings_used(corpus, options),
+    )
+
+
+def _settings_used(corpus: Corpus, options: CheckOptions) -> dict[str, Any]:
+    settings = corpus.settings
+    return {
+        "collection": options.collection,
+        "exclude_quotes": options.exclude_quotes,
+        "exclude_bibliography": options.exclude_bibliography,
+        "min_match_words": settings.min_match_words if options.min_match_words is None else options.min_match_words,
+        "excluded_sources": sorted(options.excluded_sources),
+        "exclude_same_author": options.exclude_same_author,
+        "neighbours": settings.neighbours,
+        "seed_threshold": settings.seed_threshold,
+        "trim_threshold": settings.trim_threshold,
+        "chunk_sentences": settings.chunk_sentences,
+        "chunk_stride": settings.chunk_stride,
+    }
+
+
+def _store(
+    corpus: Corpus, prepared: PreparedDocument, report: CheckReport, options: CheckOptions, user_id: int | None
+) -> int:
+    with corpus.sessions.begin() as session:
+        collection_id = None
+        if options.collection is not None:
+            collection_id = session.scalar(select(Collection.id).where(Collection.name == options.collection))
+        check = Check(
+            collection_id=collection_id,
+            user_id=user_id,
+            filename=prepared.filename[:500],
+            sha256=prepared.sha256,
+            text=prepared.normalized.text,
+            original_text=prepared.extracted.text.replace("\0", "\ufffd"),
+            offset_map=prepared.normalized.offsets.to_bytes(),
+            integrity_flags=prepared.normalized.flags.to_dict(),
+            settings=report.settings,
+            model_versions=report.model_versions,
+            timings=report.timings,
+            similarity=report.similarity,
+            matches=[
+                Match(
+                    source_document_id=m.source_id,
+                    submission_start=m.submission_span[0],
+                    submission_end=m.submission_span[1],
+                    source_start=m.source_span[0],
+                    source_end=m.source_span[1],
+                    bi_score=m.score,
+                    rerank_score=m.rerank_score,
+                    type=m.kind,
+                    explanation={"coverage": m.coverage, "shared": [list(map(list, s)) for s in m.shared]},
+                )
+                for m in report.matches
+            ],
+        )
+        session.add(check)
+        session.flush()
+        return check.id

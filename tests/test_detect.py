@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from plagdetect.corpus import Corpus
+from plagdetect.db import Check, Match
+from plagdetect.detect import CheckOptions, check_bytes
+from plagdetect.errors import PlagDetectError
+
+from builders import ESSAY_VOLCANOES, PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED
+
+COPIED = PRINTING_SUBMISSION.index("Around 1440")
+PARAPHRASED = PRINTING_SUBMISSION.index("This invention travelled")
+OWN_WORDS = PRINTING_SUBMISSION.index("In my view")
+
+
+@pytest.fixture
+def printing_corpus(corpus: Corpus) -> Corpus:
+    corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History", author="Prof. Source")
+    corpus.ingest_bytes(PRINTING_UNRELATED.encode(), "reading-habits.txt", "History")
+    corpus.ingest_bytes(ESSAY_VOLCANOES.encode(), "volcanoes.txt", "Geology")
+    return corpus
+
+
+def check(corpus: Corpus, text: str, **options) -> object:
+    return check_bytes(corpus, text.encode(), "submission.txt", CheckOptions(**options))
+
+
+def test_a_copied_and_a_paraphrased_paragraph_are_found_and_the_rest_is_not(printing_corpus: Corpus) -> None:
+    report = check(printing_corpus, PRINTING_SUBMISSION)
+    assert [s.title for s in report.sources] == ["printing-press"]
+    kinds = {m.kind for m in report.matches}
+    assert kinds == {"verbatim", "paraphrase"}
+    verbatim = next(m for m in report.matches if m.kind == "verbatim")
+    paraphrase = next(m for m in report.matches if m.kind == "paraphrase")
+    assert verbatim.submission_span[0] == COPIED and verbatim.submission_text.endswith("scribes for decades.")
+    assert PRINTING_SOURCE[verbatim.source_span[0] : verbatim.source_span[1]] == verbatim.submission_text
+    assert verbatim.coverage == 1.0 and verbatim.shared
+    assert COPIED < paraphrase.submission_span[0] <= PARAPHRASED < paraphrase.submission_span[1] <= OWN_WORDS
+    source_paragraph = PRINTING_SOURCE.index("The new technology spread")
+    assert paraphrase.source_span[0] <= source_paragraph + 50 and "in letters" in paraphrase.source_text
+    assert all(m.submission_span[1] <= OWN_WORDS for m in report.matches)  # the student's own words are not flagged
+    assert 0.4 < report.similarity < 0.7
+    assert report.sources[0].share == report.similarity
+
+
+def test_a_text_on_the_same_topic_that_borrows_nothing_gives_zero(printing_corpus: Corpus) -> None:
+    own = (
+        "Printing changed Europe in many ways. Cheap pamphlets carried political arguments to ordinary people, "
+        "and newspapers appeared in the seventeenth century. Today the internet plays a similar role, although "
+        "it also spreads rumours faster than any printer ever could."
+    )
+    report = check(printing_corpus, own)
+    assert report.similarity == 0 and report.matches == [] and report.sources == []
+
+
+def test_a_document_that_matches_nothing_gives_zero_not_an_error(corpus: Corpus) -> None:
+    report = check(corpus, PRINTING_SUBMISSION)  # empty corpus
+    assert report.similarity == 0 and report.matches == [] and report.check_id is not None
+
+
+def test_the_submission_itself_is_not_a_source(printing_corpus: Corpus) -> None:
+    printing_corpus.ingest_bytes(PRINTING_SUBMISSION.encode(), "submission.txt", "History")
+    report = check(printing_corpus, PRINTING_SUBMISSION)
+    assert [s.title for s in report.sources] == ["printing-press"]
+
+
+def test_quoted_text_is_excluded_unless_asked_otherwise(printing_corpus: Corpus) -> None:
+    copied = PRINTING_SUBMISSION[COPIED:PARAPHRASED].strip()
+    quoting = f'As one historian puts it:\n\n"{copied}"\n\nThat is all I will borrow from that account.'
+    assert check(printing_corpus, quoting).matches == []
+    assert check(printing_corpus, quoting, exclude_quotes=False).matches
+
+
+def test_the_bibliography_is_excluded(printing_corpus: Corpus) -> None:
+    references = (
+        "Essay on volcanoes\n\nI wrote this essay myself and it discusses eruptions in general terms.\n\n"
+        "References\n\n" + PRINTING_SOURCE.split("\n\n")[1] + " (Smith, 2019, pp. 12-14).\n"
+        "Jones, A. (2020). Printing in Europe. Journal of History, 12(3), 45-67.\n"
+        "Brown, B. et al. (2018). Books and readers. Oxford University Press.\n"
+    )
+    assert check(printing_corpus, references).matches == []
+    assert check(printing_corpus, references, exclude_bibliography=False).matches
+
+
+def test_short_matches_and_chosen_sources_are_left_out(printing_corpus: Corpus) -> None:
+    assert check(printing_corpus, PRINTING_SUBMISSION, min_match_words=200).matches == []
+    source_id = check(printing_corpus, PRINTING_SUBMISSION).sources[0].document_id
+    assert check(printing_corpus, PRINTING_SUBMISSION, excluded_sources=frozenset({source_id})).matches == []
+    assert check(printing_corpus, PRINTING_SUBMISSION, exclude_same_author=True, author="Prof. Source").matches == []
+
+
+def test_a_check_can_be_restricted_to_a_collection(printing_corpus: Corpus) -> None:
+    assert check(printing_corpus, PRINTING_SUBMISSION, collection="Geology").matches == []
+    assert check(printing_corpus, PRINTING_SUBMISSION, collection="History").matches
+    with pytest.raises(PlagDetectError, match="No collection named 'Nope'"):
+        check(printing_corpus, PRINTING_SUBMISSION, collection="Nope")
+
+
+def test_the_check_and_its_matches_are_stored(printing_corpus: Corpus) -> None:
+    report = check(printing_corpus, PRINTING_SUBMISSION)
+    with printing_corpus.sessions() as session:
+        stored = session.get(Check, report.check_id)
+        assert stored.similarity == report.similarity and stored.filename == "submission.txt"
+        assert stored.text == PRINTING_SUBMISSION and stored.model_versions["bi-encoder"]
+        assert set(stored.timings) >= {"embed", "search", "align"}
+        matches = session.scalars(select(Match).where(Match.check_id == report.check_id)).all()
+        assert [(m.submission_start, m.submission_end, m.type) for m in matches] == [
+            (m.submission_span[0], m.submission_span[1], m.kind) for m in report.matches
+        ]

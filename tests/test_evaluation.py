@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from plagdetect.cli import EXIT_OK, main
+from plagdetect.evaluation import eval_pan
+from plagdetect.pan import read_detections
+
+from builders import ESSAY_RAILWAYS, ESSAY_VOLCANOES, PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED
+
+
+def write_pan_corpus(root: Path) -> tuple[int, int]:
+    """Two suspicious documents: one reusing two paragraphs of a source, one original; three sources."""
+    for folder in ("susp", "src", "truth"):
+        (root / folder).mkdir(parents=True)
+    sources = {"source-a.txt": PRINTING_SOURCE, "source-b.txt": PRINTING_UNRELATED, "source-c.txt": ESSAY_VOLCANOES}
+    for name, text in sources.items():
+        (root / "src" / name).write_text(text, encoding="utf-8", newline="")
+    (root / "susp" / "susp-1.txt").write_text(PRINTING_SUBMISSION, encoding="utf-8", newline="")
+    (root / "susp" / "susp-2.txt").write_text(ESSAY_RAILWAYS, encoding="utf-8", newline="")
+    copied = PRINTING_SUBMISSION.index("Around 1440")
+    copied_end = PRINTING_SUBMISSION.index("scribes for decades.") + len("scribes for decades.")
+    source_copied = PRINTING_SOURCE.index("Around 1440")
+    (root / "truth" / "susp-1-source-a.xml").write_text(
+        '<document reference="susp-1.txt">'
+        f'<feature name="plagiarism" obfuscation="none" this_offset="{copied}" this_length="{copied_end - copied}"'
+        f' source_reference="source-a.txt" source_offset="{source_copied}" source_length="{copied_end - copied}"/>'
+        "</document>",
+        encoding="utf-8",
+    )
+    (root / "pairs").write_text("susp-1.txt source-a.txt\nsusp-2.txt source-b.txt\n")
+    return copied, copied_end
+
+
+def test_eval_pan_end_to_end(settings, encoder, tmp_path: Path) -> None:
+    copied, copied_end = write_pan_corpus(tmp_path / "pan")
+    result = eval_pan(tmp_path / "pan", settings, out_dir=tmp_path / "out", encoder=encoder)
+    assert result.documents == 2 and result.overall.cases == 1
+    assert result.overall.recall == 1.0 and result.overall.granularity == 1.0
+    assert 0.3 < result.overall.precision < 1.0  # the paraphrased paragraph is found too, and it is no case here
+    detections = read_detections(tmp_path / "out" / "susp-1.xml")
+    assert any(d.susp.offset == copied and d.susp.end == copied_end for d in detections)
+    assert read_detections(tmp_path / "out" / "susp-2.xml") == []
+    assert result.describe().splitlines()[-1] == result.overall.line()
+    assert not any(Path(settings.data_dir).glob("*.db"))  # the throw-away corpus is not the user's
+
+
+def test_the_cli_prints_the_pan_line_last(capsys, tmp_path: Path) -> None:
+    write_pan_corpus(tmp_path / "pan")
+    assert main(["eval-pan", str(tmp_path / "pan")]) == EXIT_OK
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert re.fullmatch(r"plagdet=0\.\d{3} precision=0\.\d{3} recall=1\.000 granularity=1\.000", last), last
+
+
+def test_check_on_the_command_line_with_a_json_report(capsys, tmp_path: Path) -> None:
+    source, submission = tmp_path / "printing-press.txt", tmp_path / "essay.txt"
+    source.write_text(PRINTING_SOURCE)
+    submission.write_text(PRINTING_SUBMISSION)
+    assert main(["ingest", str(source), "--collection", "History", "--no-progress"]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["check", str(submission), "--collection", "History", "--json", str(tmp_path / "r.json")]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith("essay.txt: similarity index") and "verbatim from 'printing-press'" in out
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["check_id"] == 1 and {m["kind"] for m in report["matches"]} == {"verbatim", "paraphrase"}
