@@ -53,11 +53,15 @@ class Settings:
 
     # Detection: candidates, merging into passages, sentence trimming, what counts as verbatim.
     neighbours: int = 10  # source chunks looked up per submission chunk
-    seed_threshold: float = 0.70  # bi-encoder similarity of two chunks that makes them a candidate pair
+    seed_threshold: float = 0.75  # bi-encoder similarity of two chunks that makes them a candidate pair
     merge_query_gap: int = 2  # submission chunks a passage may skip
     merge_position_gap: int = 3  # source chunks a passage may jump
-    trim_threshold: float = 0.55  # a sentence at a passage's edge stays if it resembles one on the other side
+    trim_threshold: float = 0.65  # a sentence at a passage's edge stays if it resembles one on the other side
+    join_sentence_gap: int = 2  # unmatched submission sentences allowed between two paragraphs of one match
+    join_source_gap: int = 12  # source sentences the next paragraph of one match may skip
     min_match_words: int = 8  # shorter matches are not reported
+    # A paraphrase needs more evidence than a copy: a single reworded sentence resembles many others.
+    min_paraphrase_words: int = 30
     verbatim_coverage: float = 0.5  # share of words in shared runs of 4+ words that makes a match verbatim
 
     # hnswlib parameters.

@@ -15,7 +15,7 @@ import logging
 import time
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +52,19 @@ class CheckOptions:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """One paragraph's part of a match: where it sits on both sides and how it was reused."""
+
+    submission_span: Span
+    source_span: Span
+    kind: str  # verbatim | paraphrase
+    coverage: float
+    score: float
+
+
+@dataclass(frozen=True)
 class MatchResult:
-    """A passage of the submission found in a source document."""
+    """A passage of the submission found in a source document (one or more paragraphs, in ``segments``)."""
 
     source_id: int
     source_title: str
@@ -67,6 +78,7 @@ class MatchResult:
     kind: str  # verbatim | paraphrase
     coverage: float  # share of the submission passage's words in word runs shared with the source
     shared: list[tuple[Span, Span]]  # exact shared word runs: (submission span, source span), absolute
+    segments: list[Segment]
     submission_text: str
     source_text: str
 
@@ -129,14 +141,20 @@ def check_bytes(
     allowed, excluded_ids = _allowed_chunks(corpus, prepared, options)
     vectors = corpus.encoder.encode([chunk.text for chunk in prepared.chunks])
     lap("embed")
-    seeds, chunk_rows = _seeds(corpus, vectors, allowed)
+    seeds = _seeds(corpus, vectors, allowed)
     lap("search")
     passages = merge_seeds(seeds, settings.merge_query_gap, settings.merge_position_gap)
-    matches = _refine(corpus, prepared, passages, chunk_rows)
+    matches = _refine(corpus, prepared, passages)
     lap("align")
     excluded = _excluded_spans(prepared.normalized.text, options)
     min_words = settings.min_match_words if options.min_match_words is None else options.min_match_words
-    matches = _apply_exclusions(prepared.normalized.text, matches, merge_spans(sum(excluded.values(), [])), min_words)
+    matches = _apply_exclusions(
+        prepared.normalized.text,
+        matches,
+        merge_spans(sum(excluded.values(), [])),
+        min_words,
+        max(min_words, settings.min_paraphrase_words),
+    )
     lap("exclude")
     report = _report(corpus, prepared, matches, excluded, timings, options)
     report.check_id = _store(corpus, prepared, report, options, user_id)
@@ -170,28 +188,22 @@ def _allowed_chunks(corpus: Corpus, prepared: PreparedDocument, options: CheckOp
         return set(session.scalars(query)), excluded
 
 
-@dataclass(frozen=True)
-class _ChunkRow:
-    document_id: int
-    ordinal: int
-
-
-def _seeds(corpus: Corpus, vectors: np.ndarray, allowed: set[int] | None) -> tuple[list[Seed], dict[int, _ChunkRow]]:
+def _seeds(corpus: Corpus, vectors: np.ndarray, allowed: set[int] | None) -> list[Seed]:
     ids, scores = corpus.index.search(vectors, corpus.settings.neighbours, allowed=allowed)
     keep = scores >= corpus.settings.seed_threshold
     hit_ids = sorted({int(i) for i in ids[keep]})
     with corpus.sessions() as session:
         rows = {
-            row.id: _ChunkRow(row.document_id, row.ordinal)
+            row.id: (row.document_id, row.ordinal)
             for row in session.execute(select(Chunk.id, Chunk.document_id, Chunk.ordinal).where(Chunk.id.in_(hit_ids)))
         }
     seeds = [
-        Seed(query=q, source=rows[int(i)].document_id, position=rows[int(i)].ordinal, score=float(s))
+        Seed(query=q, source=rows[int(i)][0], position=rows[int(i)][1], score=float(s))
         for q in range(len(ids))
         for i, s, k in zip(ids[q], scores[q], keep[q], strict=True)
         if k and int(i) in rows
     ]
-    return seeds, rows
+    return seeds
 
 
 # ----- passages to matches -------------------------------------------------------------------------------
@@ -243,9 +255,7 @@ def _sentence_range(sentences: list[Span], span: Span, margin: int = 1) -> range
     return range(max(0, inside[0] - margin), min(len(sentences), inside[-1] + 1 + margin))
 
 
-def _refine(
-    corpus: Corpus, prepared: PreparedDocument, passages: list[Passage], _rows: dict[int, _ChunkRow]
-) -> list[MatchResult]:
+def _refine(corpus: Corpus, prepared: PreparedDocument, passages: list[Passage]) -> list[MatchResult]:
     """Each passage cut to whole sentences on both sides; passages that do not hold up at sentence level go."""
     if not passages:
         return []
@@ -272,19 +282,75 @@ def _refine(
     vectors = corpus.encoder.encode(list(texts))
 
     paragraph_starts = [start for start, _ in paragraph_spans(text)]
-    matches: list[MatchResult] = []
+    aligned: list[_Aligned] = []
     for _passage, source, sub_range, src_range in plans:
         sub_vectors = vectors[[texts[_sentence_text(text, sub_sentences[i])] for i in sub_range]]
         src_vectors = vectors[[texts[_sentence_text(source.text, source.sentences[i])] for i in src_range]]
         paragraphs = [bisect_right(paragraph_starts, sub_sentences[i][0]) for i in sub_range]
         for found in align_sentences(sub_vectors, src_vectors, paragraphs, settings.trim_threshold):
-            sub_span = (sub_sentences[sub_range[found.first_query]][0], sub_sentences[sub_range[found.last_query]][1])
-            src_span = (
-                source.sentences[src_range[found.first_source]][0],
-                source.sentences[src_range[found.last_source]][1],
+            aligned.append(
+                _Aligned(
+                    source=source,
+                    first_query=sub_range[found.first_query],
+                    last_query=sub_range[found.last_query],
+                    first_source=src_range[found.first_source],
+                    last_source=src_range[found.last_source],
+                    score=found.score,
+                )
             )
-            matches.append(_match(prepared, source, sub_span, src_span, found.score, settings.verbatim_coverage))
-    return _merge_overlapping(prepared, sources, matches, settings.verbatim_coverage)
+    groups = _join(_best_per_stretch(aligned), settings.join_sentence_gap, settings.join_source_gap)
+    return [_match(prepared, group, sub_sentences, settings.verbatim_coverage) for group in groups]
+
+
+@dataclass(frozen=True)
+class _Aligned:
+    """One paragraph of the submission aligned with sentences of a source (global sentence indices)."""
+
+    source: _Source
+    first_query: int
+    last_query: int
+    first_source: int
+    last_source: int
+    score: float
+
+
+def _best_per_stretch(aligned: list[_Aligned]) -> list[_Aligned]:
+    """Of alignments of the same source sharing most of their submission sentences, the best one.
+
+    A passage comes from one place of a source; a second place that resembles it is a look-alike.
+    """
+    kept: list[_Aligned] = []
+    for candidate in sorted(aligned, key=lambda a: -a.score):
+        if not any(other.source.id == candidate.source.id and _mostly_shared(other, candidate) for other in kept):
+            kept.append(candidate)
+    return kept
+
+
+def _mostly_shared(a: _Aligned, b: _Aligned) -> bool:
+    shared = min(a.last_query, b.last_query) - max(a.first_query, b.first_query) + 1
+    shorter = min(a.last_query - a.first_query, b.last_query - b.first_query) + 1
+    return shared > 0 and 2 * shared >= shorter
+
+
+def _join(aligned: list[_Aligned], sentence_gap: int, source_gap: int) -> list[list[_Aligned]]:
+    """Consecutive alignments of one source become one match when they continue each other on both sides.
+
+    That is: at most ``sentence_gap`` unmatched submission sentences between them, and the second starting
+    at most ``source_gap`` sentences after the first ends in the source (or slightly before it).
+    """
+    groups: list[list[_Aligned]] = []
+    for item in sorted(aligned, key=lambda a: (a.source.id, a.first_query)):
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and last.source.id == item.source.id
+            and item.first_query - last.last_query - 1 <= sentence_gap
+            and -2 <= item.first_source - last.last_source <= source_gap
+        ):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return sorted(groups, key=lambda g: (g[0].first_query, g[0].source.id))
 
 
 def _sentence_text(text: str, span: Span) -> str:
@@ -292,11 +358,39 @@ def _sentence_text(text: str, span: Span) -> str:
 
 
 def _match(
-    prepared: PreparedDocument, source: _Source, sub_span: Span, src_span: Span, score: float, verbatim: float
+    prepared: PreparedDocument, group: list[_Aligned], sub_sentences: list[Span], verbatim: float
 ) -> MatchResult:
+    source = group[0].source
+    segments = [
+        _segment(
+            prepared.normalized.text,
+            source.text,
+            (sub_sentences[a.first_query][0], sub_sentences[a.last_query][1]),
+            (source.sentences[a.first_source][0], source.sentences[a.last_source][1]),
+            a.score,
+            verbatim,
+        )
+        for a in group
+    ]
+    return _match_of_segments(prepared, source, segments, verbatim)
+
+
+def _segment(sub_text: str, src_text: str, sub_span: Span, src_span: Span, score: float, verbatim: float) -> Segment:
+    overlap = word_overlap(sub_text[sub_span[0] : sub_span[1]], src_text[src_span[0] : src_span[1]])
+    kind = "verbatim" if overlap.is_verbatim(verbatim) else "paraphrase"
+    return Segment(sub_span, src_span, kind, round(overlap.coverage, 4), round(score, 4))
+
+
+def _match_of_segments(
+    prepared: PreparedDocument, source: _Source, segments: list[Segment], verbatim: float
+) -> MatchResult:
+    sub_span = (min(s.submission_span[0] for s in segments), max(s.submission_span[1] for s in segments))
+    src_span = (min(s.source_span[0] for s in segments), max(s.source_span[1] for s in segments))
     sub_text = prepared.normalized.text[sub_span[0] : sub_span[1]]
     src_text = source.text[src_span[0] : src_span[1]]
     overlap = word_overlap(sub_text, src_text)
+    weights = [s.submission_span[1] - s.submission_span[0] for s in segments]
+    score = sum(s.score * w for s, w in zip(segments, weights, strict=True)) / max(1, sum(weights))
     return MatchResult(
         source_id=source.id,
         source_title=source.title,
@@ -316,32 +410,10 @@ def _match(
             )
             for run in overlap.runs
         ],
+        segments=segments,
         submission_text=sub_text,
         source_text=src_text,
     )
-
-
-def _merge_overlapping(
-    prepared: PreparedDocument, sources: dict[int, _Source], matches: list[MatchResult], verbatim: float
-) -> list[MatchResult]:
-    """Matches of the same source that overlap on both sides become one (trimming can make them meet)."""
-    merged: list[MatchResult] = []
-    for match in sorted(matches, key=lambda m: (m.source_id, m.submission_span, m.source_span)):
-        last = merged[-1] if merged else None
-        if (
-            last is not None
-            and last.source_id == match.source_id
-            and match.submission_span[0] < last.submission_span[1]
-            and match.source_span[0] < last.source_span[1]
-            and last.source_span[0] < match.source_span[1]
-        ):
-            sub_span = (last.submission_span[0], max(last.submission_span[1], match.submission_span[1]))
-            src_span = (min(last.source_span[0], match.source_span[0]), max(last.source_span[1], match.source_span[1]))
-            score = max(last.score, match.score)
-            merged[-1] = _match(prepared, sources[match.source_id], sub_span, src_span, score, verbatim)
-        else:
-            merged.append(match)
-    return sorted(merged, key=lambda m: (m.submission_span, m.source_id))
 
 
 # ----- exclusions ----------------------------------------------------------------------------------------
@@ -357,13 +429,19 @@ def _excluded_spans(text: str, options: CheckOptions) -> dict[str, list[Span]]:
     return excluded
 
 
-def _apply_exclusions(text: str, matches: list[MatchResult], excluded: list[Span], min_words: int) -> list[MatchResult]:
-    """Matches cut to what lies outside the excluded spans; what is left must hold ``min_words`` words."""
+def _apply_exclusions(
+    text: str, matches: list[MatchResult], excluded: list[Span], min_words: int, min_paraphrase_words: int
+) -> list[MatchResult]:
+    """Matches cut to what lies outside the excluded spans; what is left must hold enough words.
+
+    A verbatim match needs ``min_words``; a paraphrase needs ``min_paraphrase_words``.
+    """
     kept: list[MatchResult] = []
     for match in matches:
+        needed = min_words if match.kind == "verbatim" else min_paraphrase_words
         for piece in subtract_spans(match.submission_span, excluded):
             piece = _strip(text, piece)
-            if word_count(text, piece) < min_words:
+            if word_count(text, piece) < needed:
                 continue
             if piece == match.submission_span:
                 kept.append(match)
@@ -387,11 +465,16 @@ def _narrowed(text: str, match: MatchResult, piece: Span) -> MatchResult:
     original = match.submission_original
     return MatchResult(
         **{
-            **asdict(match),
+            **{f.name: getattr(match, f.name) for f in fields(match)},
             "submission_span": piece,
             "submission_original": (original[0] + shift, original[0] + shift + (piece[1] - piece[0])),
             "submission_text": text[piece[0] : piece[1]],
             "shared": [s for s in match.shared if s[0][0] >= piece[0] and s[0][1] <= piece[1]],
+            "segments": [
+                replace(s, submission_span=(max(s.submission_span[0], piece[0]), min(s.submission_span[1], piece[1])))
+                for s in match.segments
+                if s.submission_span[0] < piece[1] and s.submission_span[1] > piece[0]
+            ],
         }
     )
 
@@ -450,6 +533,7 @@ def _settings_used(corpus: Corpus, options: CheckOptions) -> dict[str, Any]:
         "exclude_quotes": options.exclude_quotes,
         "exclude_bibliography": options.exclude_bibliography,
         "min_match_words": settings.min_match_words if options.min_match_words is None else options.min_match_words,
+        "min_paraphrase_words": settings.min_paraphrase_words,
         "excluded_sources": sorted(options.excluded_sources),
         "exclude_same_author": options.exclude_same_author,
         "neighbours": settings.neighbours,
@@ -490,7 +574,11 @@ def _store(
                     bi_score=m.score,
                     rerank_score=m.rerank_score,
                     type=m.kind,
-                    explanation={"coverage": m.coverage, "shared": [list(map(list, s)) for s in m.shared]},
+                    explanation={
+                        "coverage": m.coverage,
+                        "shared": [list(map(list, s)) for s in m.shared],
+                        "segments": [asdict(segment) for segment in m.segments],
+                    },
                 )
                 for m in report.matches
             ],

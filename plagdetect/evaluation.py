@@ -60,12 +60,12 @@ def eval_pan(
 ) -> PanEvaluation:
     """Detect on every suspicious document of a PAN corpus and score the detections.
 
-    ``options`` defaults to no exclusions and no minimum length: PAN cases include quoted and reference-list
-    text, and the task is alignment as such.
+    ``options`` defaults to no quote or bibliography exclusion (PAN cases include quoted and reference-list
+    text, and the task is alignment as such); the minimum match length stays the product's default.
     """
     started = time.perf_counter()
     pan = load_pan_corpus(corpus_dir)
-    options = options or CheckOptions(exclude_quotes=False, exclude_bibliography=False, min_match_words=0)
+    options = options or CheckOptions(exclude_quotes=False, exclude_bibliography=False)
     options = replace(options, collection=PAN_COLLECTION)
     out = Path(out_dir) if out_dir is not None else None
     detections: list[Case] = []

@@ -30,17 +30,22 @@ def check(corpus: Corpus, text: str, **options) -> object:
 def test_a_copied_and_a_paraphrased_paragraph_are_found_and_the_rest_is_not(printing_corpus: Corpus) -> None:
     report = check(printing_corpus, PRINTING_SUBMISSION)
     assert [s.title for s in report.sources] == ["printing-press"]
-    kinds = {m.kind for m in report.matches}
-    assert kinds == {"verbatim", "paraphrase"}
-    verbatim = next(m for m in report.matches if m.kind == "verbatim")
-    paraphrase = next(m for m in report.matches if m.kind == "paraphrase")
-    assert verbatim.submission_span[0] == COPIED and verbatim.submission_text.endswith("scribes for decades.")
-    assert PRINTING_SOURCE[verbatim.source_span[0] : verbatim.source_span[1]] == verbatim.submission_text
-    assert verbatim.coverage == 1.0 and verbatim.shared
-    assert COPIED < paraphrase.submission_span[0] <= PARAPHRASED < paraphrase.submission_span[1] <= OWN_WORDS
+    # The two paragraphs follow each other in both texts: one passage, one segment per paragraph.
+    [match] = report.matches
+    copied, paraphrased = match.segments
+    assert (copied.kind, paraphrased.kind) == ("verbatim", "paraphrase")
+    assert copied.submission_span[0] == COPIED
+    assert PRINTING_SUBMISSION[copied.submission_span[1] - 20 : copied.submission_span[1]] == "scribes for decades."
+    assert PRINTING_SOURCE[slice(*copied.source_span)] == PRINTING_SUBMISSION[slice(*copied.submission_span)]
+    assert copied.coverage == 1.0 and paraphrased.coverage < 0.2
+    assert PARAPHRASED <= paraphrased.submission_span[0] < PARAPHRASED + 100
+    assert PRINTING_SUBMISSION[: paraphrased.submission_span[1]].endswith("discuss them by correspondence.")
     source_paragraph = PRINTING_SOURCE.index("The new technology spread")
-    assert paraphrase.source_span[0] <= source_paragraph + 50 and "in letters" in paraphrase.source_text
-    assert all(m.submission_span[1] <= OWN_WORDS for m in report.matches)  # the student's own words are not flagged
+    assert source_paragraph <= paraphrased.source_span[0] < source_paragraph + 100
+    assert PRINTING_SOURCE[: paraphrased.source_span[1]].endswith("argue about it in letters.")
+    assert match.submission_span == (copied.submission_span[0], paraphrased.submission_span[1])
+    assert match.shared and all(COPIED <= a < b <= paraphrased.submission_span[0] for (a, b), _ in match.shared)
+    assert match.submission_span[1] <= OWN_WORDS  # the student's own words are not flagged
     assert 0.4 < report.similarity < 0.7
     assert report.sources[0].share == report.similarity
 
