@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--min-words", type=int, default=None, help="shortest match reported, in words")
     check.add_argument("--exclude-source", type=int, action="append", default=[], metavar="DOC_ID")
     check.add_argument("--exclude-same-author", action="store_true", help="leave out the author's other documents")
-    check.add_argument("--author", default=None, help="the submission's author (else from its metadata)")
+    check.add_argument("--author", default=None, help="the submission's author (for --exclude-same-author)")
     check.set_defaults(run=run_check)
 
     evaluate = commands.add_parser("eval-pan", help="measure detection on a PAN text-alignment corpus")
@@ -177,6 +177,7 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
             f" score {match.score:.2f}: {_preview(match.submission_text)}"
         )
     if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
     return EXIT_OK
 

@@ -15,12 +15,12 @@ import logging
 import time
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from plagdetect.align import Passage, Seed, align_sentences, merge_seeds
 from plagdetect.chunking import paragraph_spans, split_sentences
@@ -48,7 +48,7 @@ class CheckOptions:
     min_match_words: int | None = None  # None: the setting's default
     excluded_sources: frozenset[int] = frozenset()  # document ids
     exclude_same_author: bool = False  # leave out other documents by the submission's author
-    author: str | None = None  # the submission's author (else from its metadata)
+    author: str | None = None  # the submission's author: needed by exclude_same_author
 
 
 @dataclass(frozen=True)
@@ -144,18 +144,11 @@ def check_bytes(
     seeds = _seeds(corpus, vectors, allowed)
     lap("search")
     passages = merge_seeds(seeds, settings.merge_query_gap, settings.merge_position_gap)
-    matches = _refine(corpus, prepared, passages)
-    lap("align")
     excluded = _excluded_spans(prepared.normalized.text, options)
     min_words = settings.min_match_words if options.min_match_words is None else options.min_match_words
-    matches = _apply_exclusions(
-        prepared.normalized.text,
-        matches,
-        merge_spans(sum(excluded.values(), [])),
-        min_words,
-        max(min_words, settings.min_paraphrase_words),
-    )
-    lap("exclude")
+    minimums = (min_words, max(min_words, settings.min_paraphrase_words))
+    matches = _refine(corpus, prepared, passages, merge_spans(sum(excluded.values(), [])), minimums)
+    lap("align")
     report = _report(corpus, prepared, matches, excluded, timings, options)
     report.check_id = _store(corpus, prepared, report, options, user_id)
     lap("store")
@@ -169,12 +162,17 @@ def check_bytes(
 
 def _allowed_chunks(corpus: Corpus, prepared: PreparedDocument, options: CheckOptions) -> tuple[set[int] | None, set]:
     """Chunk ids a check may match (None: all), and the ids of the documents left out."""
-    author = options.author or prepared.extracted.author
     with corpus.sessions() as session:
         excluded = set(options.excluded_sources)
         excluded |= set(session.scalars(select(Document.id).where(Document.sha256 == prepared.sha256)))
-        if options.exclude_same_author and author:
-            excluded |= set(session.scalars(select(Document.id).where(Document.author == author)))
+        if options.exclude_same_author:
+            # Metadata authors are unreliable ("python-docx", "Microsoft Office User"): only a name given counts.
+            if not (options.author or "").strip():
+                raise PlagDetectError("Leaving out the author's own documents needs the author's name.")
+            author = options.author.strip().casefold()
+            excluded |= set(
+                session.scalars(select(Document.id).where(func.lower(func.trim(Document.author)) == author))
+            )
         if options.collection is None and not excluded:
             return None, excluded
         query = select(Chunk.id).join(Document)
@@ -255,8 +253,14 @@ def _sentence_range(sentences: list[Span], span: Span, margin: int = 1) -> range
     return range(max(0, inside[0] - margin), min(len(sentences), inside[-1] + 1 + margin))
 
 
-def _refine(corpus: Corpus, prepared: PreparedDocument, passages: list[Passage]) -> list[MatchResult]:
-    """Each passage cut to whole sentences on both sides; passages that do not hold up at sentence level go."""
+def _refine(
+    corpus: Corpus, prepared: PreparedDocument, passages: list[Passage], excluded: list[Span], minimums: tuple[int, int]
+) -> list[MatchResult]:
+    """Passages aligned sentence by sentence, joined into matches, cut around excluded text.
+
+    Passages that do not hold up at sentence level go. ``minimums``: the words a verbatim match and a
+    paraphrase need outside the excluded text.
+    """
     if not passages:
         return []
     settings = corpus.settings
@@ -299,7 +303,22 @@ def _refine(corpus: Corpus, prepared: PreparedDocument, passages: list[Passage])
                 )
             )
     groups = _join(_best_per_stretch(aligned), settings.join_sentence_gap, settings.join_source_gap)
-    return [_match(prepared, group, sub_sentences, settings.verbatim_coverage) for group in groups]
+    matches: list[MatchResult] = []
+    for group in groups:
+        source = group[0].source
+        segments = [
+            _segment(
+                text,
+                source.text,
+                (sub_sentences[a.first_query][0], sub_sentences[a.last_query][1]),
+                (source.sentences[a.first_source][0], source.sentences[a.last_source][1]),
+                a.score,
+                settings.verbatim_coverage,
+            )
+            for a in group
+        ]
+        matches.extend(_without_excluded(prepared, source, segments, excluded, minimums, settings.verbatim_coverage))
+    return sorted(matches, key=lambda m: (m.submission_span, m.source_id))
 
 
 @dataclass(frozen=True)
@@ -357,24 +376,6 @@ def _sentence_text(text: str, span: Span) -> str:
     return " ".join(text[span[0] : span[1]].split())
 
 
-def _match(
-    prepared: PreparedDocument, group: list[_Aligned], sub_sentences: list[Span], verbatim: float
-) -> MatchResult:
-    source = group[0].source
-    segments = [
-        _segment(
-            prepared.normalized.text,
-            source.text,
-            (sub_sentences[a.first_query][0], sub_sentences[a.last_query][1]),
-            (source.sentences[a.first_source][0], source.sentences[a.last_source][1]),
-            a.score,
-            verbatim,
-        )
-        for a in group
-    ]
-    return _match_of_segments(prepared, source, segments, verbatim)
-
-
 def _segment(sub_text: str, src_text: str, sub_span: Span, src_span: Span, score: float, verbatim: float) -> Segment:
     overlap = word_overlap(sub_text[sub_span[0] : sub_span[1]], src_text[src_span[0] : src_span[1]])
     kind = "verbatim" if overlap.is_verbatim(verbatim) else "paraphrase"
@@ -419,6 +420,46 @@ def _match_of_segments(
 # ----- exclusions ----------------------------------------------------------------------------------------
 
 
+def _without_excluded(
+    prepared: PreparedDocument,
+    source: _Source,
+    segments: list[Segment],
+    excluded: list[Span],
+    minimums: tuple[int, int],
+    verbatim: float,
+) -> list[MatchResult]:
+    """The match these segments make, cut around excluded text; nothing when too little evidence is left.
+
+    An excluded span inside the match cuts it in two, and each part is rebuilt from its own segments (its
+    source span, kind and shared runs). The minimum applies to all the words the match keeps, so a short
+    quotation inside a passage does not make the passage disappear. A verbatim match needs ``minimums[0]``
+    words, one with paraphrase ``minimums[1]``; a part shorter than ``minimums[0]`` is dropped.
+    """
+    text = prepared.normalized.text
+    pieces: list[list[Segment]] = [[]]
+    for segment in segments:
+        parts = [_strip(text, part) for part in subtract_spans(segment.submission_span, excluded)]
+        parts = [part for part in parts if part[0] < part[1]]
+        if not parts:
+            pieces.append([])
+        for k, part in enumerate(parts):
+            if k > 0 or (pieces[-1] and _excluded_between(pieces[-1][-1].submission_span[1], part[0], excluded)):
+                pieces.append([])
+            if part != segment.submission_span:
+                segment = _segment(text, source.text, part, segment.source_span, segment.score, verbatim)
+            pieces[-1].append(segment)
+    matches = [_match_of_segments(prepared, source, piece, verbatim) for piece in pieces if piece]
+    words = [word_count(text, match.submission_span) for match in matches]
+    needed = minimums[0] if all(match.kind == "verbatim" for match in matches) else minimums[1]
+    if sum(words) < needed:
+        return []
+    return [match for match, count in zip(matches, words, strict=True) if count >= minimums[0]]
+
+
+def _excluded_between(start: int, end: int, excluded: list[Span]) -> bool:
+    return any(a < end and b > start for a, b in excluded)
+
+
 def _excluded_spans(text: str, options: CheckOptions) -> dict[str, list[Span]]:
     excluded: dict[str, list[Span]] = {}
     if options.exclude_quotes:
@@ -429,27 +470,6 @@ def _excluded_spans(text: str, options: CheckOptions) -> dict[str, list[Span]]:
     return excluded
 
 
-def _apply_exclusions(
-    text: str, matches: list[MatchResult], excluded: list[Span], min_words: int, min_paraphrase_words: int
-) -> list[MatchResult]:
-    """Matches cut to what lies outside the excluded spans; what is left must hold enough words.
-
-    A verbatim match needs ``min_words``; a paraphrase needs ``min_paraphrase_words``.
-    """
-    kept: list[MatchResult] = []
-    for match in matches:
-        needed = min_words if match.kind == "verbatim" else min_paraphrase_words
-        for piece in subtract_spans(match.submission_span, excluded):
-            piece = _strip(text, piece)
-            if word_count(text, piece) < needed:
-                continue
-            if piece == match.submission_span:
-                kept.append(match)
-            else:
-                kept.append(_narrowed(text, match, piece))
-    return kept
-
-
 def _strip(text: str, span: Span) -> Span:
     start, end = span
     while start < end and text[start].isspace():
@@ -457,26 +477,6 @@ def _strip(text: str, span: Span) -> Span:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
-
-
-def _narrowed(text: str, match: MatchResult, piece: Span) -> MatchResult:
-    """The match with its submission side cut to ``piece`` (the source side stays: it is where it came from)."""
-    shift = piece[0] - match.submission_span[0]
-    original = match.submission_original
-    return MatchResult(
-        **{
-            **{f.name: getattr(match, f.name) for f in fields(match)},
-            "submission_span": piece,
-            "submission_original": (original[0] + shift, original[0] + shift + (piece[1] - piece[0])),
-            "submission_text": text[piece[0] : piece[1]],
-            "shared": [s for s in match.shared if s[0][0] >= piece[0] and s[0][1] <= piece[1]],
-            "segments": [
-                replace(s, submission_span=(max(s.submission_span[0], piece[0]), min(s.submission_span[1], piece[1])))
-                for s in match.segments
-                if s.submission_span[0] < piece[1] and s.submission_span[1] > piece[0]
-            ],
-        }
-    )
 
 
 # ----- the report ----------------------------------------------------------------------------------------
@@ -551,6 +551,8 @@ def _store(
         collection_id = None
         if options.collection is not None:
             collection_id = session.scalar(select(Collection.id).where(Collection.name == options.collection))
+        sources = {m.source_id for m in report.matches}
+        present = set(session.scalars(select(Document.id).where(Document.id.in_(sources))))  # some deleted since?
         check = Check(
             collection_id=collection_id,
             user_id=user_id,
@@ -566,7 +568,7 @@ def _store(
             similarity=report.similarity,
             matches=[
                 Match(
-                    source_document_id=m.source_id,
+                    source_document_id=m.source_id if m.source_id in present else None,
                     submission_start=m.submission_span[0],
                     submission_end=m.submission_span[1],
                     source_start=m.source_span[0],

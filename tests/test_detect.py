@@ -114,3 +114,57 @@ def test_the_check_and_its_matches_are_stored(printing_corpus: Corpus) -> None:
         assert [(m.submission_start, m.submission_end, m.type) for m in matches] == [
             (m.submission_span[0], m.submission_span[1], m.kind) for m in report.matches
         ]
+
+
+def test_a_quotation_inside_a_passage_cuts_it_into_parts_with_their_own_sources(printing_corpus: Corpus) -> None:
+    """Hidden characters before the quotation: the parts' original offsets must still be exact."""
+    copied = PRINTING_SUBMISSION[COPIED:PARAPHRASED].strip()
+    paraphrased = PRINTING_SUBMISSION[PARAPHRASED:OWN_WORDS].strip()
+    hidden = copied.replace("Johannes Gutenberg", "Johannes\u200b Guten\u200bberg")
+    submission = f"My essay.\n\n{hidden}\n\n“{paraphrased.split('. ')[0]}.” {paraphrased}\n"
+    report = check(printing_corpus, submission)
+    assert len(report.matches) >= 2
+    first, *rest = report.matches
+    for match in report.matches:
+        start, end = match.submission_original
+        assert " ".join(submission[start:end].replace("\u200b", "").split()) == " ".join(match.submission_text.split())
+    assert first.kind == "verbatim" and "antimony" in first.submission_text
+    assert first.source_span[1] <= PRINTING_SOURCE.index("The new technology spread")  # not the whole passage
+    assert all(m.kind == "paraphrase" and m.coverage < 0.3 for m in rest)
+    quote = report.excluded["quotes"][0]
+    assert all(not (m.submission_span[0] < quote[1] and quote[0] < m.submission_span[1]) for m in report.matches)
+
+
+def test_a_short_quotation_does_not_make_a_paraphrase_disappear(printing_corpus: Corpus) -> None:
+    paraphrased = PRINTING_SUBMISSION[PARAPHRASED:OWN_WORDS].strip()
+    plain = check(printing_corpus, f"My essay.\n\n{paraphrased}\n")
+    quoted = check(
+        printing_corpus, f"My essay.\n\n{paraphrased.replace('traders and artisans', '“traders and artisans”')}\n"
+    )
+    assert plain.matches and quoted.matches
+    assert quoted.similarity > 0.8 * plain.similarity
+
+
+def test_a_source_deleted_during_the_check_is_stored_as_gone(printing_corpus: Corpus, monkeypatch) -> None:
+    import plagdetect.detect as detect
+
+    refine = detect._refine
+
+    def refine_then_delete(corpus, *args):
+        matches = refine(corpus, *args)
+        for match in matches:
+            corpus.delete_document(match.source_id)
+        return matches
+
+    monkeypatch.setattr(detect, "_refine", refine_then_delete)
+    report = check(printing_corpus, PRINTING_SUBMISSION)
+    with printing_corpus.sessions() as session:
+        stored = session.scalars(select(Match).where(Match.check_id == report.check_id)).all()
+    assert stored and all(m.source_document_id is None for m in stored)
+
+
+def test_leaving_out_the_authors_documents_needs_a_name_and_ignores_case(printing_corpus: Corpus) -> None:
+    with pytest.raises(PlagDetectError, match="needs the author's name"):
+        check(printing_corpus, PRINTING_SUBMISSION, exclude_same_author=True)
+    assert check(printing_corpus, PRINTING_SUBMISSION, exclude_same_author=True, author=" prof. SOURCE ").matches == []
+    assert check(printing_corpus, PRINTING_SUBMISSION, exclude_same_author=True, author="Someone Else").matches

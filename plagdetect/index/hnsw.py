@@ -27,6 +27,7 @@ from plagdetect.index.base import batched
 logger = logging.getLogger(__name__)
 
 _PROBE_BATCH = 4096
+_EXACT_SEARCH_BELOW = 50_000  # restricted to fewer ids than this, brute force beats a filtered graph walk
 
 
 class HnswIndex:
@@ -62,10 +63,14 @@ class HnswIndex:
     def search(self, vectors: np.ndarray, k: int, allowed: set[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Up to k nearest (id, cosine similarity) per query; ``allowed`` restricts the ids searched."""
         queries = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-        k = min(k, len(self) if allowed is None else len(allowed & self.ids()))
+        if allowed is not None:
+            allowed = allowed & self.ids()
+        k = min(k, len(self) if allowed is None else len(allowed))
         if k <= 0:
             empty = np.empty((len(queries), 0))
             return empty.astype(np.int64), empty.astype(np.float32)
+        if allowed is not None and len(allowed) <= _EXACT_SEARCH_BELOW:
+            return self._exact_search(queries, k, allowed)  # a walk of the whole graph would find few of them
         accept = None if allowed is None else allowed.__contains__
         for ef in (max(self.ef_search, 2 * k), self._index.element_count):
             self._index.set_ef(ef)
