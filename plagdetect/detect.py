@@ -112,7 +112,9 @@ class CheckReport:
         return asdict(self)
 
 
-def check_file(corpus: Corpus, path: str | Path, options: CheckOptions = CheckOptions(), user_id: int | None = None):
+def check_file(
+    corpus: Corpus, path: str | Path, options: CheckOptions = CheckOptions(), user_id: int | None = None
+) -> CheckReport:
     """Check a file on disk (see ``check_bytes``)."""
     path = Path(path)
     return check_bytes(corpus, read_file(path, int(corpus.settings.max_file_mb * 2**20)), path.name, options, user_id)
