@@ -28,14 +28,13 @@ from plagdetect.corpus import Corpus
 from plagdetect.db import Check, Chunk, Collection, Document, Match
 from plagdetect.documents import PreparedDocument, prepare_document
 from plagdetect.errors import PlagDetectError
-from plagdetect.exclusions import bibliography_span, merge_spans, quoted_spans, subtract_spans, word_count
+from plagdetect.exclusions import bibliography_span, quoted_spans
 from plagdetect.extract import read_file
 from plagdetect.normalize import OffsetMap
 from plagdetect.overlap import word_overlap
+from plagdetect.spans import Span, merge_spans, subtract_spans, word_count
 
 logger = logging.getLogger(__name__)
-
-Span = tuple[int, int]
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 Instructors can exclude quoted passages, the bibliography and matches shorter than N words. This
 module finds the spans of quoted passages (``quoted_spans``) and of the references section
-(``bibliography_span``) in the normalised text (see ``plagdetect.normalize``), and has the span
-arithmetic the detection code needs to drop or trim matches (``merge_spans``, ``subtract_spans``,
-``covered_fraction``, ``word_count``). A span is a pair of character offsets ``[start, end)``.
+(``bibliography_span``) in the normalised text (see ``plagdetect.normalize``); the detection code
+drops or trims matches with the span arithmetic of ``plagdetect.spans``. A span is a pair of
+character offsets ``[start, end)``.
 
 A false exclusion hides plagiarism, a missed one only leaves a match for the instructor to dismiss,
 so the rules below lean towards not excluding. Decisions worth knowing:
@@ -48,95 +48,16 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable
+
+from plagdetect.chunking import paragraph_spans
+from plagdetect.spans import Span, merge_spans, word_count
 
 logger = logging.getLogger(__name__)
-
-Span = tuple[int, int]
-"""Character offsets ``[start, end)`` into a text."""
-
-# --------------------------------------------------------------------------------------------
-# Span arithmetic
-# --------------------------------------------------------------------------------------------
-
-_WORD_RE = re.compile(r"[^\W_]+")  # a run of letters/digits
-
-
-def merge_spans(spans: Iterable[Span]) -> list[Span]:
-    """The spans sorted, with overlapping or touching spans merged and empty spans dropped.
-
-    Raises ``ValueError`` for a span whose end lies before its start.
-    """
-    ordered = []
-    for start, end in spans:
-        if end < start:
-            raise ValueError(f"span ends before it starts: {(start, end)}")
-        if end > start:
-            ordered.append((start, end))
-    ordered.sort()
-    merged: list[Span] = []
-    for start, end in ordered:
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def subtract_spans(span: Span, excluded: list[Span]) -> list[Span]:
-    """The non-empty parts of ``span`` outside the ``excluded`` spans, in order.
-
-    ``excluded`` need not be sorted or merged.
-    """
-    start, end = span
-    pieces: list[Span] = []
-    position = start
-    for excluded_start, excluded_end in merge_spans(excluded):
-        if excluded_end <= position:
-            continue
-        if excluded_start >= end:
-            break
-        if excluded_start > position:
-            pieces.append((position, excluded_start))
-        position = excluded_end
-        if position >= end:
-            break
-    if position < end:
-        pieces.append((position, end))
-    return pieces
-
-
-def covered_fraction(span: Span, excluded: list[Span]) -> float:
-    """The share (0.0 to 1.0) of the characters of ``span`` that lie inside the ``excluded`` spans.
-
-    An empty span is 0.0 covered.
-    """
-    start, end = span
-    length = end - start
-    if length <= 0:
-        return 0.0
-    outside = sum(piece_end - piece_start for piece_start, piece_end in subtract_spans(span, excluded))
-    return (length - outside) / length
-
-
-def word_count(text: str, span: Span) -> int:
-    """The number of words (runs of letters/digits) in ``text[start:end]``.
-
-    "so-called" and "don't" count as two words; a word cut by the span's ends counts as one.
-    """
-    start = max(0, span[0])
-    end = min(len(text), span[1])
-    if end <= start:
-        return 0
-    return len(_WORD_RE.findall(text, start, end))
-
 
 # --------------------------------------------------------------------------------------------
 # Quotes
 # --------------------------------------------------------------------------------------------
 
-_PARAGRAPH_BREAK_RE = re.compile(r"\n[^\S\n]*\n")  # a blank line (it may hold spaces)
 _QUOTE_MARKS = "\"'“”„«»‘’‚‹›"
 _QUOTE_MARK_RE = re.compile(f"[{re.escape(_QUOTE_MARKS)}]")
 
@@ -237,16 +158,6 @@ def _paragraph_quotes(text: str, start: int, end: int) -> list[Span]:
     return quotes
 
 
-def _paragraphs(text: str) -> list[Span]:
-    spans = []
-    position = 0
-    for match in _PARAGRAPH_BREAK_RE.finditer(text):
-        spans.append((position, match.start()))
-        position = match.end()
-    spans.append((position, len(text)))
-    return spans
-
-
 def _block_quotes(text: str) -> list[Span]:
     """Markdown block quotes: runs of consecutive "> " lines, from the first ">" to the last line's last non-space."""
     blocks: list[Span] = []
@@ -277,7 +188,7 @@ def quoted_spans(text: str, min_words: int = 3) -> list[Span]:
     quote's from its first ">" to the end of its last line. See the module docstring for the rules.
     """
     candidates: list[Span] = []
-    for start, end in _paragraphs(text):
+    for start, end in paragraph_spans(text):
         for quote_start, quote_end in _paragraph_quotes(text, start, end):
             if word_count(text, (quote_start + 1, quote_end - 1)) >= min_words:
                 candidates.append((quote_start, quote_end))

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plagdetect.errors import PlagDetectError
+from plagdetect.spans import merge_spans
 
 logger = logging.getLogger(__name__)
 
@@ -408,24 +409,10 @@ def _document_key(name: str) -> str:
     return name[:-4] if name.endswith(".txt") else name
 
 
-def _merge(intervals: list[Interval]) -> list[Interval]:
-    """The union of ``intervals`` as sorted, disjoint, non-empty intervals."""
-    merged: list[Interval] = []
-    for start, end in sorted(intervals):
-        if start >= end:
-            continue
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def _covered(start: int, end: int, intervals: Iterable[Interval]) -> int:
     """How many characters of [start, end) lie in the union of ``intervals``."""
     clipped = [(max(start, a), min(end, b)) for a, b in intervals]
-    return sum(b - a for a, b in _merge(clipped))
+    return sum(b - a for a, b in merge_spans(clipped))
 
 
 def _overlap(a: Span, b: Span) -> bool:
@@ -469,7 +456,7 @@ def _macro(items: Sequence[Case], others: Sequence[Case], links: list[list[int]]
 
 
 def _char_count(charset: dict[tuple[str, str], list[Interval]]) -> int:
-    return sum(b - a for intervals in charset.values() for a, b in _merge(intervals))
+    return sum(b - a for intervals in charset.values() for a, b in merge_spans(intervals))
 
 
 def _charset(annotations: Iterable[Case]) -> dict[tuple[str, str], list[Interval]]:

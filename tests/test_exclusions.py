@@ -2,14 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from plagdetect.exclusions import (
-    bibliography_span,
-    covered_fraction,
-    merge_spans,
-    quoted_spans,
-    subtract_spans,
-    word_count,
-)
+from plagdetect.exclusions import bibliography_span, quoted_spans
+from plagdetect.spans import covered_fraction, merge_spans, subtract_spans, word_count
 
 
 def quotes_of(text: str, min_words: int = 3) -> list[str]:
