@@ -228,6 +228,23 @@ class PanCorpus:
         """The truth cases of one pair."""
         return [case for case in self.cases if case.susp.document == susp_name and case.src.document == src_name]
 
+    def marked_spans(self, susp_name: str, feature: str = "altered") -> list[Span]:
+        """Spans of a suspicious document that its truth marks with ``feature`` and no source, in text order.
+
+        PAN 2025 marks LLM-written text that has no source as "altered": a detection there is a false positive.
+        """
+        spans: set[Span] = set()
+        for susp, src in self.pairs:
+            path, _ = _find_truth(self.root, susp, src) if susp == susp_name else (None, True)
+            if path is None:
+                continue
+            for element in ET.parse(path).getroot().iter("feature"):
+                if element.get("name") == feature:
+                    where = f"{path}: feature {feature}"
+                    offset = _int_attribute(element, "this_offset", where)
+                    spans.add(Span(susp_name, offset, _int_attribute(element, "this_length", where)))
+        return sorted(spans, key=lambda span: span.offset)
+
 
 def _read_pairs(path: Path) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []

@@ -1,0 +1,1 @@
+"""Training PlagDetect's own models: data for them (``data``), and later the trainers."""
