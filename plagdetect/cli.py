@@ -78,6 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path, default=None, help="write the detection XMLs here")
     evaluate.set_defaults(run=run_eval_pan)
 
+    train = commands.add_parser("train", help="train PlagDetect's own models")
+    models = train.add_subparsers(dest="model", required=True, metavar="MODEL")
+    cross = models.add_parser("cross-encoder", help="the reranker, from the packaged MiniLM")
+    cross.add_argument("--stsb-train", type=Path, required=True, help="STS-B train file (tab-separated)")
+    cross.add_argument("--stsb-dev", type=Path, required=True, help="STS-B dev file: validation, best checkpoint")
+    cross.add_argument("--pan", type=Path, action="append", default=[], metavar="CORPUS_DIR", help="PAN pairs too")
+    cross.add_argument("--pan-validation-share", type=float, default=0.2, help="PAN documents held back")
+    cross.add_argument("--out", type=Path, required=True, help="folder for the trained model")
+    cross.add_argument("--epochs", type=float, default=4.0)
+    cross.add_argument("--batch-size", type=int, default=16)
+    cross.add_argument("--learning-rate", type=float, default=2e-5)
+    cross.add_argument("--max-steps", type=int, default=-1, help="stop after this many steps (a quick run)")
+    cross.add_argument("--seed", type=int, default=12)
+    cross.set_defaults(run=run_train_cross_encoder)
+
     reindex = commands.add_parser("reindex", help="re-embed stale chunks and rebuild the vector index")
     reindex.set_defaults(run=run_reindex)
 
@@ -195,6 +210,35 @@ def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
     with tqdm(unit="doc", file=sys.stderr, desc="eval-pan") as bar:
         result = eval_pan(args.corpus_dir, settings, out_dir=args.out, progress=lambda _: bar.update(1))
     print(result.describe())
+    return EXIT_OK
+
+
+def run_train_cross_encoder(args: argparse.Namespace, settings: Settings) -> int:
+    from plagdetect.encoders import load_bi_encoder
+    from plagdetect.pan import load_pan_corpus
+    from plagdetect.training.cross_encoder import TrainingConfig, train_cross_encoder
+    from plagdetect.training.data import pan_pairs, read_stsb, split_by_group
+
+    train, pan_validation = read_stsb(args.stsb_train), []
+    if args.pan:
+        encoder = load_bi_encoder(settings.resolved_bi_encoder, device=settings.device)
+        pairs = [pair for corpus_dir in args.pan for pair in pan_pairs(load_pan_corpus(corpus_dir), encoder.encode)]
+        pan_train, pan_validation = split_by_group(pairs, args.pan_validation_share, seed=args.seed)
+        train += pan_train
+    config = TrainingConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        max_steps=args.max_steps,
+        seed=args.seed,
+    )
+    print(f"training on {len(train)} pairs; validating on STS-B dev and {len(pan_validation)} held-out PAN pairs")
+    metrics = train_cross_encoder(
+        settings.resolved_bi_encoder, train, read_stsb(args.stsb_dev), args.out, pan_validation or None, config
+    )
+    for name, value in sorted(metrics.items()):
+        print(f"  {name}: {value:.4f}")
+    print(f"saved to {args.out} (fp16 safetensors, evaluation.json beside it)")
     return EXIT_OK
 
 

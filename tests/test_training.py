@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from plagdetect.cli import EXIT_OK, main
+
+
+@pytest.mark.slow
+def test_cross_encoder_training_runs_end_to_end_on_the_cpu(tmp_path: Path, capsys) -> None:
+    """A few steps on a tiny STS-B-like set: the trained model is saved in fp16, reloads offline, scores pairs."""
+    rows = [
+        ("A plane is taking off.", "An air plane is taking off.", 5.0),
+        ("A man is playing a flute.", "A man is playing a large flute.", 3.8),
+        ("A cat sleeps on the sofa.", "Stock markets fell sharply today.", 0.0),
+        ("Two dogs run in a field.", "The committee adjourned its meeting.", 0.2),
+    ] * 4
+    train = tmp_path / "train.csv"
+    train.write_text("".join(f"g\tf\t2012\t{i:04}\t{s}\t{a}\t{b}\n" for i, (a, b, s) in enumerate(rows)))
+    out = tmp_path / "cross-encoder"
+    argv = ["train", "cross-encoder", "--stsb-train", str(train), "--stsb-dev", str(train), "--out", str(out)]
+    assert main([*argv, "--max-steps", "3", "--batch-size", "4"]) == EXIT_OK
+    assert "sts-dev_spearman" in capsys.readouterr().out
+
+    from safetensors import safe_open
+    from sentence_transformers.cross_encoder import CrossEncoder
+
+    with safe_open(out / "model.safetensors", "pt") as weights:
+        assert {str(weights.get_tensor(name).dtype) for name in weights.keys()} == {"torch.float16"}
+    evaluation = json.loads((out / "evaluation.json").read_text())
+    assert -1 <= evaluation["metrics"]["sts-dev_spearman"] <= 1 and evaluation["config"]["max_steps"] == 3
+    scores = CrossEncoder(str(out), local_files_only=True).predict([rows[0][:2], rows[2][:2]])
+    assert len(scores) == 2 and all(0 <= score <= 1 for score in scores)
