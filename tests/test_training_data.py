@@ -42,6 +42,8 @@ def test_pan_pairs_give_positives_and_hard_negatives(tmp_path: Path, encoder) ->
         f'<feature name="plagiarism" obfuscation="none" this_offset="{start}" this_length="{end - start}"'
         f' source_reference="r.txt" source_offset="{source_start}" source_length="{end - start}"/>'
         f'<feature name="altered" this_offset="{altered_start}" this_length="{len(altered.strip())}"/>'
+        f'<feature name="plagiarism" this_offset="{start}" this_length="0" source_reference="r.txt"'
+        f' source_offset="{source_start}" source_length="0"/>'
         "</document>"
     )
     (root / "pairs").write_text("s.txt r.txt\n")

@@ -75,6 +75,8 @@ def pan_pairs(pan: PanCorpus, encode: Encode, max_chars: int = 2000) -> list[Pai
             similarity = encode(queries + marked) @ vectors.T if queries or marked else np.empty((0, 0))
             for row, case in enumerate(cases):
                 source_passage = _clip(source[case.src.offset : case.src.end], max_chars)
+                if not queries[row] or not source_passage:  # a case of length 0 (a fault of some releases)
+                    continue
                 pairs.append(Pair(queries[row], source_passage, 1.0, susp))
                 outside = [k for k, span in enumerate(paragraphs) if not _overlaps(span, case.src)]
                 if outside:
