@@ -19,6 +19,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from plagdetect.spans import strip_span
+
 logger = logging.getLogger(__name__)
 
 _CLOSERS = "\"'”’»)]"
@@ -62,13 +64,6 @@ def _skip_space(text: str, position: int, end: int) -> int:
     while position < end and text[position].isspace():
         position += 1
     return position
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    start = _skip_space(text, start, end)
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _is_abbreviation(text: str, paragraph_start: int, dot: int) -> bool:
@@ -121,7 +116,7 @@ def _sentence_ends(text: str, start: int, end: int) -> list[int]:
     line_start = start
     newline = text.find("\n", start, end)
     while newline != -1:
-        line_begin, line_end = _strip_span(text, line_start, newline)
+        line_begin, line_end = strip_span(text, (line_start, newline))
         next_begin = _skip_space(text, newline, end)
         if (
             line_begin in sentence_starts
@@ -144,7 +139,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for paragraph_start, paragraph_end in _paragraphs(text):
         bounds = [paragraph_start, *_sentence_ends(text, paragraph_start, paragraph_end), paragraph_end]
         for a, b in zip(bounds, bounds[1:]):
-            start, end = _strip_span(text, a, b)
+            start, end = strip_span(text, (a, b))
             if start < end:
                 spans.append((start, end))
     return spans
@@ -159,7 +154,7 @@ def _cut_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int
             cut -= 1
         if cut == start:  # no whitespace: hard cut
             cut = start + max_chars
-        piece = _strip_span(text, start, cut)
+        piece = strip_span(text, (start, cut))
         if piece[0] < piece[1]:
             pieces.append(piece)
         start = _skip_space(text, cut, end)
@@ -215,7 +210,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """Paragraphs (text between blank lines), without surrounding whitespace; empty ones left out."""
     spans = []
     for start, end in _paragraphs(text):
-        start, end = _strip_span(text, start, end)
+        start, end = strip_span(text, (start, end))
         if start < end:
             spans.append((start, end))
     return spans

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -103,9 +103,6 @@ class Settings:
         settings = cls(**values)
         settings.validate()
         return settings
-
-    def with_data_dir(self, data_dir: str | Path) -> Settings:
-        return replace(self, data_dir=Path(data_dir))
 
     def validate(self) -> None:
         if self.chunk_sentences < 1 or self.chunk_stride < 1:

@@ -32,7 +32,7 @@ from plagdetect.exclusions import bibliography_span, quoted_spans
 from plagdetect.extract import read_file
 from plagdetect.normalize import OffsetMap
 from plagdetect.overlap import word_overlap
-from plagdetect.spans import Span, merge_spans, subtract_spans, word_count
+from plagdetect.spans import Span, covered_length, merge_spans, strip_span, subtract_spans, word_count
 
 logger = logging.getLogger(__name__)
 
@@ -439,7 +439,7 @@ def _without_excluded(
     text = prepared.normalized.text
     pieces: list[list[Segment]] = [[]]
     for segment in segments:
-        parts = [_strip(text, part) for part in subtract_spans(segment.submission_span, excluded)]
+        parts = [strip_span(text, part) for part in subtract_spans(segment.submission_span, excluded)]
         parts = [part for part in parts if part[0] < part[1]]
         if not parts:
             pieces.append([])
@@ -471,20 +471,7 @@ def _excluded_spans(text: str, options: CheckOptions) -> dict[str, list[Span]]:
     return excluded
 
 
-def _strip(text: str, span: Span) -> Span:
-    start, end = span
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 # ----- the report ----------------------------------------------------------------------------------------
-
-
-def _covered(spans: list[Span]) -> int:
-    return sum(end - start for start, end in merge_spans(spans))
 
 
 def _report(
@@ -505,7 +492,7 @@ def _report(
                 document_id=source_id,
                 title=found[0].source_title,
                 collection=found[0].source_collection,
-                share=round(_covered([m.submission_span for m in found]) / length, 4),
+                share=round(covered_length([m.submission_span for m in found]) / length, 4),
                 matches=len(found),
             )
             for source_id, found in by_source.items()
@@ -516,7 +503,7 @@ def _report(
         check_id=None,
         filename=prepared.filename,
         text=prepared.normalized.text,
-        similarity=round(_covered([m.submission_span for m in matches]) / length, 4),
+        similarity=round(covered_length([m.submission_span for m in matches]) / length, 4),
         sources=sources,
         matches=matches,
         excluded=excluded,

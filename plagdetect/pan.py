@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.spans import merge_spans
+from plagdetect.spans import covered_length
 
 logger = logging.getLogger(__name__)
 
@@ -428,8 +428,7 @@ def _document_key(name: str) -> str:
 
 def _covered(start: int, end: int, intervals: Iterable[Interval]) -> int:
     """How many characters of [start, end) lie in the union of ``intervals``."""
-    clipped = [(max(start, a), min(end, b)) for a, b in intervals]
-    return sum(b - a for a, b in merge_spans(clipped))
+    return covered_length((max(start, a), min(end, b)) for a, b in intervals)
 
 
 def _overlap(a: Span, b: Span) -> bool:
@@ -473,7 +472,7 @@ def _macro(items: Sequence[Case], others: Sequence[Case], links: list[list[int]]
 
 
 def _char_count(charset: dict[tuple[str, str], list[Interval]]) -> int:
-    return sum(b - a for intervals in charset.values() for a, b in merge_spans(intervals))
+    return sum(covered_length(intervals) for intervals in charset.values())
 
 
 def _charset(annotations: Iterable[Case]) -> dict[tuple[str, str], list[Interval]]:

@@ -79,3 +79,18 @@ def word_count(text: str, span: Span) -> int:
     if end <= start:
         return 0
     return len(_WORD_RE.findall(text, start, end))
+
+
+def strip_span(text: str, span: Span) -> Span:
+    """The span without the whitespace at either end (a span of only whitespace becomes empty)."""
+    start, end = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def covered_length(spans: Iterable[Span]) -> int:
+    """The number of characters in the union of ``spans``."""
+    return sum(end - start for start, end in merge_spans(spans))
