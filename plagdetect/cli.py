@@ -81,24 +81,34 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train PlagDetect's own models")
     models = train.add_subparsers(dest="model", required=True, metavar="MODEL")
     cross = models.add_parser("cross-encoder", help="the reranker, from the packaged MiniLM")
+    cross.add_argument(
+        "--base", type=Path, default=None, help="start from this model (default: the bi-encoder's MiniLM backbone)"
+    )
     cross.add_argument("--stsb-train", type=Path, required=True, help="STS-B train file (tab-separated)")
     cross.add_argument("--stsb-dev", type=Path, required=True, help="STS-B dev file: validation, best checkpoint")
     cross.add_argument("--pan", type=Path, action="append", default=[], metavar="CORPUS_DIR", help="PAN pairs too")
     cross.add_argument("--pan-validation-share", type=float, default=0.2, help="PAN documents held back")
     cross.add_argument("--out", type=Path, required=True, help="folder for the trained model")
-    cross.add_argument("--epochs", type=float, default=4.0)
-    cross.add_argument("--batch-size", type=int, default=16)
-    cross.add_argument("--learning-rate", type=float, default=2e-5)
-    cross.add_argument("--max-steps", type=int, default=-1, help="stop after this many steps (a quick run)")
-    cross.add_argument("--seed", type=int, default=12)
+    _add_recipe_arguments(cross, learning_rate=2e-5)
     cross.set_defaults(run=run_train_cross_encoder)
+    splade = models.add_parser("splade", help="the SPLADE explainer, from a SPLADE base (e.g. SPLADE-tiny)")
+    splade.add_argument("--base", type=Path, required=True, help="folder of the SPLADE base model (BertForMaskedLM)")
+    splade.add_argument("--stsb-train", type=Path, required=True, help="STS-B train file (tab-separated)")
+    splade.add_argument("--stsb-dev", type=Path, required=True, help="STS-B dev file: validation, best checkpoint")
+    splade.add_argument("--out", type=Path, required=True, help="folder for the trained model")
+    splade.add_argument("--regularizer-weight", type=float, default=3e-3, help="FLOPS weight: higher is sparser")
+    _add_recipe_arguments(splade, learning_rate=5e-5)
+    splade.set_defaults(run=run_train_splade)
 
     reindex = commands.add_parser("reindex", help="re-embed stale chunks and rebuild the vector index")
     reindex.set_defaults(run=run_reindex)
 
     bench = commands.add_parser("bench", help="speed benchmarks (ratios against a baseline in the same run)")
-    bench.add_argument("target", choices=["ingest"])
-    bench.add_argument("--windows", type=int, default=3000, help="sentence windows to embed")
+    bench.add_argument("target", choices=["ingest", "check"])
+    bench.add_argument("--windows", type=int, default=3000, help="ingest: sentence windows to embed")
+    bench.add_argument("--pan", type=Path, default=None, help="check: the PAN corpus the input is cut from")
+    bench.add_argument("--documents", type=int, default=500, help="check: documents in the corpus")
+    bench.add_argument("--words", type=int, default=5000, help="check: words in the submission")
     bench.add_argument("--repeats", type=int, default=1, help="runs of each pipeline (best time counts)")
     bench.set_defaults(run=run_bench)
     return parser
@@ -187,10 +197,13 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
         print(format_table(["doc", "source", "collection", "share", "matches"], rows))
     for match in report.matches:
         (start, end), (source_start, source_end) = match.submission_span, match.source_span
+        rerank = "" if match.rerank_score is None else f", reranker {match.rerank_score:.2f}"
         print(
             f"  [{start}:{end}] {match.kind} from {match.source_title!r} [{source_start}:{source_end}]"
-            f" score {match.score:.2f}: {_preview(match.submission_text)}"
+            f" score {match.score:.2f}{rerank}: {_preview(match.submission_text)}"
         )
+        if match.tokens:
+            print(f"    shared words: {', '.join(word for word, _ in match.tokens)}")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
@@ -213,10 +226,36 @@ def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _add_recipe_arguments(parser: argparse.ArgumentParser, learning_rate: float) -> None:
+    parser.add_argument("--epochs", type=float, default=4.0)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--learning-rate", type=float, default=learning_rate)
+    parser.add_argument("--max-steps", type=int, default=-1, help="stop after this many steps (a quick run)")
+    parser.add_argument("--seed", type=int, default=12)
+
+
+def _recipe(args: argparse.Namespace):
+    from plagdetect.training.common import TrainingConfig
+
+    return TrainingConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        max_steps=args.max_steps,
+        seed=args.seed,
+    )
+
+
+def _print_metrics(metrics: dict[str, float], out: Path) -> None:
+    for name, value in sorted(metrics.items()):
+        print(f"  {name}: {value:.4f}")
+    print(f"saved to {out} (fp16 safetensors, evaluation.json beside it)")
+
+
 def run_train_cross_encoder(args: argparse.Namespace, settings: Settings) -> int:
     from plagdetect.encoders import load_bi_encoder
     from plagdetect.pan import load_pan_corpus
-    from plagdetect.training.cross_encoder import TrainingConfig, train_cross_encoder
+    from plagdetect.training.cross_encoder import train_cross_encoder
     from plagdetect.training.data import pan_pairs, read_stsb, split_by_group
 
     train, pan_validation = read_stsb(args.stsb_train), []
@@ -225,20 +264,24 @@ def run_train_cross_encoder(args: argparse.Namespace, settings: Settings) -> int
         pairs = [pair for corpus_dir in args.pan for pair in pan_pairs(load_pan_corpus(corpus_dir), encoder.encode)]
         pan_train, pan_validation = split_by_group(pairs, args.pan_validation_share, seed=args.seed)
         train += pan_train
-    config = TrainingConfig(
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        max_steps=args.max_steps,
-        seed=args.seed,
-    )
     print(f"training on {len(train)} pairs; validating on STS-B dev and {len(pan_validation)} held-out PAN pairs")
-    metrics = train_cross_encoder(
-        settings.resolved_bi_encoder, train, read_stsb(args.stsb_dev), args.out, pan_validation or None, config
+    base = str(args.base) if args.base else settings.resolved_bi_encoder
+    sts_dev = read_stsb(args.stsb_dev)
+    metrics = train_cross_encoder(base, train, sts_dev, args.out, pan_validation or None, _recipe(args))
+    _print_metrics(metrics, args.out)
+    return EXIT_OK
+
+
+def run_train_splade(args: argparse.Namespace, settings: Settings) -> int:
+    from plagdetect.training.data import read_stsb
+    from plagdetect.training.splade import train_splade
+
+    train = read_stsb(args.stsb_train)
+    print(f"training on {len(train)} pairs; validating on STS-B dev")
+    metrics = train_splade(
+        args.base, train, read_stsb(args.stsb_dev), args.out, _recipe(args), regularizer_weight=args.regularizer_weight
     )
-    for name, value in sorted(metrics.items()):
-        print(f"  {name}: {value:.4f}")
-    print(f"saved to {args.out} (fp16 safetensors, evaluation.json beside it)")
+    _print_metrics(metrics, args.out)
     return EXIT_OK
 
 
@@ -249,9 +292,14 @@ def run_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from plagdetect.bench import bench_ingest
+    from plagdetect.bench import bench_check, bench_ingest
 
-    print(bench_ingest(settings, windows=args.windows, repeats=args.repeats).describe())
+    if args.target == "check":
+        if args.pan is None:
+            raise PlagDetectError("bench check reads its input from a PAN corpus: give --pan CORPUS_DIR.")
+        print(bench_check(settings, str(args.pan), documents=args.documents, words=args.words).describe())
+    else:
+        print(bench_ingest(settings, windows=args.windows, repeats=args.repeats).describe())
     return EXIT_OK
 
 

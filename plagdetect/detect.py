@@ -2,8 +2,10 @@
 
     chunks of the submission -> index search (restricted to the chosen collection, the submission itself and
     excluded sources left out) -> seeds above the bi-encoder threshold -> passages (align.merge_seeds)
-    -> sentence boundaries (align.trim_to_sentences) -> exclusions (quotes, bibliography, short matches)
-    -> verbatim or paraphrase (overlap.word_overlap) -> similarity index and per-source shares -> stored
+    -> sentence boundaries (align.align_sentences) -> cross-encoder score of each aligned paragraph, those
+    below the threshold dropped (rerank) -> paragraphs joined into matches -> exclusions (quotes,
+    bibliography, short matches) -> verbatim or paraphrase (overlap.word_overlap) -> the words each match's
+    passages share (explain) -> similarity index and per-source shares -> stored
 
 Offsets in a ``MatchResult`` refer to normalised texts (the submission's and the source's); the
 ``*_original`` spans refer to the texts as extracted, for highlighting and for PAN output.
@@ -15,7 +17,7 @@ import logging
 import time
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +31,11 @@ from plagdetect.db import Check, Chunk, Collection, Document, Match
 from plagdetect.documents import PreparedDocument, prepare_document
 from plagdetect.errors import PlagDetectError
 from plagdetect.exclusions import bibliography_span, quoted_spans
+from plagdetect.explain import Explainer, Token, load_explainer
 from plagdetect.extract import read_file
 from plagdetect.normalize import OffsetMap
 from plagdetect.overlap import word_overlap
+from plagdetect.rerank import Reranker, load_reranker
 from plagdetect.spans import Span, covered_length, merge_spans, strip_span, subtract_spans, word_count
 
 logger = logging.getLogger(__name__)
@@ -58,7 +62,9 @@ class Segment:
     source_span: Span
     kind: str  # verbatim | paraphrase
     coverage: float
-    score: float
+    score: float  # bi-encoder: mean best sentence similarity
+    rerank_score: float | None = None  # cross-encoder, when reranking is on
+    tokens: list[Token] = field(default_factory=list)  # words both sides share (explainer)
 
 
 @dataclass(frozen=True)
@@ -73,13 +79,14 @@ class MatchResult:
     submission_original: Span  # in the submission as extracted
     source_original: Span  # in the source as extracted
     score: float  # bi-encoder: mean best sentence similarity
-    rerank_score: float | None
+    rerank_score: float | None  # cross-encoder (mean over segments), when reranking is on
     kind: str  # verbatim | paraphrase
     coverage: float  # share of the submission passage's words in word runs shared with the source
     shared: list[tuple[Span, Span]]  # exact shared word runs: (submission span, source span), absolute
     segments: list[Segment]
     submission_text: str
     source_text: str
+    tokens: list[Token] = field(default_factory=list)  # words both sides share most (explainer)
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,8 @@ def check_bytes(
         clock = now
 
     settings = corpus.settings
+    reranker = load_reranker(settings.resolved_cross_encoder, settings.device) if settings.rerank else None
+    explainer = load_explainer(settings.resolved_splade, settings.device) if settings.explain else None
     prepared = prepare_document(data, filename, settings)
     lap("prepare")
     allowed, excluded_ids = _allowed_chunks(corpus, prepared, options)
@@ -148,9 +157,17 @@ def check_bytes(
     excluded = _excluded_spans(prepared.normalized.text, options)
     min_words = settings.min_match_words if options.min_match_words is None else options.min_match_words
     minimums = (min_words, max(min_words, settings.min_paraphrase_words))
-    matches = _refine(corpus, prepared, passages, merge_spans(sum(excluded.values(), [])), minimums)
+    matches = _refine(corpus, prepared, passages, merge_spans(sum(excluded.values(), [])), minimums, reranker)
     lap("align")
-    report = _report(corpus, prepared, matches, excluded, timings, options)
+    if explainer is not None:
+        matches = _explain(explainer, matches, settings.explain_tokens)
+        lap("explain")
+    versions = {
+        "bi-encoder": corpus.encoder_version,
+        "cross-encoder": reranker.version if reranker else None,
+        "splade": explainer.version if explainer else None,
+    }
+    report = _report(corpus, prepared, matches, excluded, timings, options, versions)
     report.check_id = _store(corpus, prepared, report, options, user_id)
     lap("store")
     report.timings = timings
@@ -255,12 +272,17 @@ def _sentence_range(sentences: list[Span], span: Span, margin: int = 1) -> range
 
 
 def _refine(
-    corpus: Corpus, prepared: PreparedDocument, passages: list[Passage], excluded: list[Span], minimums: tuple[int, int]
+    corpus: Corpus,
+    prepared: PreparedDocument,
+    passages: list[Passage],
+    excluded: list[Span],
+    minimums: tuple[int, int],
+    reranker: Reranker | None = None,
 ) -> list[MatchResult]:
-    """Passages aligned sentence by sentence, joined into matches, cut around excluded text.
+    """Passages aligned sentence by sentence, reranked, joined into matches, cut around excluded text.
 
-    Passages that do not hold up at sentence level go. ``minimums``: the words a verbatim match and a
-    paraphrase need outside the excluded text.
+    Passages that do not hold up at sentence level go, and so do those the reranker scores below the
+    threshold. ``minimums``: the words a verbatim match and a paraphrase need outside the excluded text.
     """
     if not passages:
         return []
@@ -303,7 +325,10 @@ def _refine(
                     score=found.score,
                 )
             )
-    groups = _join(_best_per_stretch(aligned), settings.join_sentence_gap, settings.join_source_gap)
+    aligned = _best_per_stretch(aligned)
+    if reranker is not None:
+        aligned = _rerank(reranker, aligned, text, sub_sentences, settings.rerank_threshold)
+    groups = _join(aligned, settings.join_sentence_gap, settings.join_source_gap)
     matches: list[MatchResult] = []
     for group in groups:
         source = group[0].source
@@ -315,6 +340,7 @@ def _refine(
                 (source.sentences[a.first_source][0], source.sentences[a.last_source][1]),
                 a.score,
                 settings.verbatim_coverage,
+                a.rerank_score,
             )
             for a in group
         ]
@@ -332,6 +358,26 @@ class _Aligned:
     first_source: int
     last_source: int
     score: float
+    rerank_score: float | None = None
+
+
+def _rerank(
+    reranker: Reranker, aligned: list[_Aligned], text: str, sentences: list[Span], threshold: float
+) -> list[_Aligned]:
+    """Each alignment with its cross-encoder score; those below ``threshold`` go."""
+    scores = reranker.score([_aligned_texts(a, text, sentences) for a in aligned])
+    return [
+        replace(a, rerank_score=round(float(score), 4))
+        for a, score in zip(aligned, scores, strict=True)
+        if score >= threshold
+    ]
+
+
+def _aligned_texts(a: _Aligned, text: str, sentences: list[Span]) -> tuple[str, str]:
+    """The submission's and the source's sentences of an alignment, whitespace collapsed."""
+    submission = (sentences[a.first_query][0], sentences[a.last_query][1])
+    source = (a.source.sentences[a.first_source][0], a.source.sentences[a.last_source][1])
+    return _sentence_text(text, submission), _sentence_text(a.source.text, source)
 
 
 def _best_per_stretch(aligned: list[_Aligned]) -> list[_Aligned]:
@@ -377,10 +423,18 @@ def _sentence_text(text: str, span: Span) -> str:
     return " ".join(text[span[0] : span[1]].split())
 
 
-def _segment(sub_text: str, src_text: str, sub_span: Span, src_span: Span, score: float, verbatim: float) -> Segment:
+def _segment(
+    sub_text: str,
+    src_text: str,
+    sub_span: Span,
+    src_span: Span,
+    score: float,
+    verbatim: float,
+    rerank_score: float | None = None,
+) -> Segment:
     overlap = word_overlap(sub_text[sub_span[0] : sub_span[1]], src_text[src_span[0] : src_span[1]])
     kind = "verbatim" if overlap.is_verbatim(verbatim) else "paraphrase"
-    return Segment(sub_span, src_span, kind, round(overlap.coverage, 4), round(score, 4))
+    return Segment(sub_span, src_span, kind, round(overlap.coverage, 4), round(score, 4), rerank_score)
 
 
 def _match_of_segments(
@@ -392,7 +446,9 @@ def _match_of_segments(
     src_text = source.text[src_span[0] : src_span[1]]
     overlap = word_overlap(sub_text, src_text)
     weights = [s.submission_span[1] - s.submission_span[0] for s in segments]
-    score = sum(s.score * w for s, w in zip(segments, weights, strict=True)) / max(1, sum(weights))
+    score = _weighted_mean([s.score for s in segments], weights)
+    reranked = [s.rerank_score for s in segments]
+    rerank_score = None if None in reranked else round(_weighted_mean(reranked, weights), 4)
     return MatchResult(
         source_id=source.id,
         source_title=source.title,
@@ -402,7 +458,7 @@ def _match_of_segments(
         submission_original=prepared.normalized.offsets.span_to_original(*sub_span),
         source_original=source.offsets.span_to_original(*src_span),
         score=round(score, 4),
-        rerank_score=None,
+        rerank_score=rerank_score,
         kind="verbatim" if overlap.is_verbatim(verbatim) else "paraphrase",
         coverage=round(overlap.coverage, 4),
         shared=[
@@ -416,6 +472,37 @@ def _match_of_segments(
         submission_text=sub_text,
         source_text=src_text,
     )
+
+
+def _weighted_mean(values: list[float], weights: list[int]) -> float:
+    return sum(v * w for v, w in zip(values, weights, strict=True)) / max(1, sum(weights))
+
+
+def _explain(explainer: Explainer, matches: list[MatchResult], top_k: int) -> list[MatchResult]:
+    """Each segment with the words its two sides share; each match with those its segments share most."""
+    pairs = [
+        (_span_text(match, s.submission_span, True), _span_text(match, s.source_span, False))
+        for match in matches
+        for s in match.segments
+    ]
+    tokens = iter(explainer.shared_tokens(pairs, top_k))
+    explained = []
+    for match in matches:
+        segments = [replace(s, tokens=next(tokens)) for s in match.segments]
+        totals: dict[str, float] = defaultdict(float)
+        for segment in segments:
+            for word, weight in segment.tokens:
+                totals[word] += weight
+        strongest = sorted(totals.items(), key=lambda item: -item[1])[:top_k]
+        explained.append(replace(match, segments=segments, tokens=[(w, round(v, 3)) for w, v in strongest]))
+    return explained
+
+
+def _span_text(match: MatchResult, span: Span, submission: bool) -> str:
+    """The text of a segment's span, cut from the match's own text on that side."""
+    start = (match.submission_span if submission else match.source_span)[0]
+    text = match.submission_text if submission else match.source_text
+    return text[span[0] - start : span[1] - start]
 
 
 # ----- exclusions ----------------------------------------------------------------------------------------
@@ -447,7 +534,9 @@ def _without_excluded(
             if k > 0 or (pieces[-1] and _excluded_between(pieces[-1][-1].submission_span[1], part[0], excluded)):
                 pieces.append([])
             if part != segment.submission_span:
-                segment = _segment(text, source.text, part, segment.source_span, segment.score, verbatim)
+                segment = _segment(
+                    text, source.text, part, segment.source_span, segment.score, verbatim, segment.rerank_score
+                )
             pieces[-1].append(segment)
     matches = [_match_of_segments(prepared, source, piece, verbatim) for piece in pieces if piece]
     words = [word_count(text, match.submission_span) for match in matches]
@@ -481,6 +570,7 @@ def _report(
     excluded: dict[str, list[Span]],
     timings: dict[str, float],
     options: CheckOptions,
+    model_versions: dict[str, str | None],
 ) -> CheckReport:
     length = max(1, len(prepared.normalized.text))
     by_source: dict[int, list[MatchResult]] = defaultdict(list)
@@ -509,7 +599,7 @@ def _report(
         excluded=excluded,
         integrity=prepared.normalized.flags.describe(),
         timings=timings,
-        model_versions={"bi-encoder": corpus.encoder_version, "cross-encoder": None},
+        model_versions=model_versions,
         settings=_settings_used(corpus, options),
     )
 
@@ -527,6 +617,8 @@ def _settings_used(corpus: Corpus, options: CheckOptions) -> dict[str, Any]:
         "neighbours": settings.neighbours,
         "seed_threshold": settings.seed_threshold,
         "trim_threshold": settings.trim_threshold,
+        "rerank": settings.rerank,
+        "rerank_threshold": settings.rerank_threshold if settings.rerank else None,
         "chunk_sentences": settings.chunk_sentences,
         "chunk_stride": settings.chunk_stride,
     }
@@ -568,6 +660,7 @@ def _store(
                         "coverage": m.coverage,
                         "shared": [list(map(list, s)) for s in m.shared],
                         "segments": [asdict(segment) for segment in m.segments],
+                        "tokens": [list(token) for token in m.tokens],
                     },
                 )
                 for m in report.matches

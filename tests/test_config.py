@@ -30,3 +30,13 @@ def test_bad_values_give_a_clear_message() -> None:
         Settings.from_env({"PLAGDETECT_MAX_FILE_MB": "lots"})
     with pytest.raises(PlagDetectError, match="chunk_stride may not exceed"):
         Settings.from_env({"PLAGDETECT_CHUNK_SENTENCES": "2", "PLAGDETECT_CHUNK_STRIDE": "3"})
+    with pytest.raises(PlagDetectError, match="rerank_threshold is a probability"):
+        Settings.from_env({"PLAGDETECT_RERANK_THRESHOLD": "1.5"})
+
+
+def test_the_shipped_models_are_the_default_and_each_can_be_turned_off() -> None:
+    settings = Settings.from_env({})
+    assert Path(settings.resolved_cross_encoder).name == "cross-encoder" and settings.rerank
+    assert Path(settings.resolved_splade).name == "splade" and settings.explain
+    off = Settings.from_env({"PLAGDETECT_RERANK": "false", "PLAGDETECT_EXPLAIN": "0", "PLAGDETECT_SPLADE": "/m/s"})
+    assert (off.rerank, off.explain, off.resolved_splade) == (False, False, "/m/s")

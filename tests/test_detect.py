@@ -168,3 +168,50 @@ def test_leaving_out_the_authors_documents_needs_a_name_and_ignores_case(printin
         check(printing_corpus, PRINTING_SUBMISSION, exclude_same_author=True)
     assert check(printing_corpus, PRINTING_SUBMISSION, exclude_same_author=True, author=" prof. SOURCE ").matches == []
     assert check(printing_corpus, PRINTING_SUBMISSION, exclude_same_author=True, author="Someone Else").matches
+
+
+def test_matches_carry_the_rerankers_score_and_the_words_the_passages_share(printing_corpus: Corpus) -> None:
+    report = check(printing_corpus, PRINTING_SUBMISSION)
+    [match] = report.matches
+    threshold = printing_corpus.settings.rerank_threshold
+    assert all(threshold <= s.rerank_score <= 1 for s in match.segments) and threshold <= match.rerank_score <= 1
+    words = [word for word, _ in match.tokens]
+    assert "printing" in words or "press" in words
+    assert all(segment.tokens for segment in match.segments)
+    versions = report.model_versions
+    assert versions["cross-encoder"].startswith("cross-encoder-") and versions["splade"].startswith("splade-")
+    with printing_corpus.sessions() as session:
+        check_row = session.get(Check, report.check_id)
+        [stored] = check_row.matches
+        assert check_row.model_versions == versions and check_row.timings.keys() >= {"align", "explain"}
+        assert stored.rerank_score == match.rerank_score
+        assert [word for word, _ in stored.explanation["tokens"]] == words
+
+
+def test_a_passage_the_reranker_scores_below_the_threshold_is_dropped(corpus: Corpus, encoder) -> None:
+    from dataclasses import replace
+
+    corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    [match] = check(corpus, PRINTING_SUBMISSION).matches
+    weakest = min(match.segments, key=lambda s: s.rerank_score)
+    stricter = Corpus(replace(corpus.settings, rerank_threshold=weakest.rerank_score + 1e-4), encoder=encoder)
+    try:
+        kept = [s.submission_span for m in check(stricter, PRINTING_SUBMISSION).matches for s in m.segments]
+    finally:
+        stricter.close()
+    assert weakest.submission_span not in kept
+    assert len(kept) == len(match.segments) - 1
+
+
+def test_with_reranking_and_explanations_off_the_bi_encoder_decides_alone(corpus: Corpus, encoder) -> None:
+    from dataclasses import replace
+
+    corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    plain = Corpus(replace(corpus.settings, rerank=False, explain=False), encoder=encoder)
+    try:
+        report = check(plain, PRINTING_SUBMISSION)
+    finally:
+        plain.close()
+    [match] = report.matches
+    assert match.rerank_score is None and match.tokens == [] and len(match.segments) == 2
+    assert report.model_versions["cross-encoder"] is None and report.model_versions["splade"] is None

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from plagdetect.cli import EXIT_OK, main
+from plagdetect.config import Settings
 
 
 @pytest.mark.slow
@@ -33,3 +34,31 @@ def test_cross_encoder_training_runs_end_to_end_on_the_cpu(tmp_path: Path, capsy
     assert -1 <= evaluation["metrics"]["sts-dev_spearman"] <= 1 and evaluation["config"]["max_steps"] == 3
     scores = CrossEncoder(str(out), local_files_only=True).predict([rows[0][:2], rows[2][:2]])
     assert len(scores) == 2 and all(0 <= score <= 1 for score in scores)
+
+
+@pytest.mark.slow
+def test_splade_training_runs_end_to_end_on_the_cpu(tmp_path: Path, capsys) -> None:
+    """A few steps from the shipped explainer: saved in fp16 with its scores, reloads offline, decodes to words."""
+    rows = [
+        ("A man is playing a guitar.", "Someone plays the guitar.", 4.6),
+        ("A woman slices an onion.", "A woman is cutting an onion.", 4.2),
+        ("A cat sleeps on the sofa.", "Stock markets fell sharply today.", 0.0),
+        ("Two dogs run in a field.", "The committee adjourned its meeting.", 0.2),
+    ] * 4
+    train = tmp_path / "train.csv"
+    train.write_text("".join(f"g\tf\t2012\t{i:04}\t{s}\t{a}\t{b}\n" for i, (a, b, s) in enumerate(rows)))
+    out = tmp_path / "splade"
+    argv = ["train", "splade", "--base", str(Settings().resolved_splade), "--stsb-train", str(train)]
+    assert main([*argv, "--stsb-dev", str(train), "--out", str(out), "--max-steps", "3", "--batch-size", "4"]) == 0
+    assert "sts-dev_spearman_cosine" in capsys.readouterr().out
+
+    from safetensors import safe_open
+
+    from plagdetect.explain import Explainer
+
+    with safe_open(out / "model.safetensors", "pt") as weights:
+        assert {str(weights.get_tensor(name).dtype) for name in weights.keys()} == {"torch.float16"}
+    evaluation = json.loads((out / "evaluation.json").read_text())
+    assert evaluation["metrics"]["sts-dev_active_dims"] > 0 and evaluation["config"]["max_steps"] == 3
+    [tokens] = Explainer(out, device="cpu").shared_tokens([rows[0][:2]])
+    assert "guitar" in [word for word, _ in tokens]

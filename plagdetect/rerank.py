@@ -1,0 +1,57 @@
+"""The reranker: a cross-encoder that reads two passages together and scores how much one reuses the other.
+
+PlagDetect trains its own (``plagdetect train cross-encoder``) and ships it in ``models/cross-encoder``. It is
+loaded offline, in float32 on the CPU (the weights are stored in fp16, which is slow on a CPU) and in fp16 on
+a GPU. ``load_reranker`` caches one model per (folder, device) in the process.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from plagdetect.encoders import choose_device, model_version
+from plagdetect.errors import PlagDetectError
+
+logger = logging.getLogger(__name__)
+
+
+class Reranker:
+    """Scores (submission passage, source passage) pairs in [0, 1]; higher means more likely reused."""
+
+    def __init__(self, path: str | os.PathLike, device: str = "auto", batch_size: int = 16) -> None:
+        import torch
+        from sentence_transformers.cross_encoder import CrossEncoder
+
+        if not Path(path).is_dir():
+            raise PlagDetectError(
+                f"Cross-encoder folder not found: {path} (set PLAGDETECT_CROSS_ENCODER, or PLAGDETECT_RERANK=false)"
+            )
+        self.path = str(path)
+        self.version = model_version(path)
+        self.device = choose_device(device)
+        self.batch_size = batch_size
+        dtype = torch.float16 if self.device.startswith("cuda") else torch.float32
+        self.model = CrossEncoder(self.path, device=self.device, local_files_only=True, model_kwargs={"dtype": dtype})
+        self.model.eval()
+        logger.info("Loaded cross-encoder %s on %s", self.version, self.device)
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """One score per pair, in the order given."""
+        if len(pairs) == 0:
+            return np.empty(0, dtype=np.float32)
+        scores = self.model.predict(
+            [list(pair) for pair in pairs], batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.asarray(scores, dtype=np.float32).reshape(-1)
+
+
+@functools.lru_cache(maxsize=4)
+def load_reranker(path: str, device: str = "auto") -> Reranker:
+    """The process-wide reranker for a folder and device."""
+    return Reranker(path, device=device)

@@ -1,0 +1,92 @@
+"""What the trainers of PlagDetect's own models share: the recipe, the trainer's arguments, saving.
+
+Both models are trained with a sentence-transformers trainer: warm-up, evaluation a few times an epoch on a
+validation set that also picks the best checkpoint and stops training early, fixed seeds, fp16/bf16 on a GPU.
+The chosen model is saved in fp16 safetensors with ``evaluation.json`` (its scores and the recipe) beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from plagdetect.training.data import Pair
+
+EVALUATION_FILE = "evaluation.json"
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    epochs: float = 4.0
+    batch_size: int = 16
+    learning_rate: float = 2e-5
+    warmup_ratio: float = 0.1
+    max_length: int = 256  # tokens of an input; longer inputs are cut
+    seed: int = 12
+    evaluations_per_epoch: int = 4
+    patience: int = 4  # evaluations without a better validation score before training stops
+    max_steps: int = -1  # > 0: stop after this many steps (a quick run)
+
+
+def pairs_dataset(pairs: list[Pair]):
+    """A ``datasets.Dataset`` of (text_a, text_b, label) columns, the input the trainers take."""
+    from datasets import Dataset
+
+    return Dataset.from_dict(
+        {"text_a": [p.text_a for p in pairs], "text_b": [p.text_b for p in pairs], "label": [p.label for p in pairs]}
+    )
+
+
+def trainer_arguments(
+    config: TrainingConfig, output_dir: str, steps_per_epoch: int, metric: str, show_progress: bool = True
+) -> dict[str, Any]:
+    """Keyword arguments for a sentence-transformers ``*TrainingArguments``: the recipe above, on any device.
+
+    ``metric`` is the evaluator's key (without ``eval_``) that picks the best checkpoint; higher is better.
+    """
+    import torch
+
+    eval_steps = max(1, steps_per_epoch // config.evaluations_per_epoch)
+    on_gpu = torch.cuda.is_available()
+    bf16 = on_gpu and torch.cuda.is_bf16_supported()
+    return {
+        "output_dir": output_dir,
+        "num_train_epochs": config.epochs,
+        "max_steps": config.max_steps,
+        "per_device_train_batch_size": config.batch_size,
+        "per_device_eval_batch_size": config.batch_size,
+        "learning_rate": config.learning_rate,
+        "warmup_ratio": config.warmup_ratio,
+        "fp16": on_gpu and not bf16,
+        "bf16": bf16,
+        "eval_strategy": "steps",
+        "eval_steps": eval_steps,
+        "save_strategy": "steps",
+        "save_steps": eval_steps,
+        "save_total_limit": 2,
+        "load_best_model_at_end": True,
+        "metric_for_best_model": f"eval_{metric}",
+        "greater_is_better": True,
+        "logging_steps": eval_steps,
+        "seed": config.seed,
+        "data_seed": config.seed,
+        "disable_tqdm": not show_progress,
+        "report_to": "none",
+    }
+
+
+def save_fp16(model, out_dir: Path) -> None:
+    """A sentence-transformers model's weights in fp16 safetensors (half the size; loaders cast as needed)."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    model.half()
+    model.save_pretrained(str(out_dir), safe_serialization=True)
+    model.float()
+
+
+def write_evaluation(out_dir: Path, metrics: dict[str, float], config: TrainingConfig, **counts: int) -> None:
+    summary = {"metrics": metrics, "config": asdict(config), **counts}
+    (out_dir / EVALUATION_FILE).write_text(json.dumps(summary, indent=2) + "\n")
