@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,49 @@ def trainer_arguments(
     }
 
 
+def fit_and_save(
+    trainer_class,
+    arguments_class,
+    model,
+    dataset,
+    loss,
+    evaluator,
+    config: TrainingConfig,
+    metric: str,
+    out_dir: str | Path,
+    show_progress: bool = True,
+    **facts: float,
+) -> dict[str, float]:
+    """Train with a sentence-transformers trainer on the recipe; save the best model in fp16; its metrics.
+
+    ``dataset``: a ``Dataset``, or a ``DatasetDict`` whose parts each batch is drawn from. ``facts`` go into
+    ``evaluation.json`` beside the metrics and the recipe.
+    """
+    from datasets import DatasetDict
+    from transformers import EarlyStoppingCallback
+
+    parts = dataset.values() if isinstance(dataset, DatasetDict) else [dataset]
+    steps_per_epoch = max(1, sum(len(part) // config.batch_size for part in parts))
+    with tempfile.TemporaryDirectory(prefix="plagdetect-train-") as checkpoints:
+        arguments = trainer_arguments(config, checkpoints, steps_per_epoch, metric, show_progress)
+        trainer = trainer_class(
+            model=model,
+            args=arguments_class(**arguments),
+            train_dataset=dataset,
+            loss=loss,
+            evaluator=evaluator,
+            callbacks=[EarlyStoppingCallback(early_stopping_patience=config.patience)],
+        )
+        trainer.train()
+    metrics = {key: float(value) for key, value in evaluator(model).items()}
+    out = Path(out_dir)
+    save_fp16(model, out)
+    (out / EVALUATION_FILE).write_text(
+        json.dumps({"metrics": metrics, "config": asdict(config), **facts}, indent=2) + "\n"
+    )
+    return metrics
+
+
 def save_fp16(model, out_dir: Path) -> None:
     """A sentence-transformers model's weights in fp16 safetensors (half the size; loaders cast as needed)."""
     if out_dir.exists():
@@ -85,8 +129,3 @@ def save_fp16(model, out_dir: Path) -> None:
     model.half()
     model.save_pretrained(str(out_dir), safe_serialization=True)
     model.float()
-
-
-def write_evaluation(out_dir: Path, metrics: dict[str, float], config: TrainingConfig, **counts: int) -> None:
-    summary = {"metrics": metrics, "config": asdict(config), **counts}
-    (out_dir / EVALUATION_FILE).write_text(json.dumps(summary, indent=2) + "\n")

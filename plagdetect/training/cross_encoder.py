@@ -9,10 +9,9 @@ The model is saved in fp16 safetensors with ``evaluation.json`` beside it. Nothi
 from __future__ import annotations
 
 import logging
-import tempfile
 from pathlib import Path
 
-from plagdetect.training.common import TrainingConfig, pairs_dataset, save_fp16, trainer_arguments, write_evaluation
+from plagdetect.training.common import TrainingConfig, fit_and_save, pairs_dataset
 from plagdetect.training.data import Pair
 
 logger = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ def train_cross_encoder(
     )
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
     from sentence_transformers.evaluation import SequentialEvaluator
-    from transformers import EarlyStoppingCallback, set_seed
+    from transformers import set_seed
 
     set_seed(config.seed)
     # Trained weights stay float32 whatever the base was saved in (ours are fp16); a GPU trains in mixed precision.
@@ -83,21 +82,19 @@ def train_cross_encoder(
         )
     evaluator = SequentialEvaluator(evaluators)
     dataset = DatasetDict({name: pairs_dataset(part) for name, part in length_buckets(train).items()})
-    steps_per_epoch = max(1, sum(len(part) // config.batch_size for part in dataset.values()))
-    with tempfile.TemporaryDirectory(prefix="plagdetect-train-") as checkpoints:
-        args = trainer_arguments(config, checkpoints, steps_per_epoch, STS_METRIC, show_progress)
-        trainer = CrossEncoderTrainer(
-            model=model,
-            args=CrossEncoderTrainingArguments(**args),
-            train_dataset=dataset,
-            loss=BinaryCrossEntropyLoss(model),
-            evaluator=evaluator,
-            callbacks=[EarlyStoppingCallback(early_stopping_patience=config.patience)],
-        )
-        trainer.train()
-    metrics = {key: float(value) for key, value in evaluator(model).items()}
-    out = Path(out_dir)
-    save_fp16(model, out)
-    write_evaluation(out, metrics, config, train_pairs=len(train), sts_dev_pairs=len(sts_dev))
-    logger.info("Cross-encoder saved to %s: %s", out, metrics)
+    metrics = fit_and_save(
+        CrossEncoderTrainer,
+        CrossEncoderTrainingArguments,
+        model,
+        dataset,
+        BinaryCrossEntropyLoss(model),
+        evaluator,
+        config,
+        STS_METRIC,
+        out_dir,
+        show_progress,
+        train_pairs=len(train),
+        sts_dev_pairs=len(sts_dev),
+    )
+    logger.info("Cross-encoder saved to %s: %s", out_dir, metrics)
     return metrics

@@ -9,11 +9,10 @@ dimensions beside it. The model is saved in fp16 safetensors with ``evaluation.j
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from plagdetect.training.common import TrainingConfig, pairs_dataset, save_fp16, trainer_arguments, write_evaluation
+from plagdetect.training.common import TrainingConfig, fit_and_save, pairs_dataset
 from plagdetect.training.data import Pair
 
 logger = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ def train_splade(
     from sentence_transformers.sparse_encoder import SparseEncoder, SparseEncoderTrainer, SparseEncoderTrainingArguments
     from sentence_transformers.sparse_encoder.evaluation import SparseEmbeddingSimilarityEvaluator
     from sentence_transformers.sparse_encoder.losses import SparseCosineSimilarityLoss, SpladeLoss
-    from transformers import EarlyStoppingCallback, set_seed
+    from transformers import set_seed
 
     set_seed(config.seed)
     model = SparseEncoder(
@@ -60,23 +59,20 @@ def train_splade(
         document_regularizer_weight=regularizer_weight,
         use_document_regularizer_only=True,
     )
-    steps_per_epoch = max(1, len(dataset) // config.batch_size)
-    with tempfile.TemporaryDirectory(prefix="plagdetect-train-") as checkpoints:
-        args = trainer_arguments(config, checkpoints, steps_per_epoch, STS_METRIC, show_progress)
-        trainer = SparseEncoderTrainer(
-            model=model,
-            args=SparseEncoderTrainingArguments(**args),
-            train_dataset=dataset,
-            loss=loss,
-            evaluator=evaluator,
-            callbacks=[EarlyStoppingCallback(early_stopping_patience=config.patience)],
-        )
-        trainer.train()
-    metrics = {key: float(value) for key, value in evaluator(model).items()}
-    out = Path(out_dir)
-    save_fp16(model, out)
-    write_evaluation(
-        out, metrics, config, train_pairs=len(train), sts_dev_pairs=len(sts_dev), regularizer_weight=regularizer_weight
+    metrics = fit_and_save(
+        SparseEncoderTrainer,
+        SparseEncoderTrainingArguments,
+        model,
+        dataset,
+        loss,
+        evaluator,
+        config,
+        STS_METRIC,
+        out_dir,
+        show_progress,
+        train_pairs=len(train),
+        sts_dev_pairs=len(sts_dev),
+        regularizer_weight=regularizer_weight,
     )
-    logger.info("SPLADE explainer saved to %s: %s", out, metrics)
+    logger.info("SPLADE explainer saved to %s: %s", out_dir, metrics)
     return metrics
