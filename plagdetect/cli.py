@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     cross.add_argument("--pan", type=Path, action="append", default=[], metavar="CORPUS_DIR", help="PAN pairs too")
     cross.add_argument("--pan-validation-share", type=float, default=0.2, help="PAN documents held back")
     cross.add_argument("--out", type=Path, required=True, help="folder for the trained model")
-    _add_recipe_arguments(cross, learning_rate=2e-5)
+    _add_recipe_arguments(cross, epochs=3.0, learning_rate=6e-5)  # the shipped model's recipe
     cross.set_defaults(run=run_train_cross_encoder)
     splade = models.add_parser("splade", help="the SPLADE explainer, from a SPLADE base (e.g. SPLADE-tiny)")
     splade.add_argument("--base", type=Path, required=True, help="folder of the SPLADE base model (BertForMaskedLM)")
@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     splade.add_argument("--stsb-dev", type=Path, required=True, help="STS-B dev file: validation, best checkpoint")
     splade.add_argument("--out", type=Path, required=True, help="folder for the trained model")
     splade.add_argument("--regularizer-weight", type=float, default=3e-3, help="FLOPS weight: higher is sparser")
-    _add_recipe_arguments(splade, learning_rate=5e-5)
+    _add_recipe_arguments(splade, epochs=2.0, learning_rate=5e-5)
     splade.set_defaults(run=run_train_splade)
 
     reindex = commands.add_parser("reindex", help="re-embed stale chunks and rebuild the vector index")
@@ -226,8 +226,8 @@ def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _add_recipe_arguments(parser: argparse.ArgumentParser, learning_rate: float) -> None:
-    parser.add_argument("--epochs", type=float, default=4.0)
+def _add_recipe_arguments(parser: argparse.ArgumentParser, epochs: float, learning_rate: float) -> None:
+    parser.add_argument("--epochs", type=float, default=epochs)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--learning-rate", type=float, default=learning_rate)
     parser.add_argument("--max-steps", type=int, default=-1, help="stop after this many steps (a quick run)")

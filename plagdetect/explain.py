@@ -41,6 +41,8 @@ def _is_word(token: str) -> bool:
 
 
 class Explainer:
+    """Names the words two texts share, with weights, from their SPLADE vectors."""
+
     def __init__(self, path: str | os.PathLike, device: str = "auto", batch_size: int = 32) -> None:
         import torch
         from sentence_transformers.sparse_encoder import SparseEncoder
