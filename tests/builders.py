@@ -153,3 +153,11 @@ during the day, using a phone on the bus and a printed novel in the evening.
 Publishers, for their part, still sell more printed books than digital ones in most countries. The printed page \
 seems to keep a special place in the habits of readers, even in a world full of screens.
 """
+
+
+def weight_dtypes(model_dir: Path) -> set[str]:
+    """The dtypes of the tensors in a model folder's ``model.safetensors``."""
+    from safetensors import safe_open
+
+    with safe_open(model_dir / "model.safetensors", "pt") as weights:
+        return {str(weights.get_tensor(name).dtype) for name in weights.keys()}

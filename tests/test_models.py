@@ -12,6 +12,8 @@ from plagdetect.errors import PlagDetectError
 from plagdetect.explain import Explainer, load_explainer
 from plagdetect.rerank import Reranker, load_reranker
 
+from builders import weight_dtypes
+
 SETTINGS = Settings()
 PARAPHRASE = (
     "The printing press let books be produced quickly and cheaply, so that reading spread well beyond the clergy.",
@@ -35,11 +37,8 @@ def explainer() -> Explainer:
 
 @pytest.mark.parametrize("folder", [SETTINGS.resolved_cross_encoder, SETTINGS.resolved_splade])
 def test_each_shipped_model_has_fp16_weights_a_card_and_its_scores(folder: str) -> None:
-    from safetensors import safe_open
-
     path = Path(folder)
-    with safe_open(path / "model.safetensors", "pt") as weights:
-        assert {str(weights.get_tensor(name).dtype) for name in weights.keys()} == {"torch.float16"}
+    assert weight_dtypes(path) == {"torch.float16"}
     card = (path / "README.md").read_text()
     assert "plagdetect train" in card and "Licence" in card
     metrics = json.loads((path / "evaluation.json").read_text())["metrics"]

@@ -8,6 +8,14 @@ import pytest
 from plagdetect.cli import EXIT_OK, main
 from plagdetect.config import Settings
 
+from builders import weight_dtypes
+
+
+def write_stsb(path: Path, rows: list[tuple[str, str, float]]) -> Path:
+    """Rows (sentence, sentence, score 0-5) as an STS-B file."""
+    path.write_text("".join(f"g\tf\t2012\t{i:04}\t{s}\t{a}\t{b}\n" for i, (a, b, s) in enumerate(rows)))
+    return path
+
 
 @pytest.mark.slow
 def test_cross_encoder_training_runs_end_to_end_on_the_cpu(tmp_path: Path, capsys) -> None:
@@ -18,18 +26,15 @@ def test_cross_encoder_training_runs_end_to_end_on_the_cpu(tmp_path: Path, capsy
         ("A cat sleeps on the sofa.", "Stock markets fell sharply today.", 0.0),
         ("Two dogs run in a field.", "The committee adjourned its meeting.", 0.2),
     ] * 4
-    train = tmp_path / "train.csv"
-    train.write_text("".join(f"g\tf\t2012\t{i:04}\t{s}\t{a}\t{b}\n" for i, (a, b, s) in enumerate(rows)))
+    train = write_stsb(tmp_path / "train.csv", rows)
     out = tmp_path / "cross-encoder"
     argv = ["train", "cross-encoder", "--stsb-train", str(train), "--stsb-dev", str(train), "--out", str(out)]
     assert main([*argv, "--max-steps", "3", "--batch-size", "4"]) == EXIT_OK
     assert "sts-dev_spearman" in capsys.readouterr().out
 
-    from safetensors import safe_open
     from sentence_transformers.cross_encoder import CrossEncoder
 
-    with safe_open(out / "model.safetensors", "pt") as weights:
-        assert {str(weights.get_tensor(name).dtype) for name in weights.keys()} == {"torch.float16"}
+    assert weight_dtypes(out) == {"torch.float16"}
     evaluation = json.loads((out / "evaluation.json").read_text())
     assert -1 <= evaluation["metrics"]["sts-dev_spearman"] <= 1 and evaluation["config"]["max_steps"] == 3
     scores = CrossEncoder(str(out), local_files_only=True).predict([rows[0][:2], rows[2][:2]])
@@ -45,19 +50,15 @@ def test_splade_training_runs_end_to_end_on_the_cpu(tmp_path: Path, capsys) -> N
         ("A cat sleeps on the sofa.", "Stock markets fell sharply today.", 0.0),
         ("Two dogs run in a field.", "The committee adjourned its meeting.", 0.2),
     ] * 4
-    train = tmp_path / "train.csv"
-    train.write_text("".join(f"g\tf\t2012\t{i:04}\t{s}\t{a}\t{b}\n" for i, (a, b, s) in enumerate(rows)))
+    train = write_stsb(tmp_path / "train.csv", rows)
     out = tmp_path / "splade"
     argv = ["train", "splade", "--base", str(Settings().resolved_splade), "--stsb-train", str(train)]
     assert main([*argv, "--stsb-dev", str(train), "--out", str(out), "--max-steps", "3", "--batch-size", "4"]) == 0
     assert "sts-dev_spearman_cosine" in capsys.readouterr().out
 
-    from safetensors import safe_open
-
     from plagdetect.explain import Explainer
 
-    with safe_open(out / "model.safetensors", "pt") as weights:
-        assert {str(weights.get_tensor(name).dtype) for name in weights.keys()} == {"torch.float16"}
+    assert weight_dtypes(out) == {"torch.float16"}
     evaluation = json.loads((out / "evaluation.json").read_text())
     assert evaluation["metrics"]["sts-dev_active_dims"] > 0 and evaluation["config"]["max_steps"] == 3
     [tokens] = Explainer(out, device="cpu").shared_tokens([rows[0][:2]])
