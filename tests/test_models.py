@@ -72,6 +72,22 @@ def test_the_explainer_names_the_words_a_paraphrase_shares(explainer: Explainer)
     assert explainer.shared_tokens([]) == []
 
 
+def test_the_explainer_names_only_words_the_passages_hold_with_their_exact_splade_weights(
+    explainer: Explainer,
+) -> None:
+    [tokens] = explainer.shared_tokens([PARAPHRASE], top_k=30)
+    vocabulary = explainer.model.tokenizer.get_vocab()
+    pieces = {
+        explainer.model.tokenizer.convert_ids_to_tokens(i)
+        for text in PARAPHRASE
+        for i in explainer.model.tokenizer(text)["input_ids"]
+    }
+    assert tokens and {word for word, _ in tokens} <= pieces  # a reader can find each word in the passages
+    full = explainer.model.encode(list(PARAPHRASE), convert_to_tensor=True).to_dense()
+    for word, weight in tokens:
+        assert weight == pytest.approx(float(full[:, vocabulary[word]].min()), abs=2e-3)
+
+
 def test_a_missing_model_folder_says_which_setting_to_change(tmp_path: Path) -> None:
     with pytest.raises(PlagDetectError, match="PLAGDETECT_CROSS_ENCODER"):
         Reranker(tmp_path / "nowhere", "cpu")
