@@ -17,6 +17,7 @@ import logging
 import time
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ from plagdetect.rerank import Reranker, load_reranker
 from plagdetect.spans import Span, covered_length, merge_spans, strip_span, subtract_spans, word_count
 
 logger = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]  # told each stage of a check as it begins
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,13 @@ def check_bytes(
     filename: str,
     options: CheckOptions = CheckOptions(),
     user_id: int | None = None,
+    progress: Progress | None = None,
 ) -> CheckReport:
-    """Check one submission against the corpus and store the Check with its Matches."""
+    """Check one submission against the corpus and store the Check with its Matches.
+
+    ``progress`` is told, in words, each stage as it begins (the app shows them while a check runs).
+    """
+    say = progress or (lambda _stage: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -146,20 +154,24 @@ def check_bytes(
     settings = corpus.settings
     reranker = load_reranker(settings.resolved_cross_encoder, settings.device) if settings.rerank else None
     explainer = load_explainer(settings.resolved_splade, settings.device) if settings.explain else None
+    say(f"Reading {filename}")
     prepared = prepare_document(data, filename, settings)
     lap("prepare")
     allowed, excluded_ids = _allowed_chunks(corpus, prepared, options)
+    say(f"Embedding {len(prepared.chunks)} passages and searching the corpus")
     vectors = corpus.encoder.encode([chunk.text for chunk in prepared.chunks])
     lap("embed")
     seeds = _seeds(corpus, vectors, allowed)
     lap("search")
     passages = merge_seeds(seeds, settings.merge_query_gap, settings.merge_position_gap)
-    excluded = _excluded_spans(prepared.normalized.text, options)
+    excluded = excluded_spans(prepared.normalized.text, options)
     min_words = settings.min_match_words if options.min_match_words is None else options.min_match_words
     minimums = (min_words, max(min_words, settings.min_paraphrase_words))
+    say(f"Aligning {len(passages)} candidate passages sentence by sentence" + (" and reranking" if reranker else ""))
     matches = _refine(corpus, prepared, passages, merge_spans(sum(excluded.values(), [])), minimums, reranker)
     lap("align")
     if explainer is not None:
+        say(f"Explaining {len(matches)} matches")
         matches = _explain(explainer, matches, settings.explain_tokens)
         lap("explain")
     versions = {
@@ -167,6 +179,7 @@ def check_bytes(
         "cross-encoder": reranker.version if reranker else None,
         "splade": explainer.version if explainer else None,
     }
+    say("Saving the report")
     report = _report(corpus, prepared, matches, excluded, timings, options, versions)
     report.check_id = _store(corpus, prepared, report, options, user_id)
     lap("store")
@@ -550,7 +563,8 @@ def _excluded_between(start: int, end: int, excluded: list[Span]) -> bool:
     return any(a < end and b > start for a, b in excluded)
 
 
-def _excluded_spans(text: str, options: CheckOptions) -> dict[str, list[Span]]:
+def excluded_spans(text: str, options: CheckOptions) -> dict[str, list[Span]]:
+    """The spans of ``text`` a check with ``options`` leaves out, by reason (quotes, bibliography)."""
     excluded: dict[str, list[Span]] = {}
     if options.exclude_quotes:
         excluded["quotes"] = quoted_spans(text)
@@ -572,35 +586,39 @@ def _report(
     options: CheckOptions,
     model_versions: dict[str, str | None],
 ) -> CheckReport:
-    length = max(1, len(prepared.normalized.text))
-    by_source: dict[int, list[MatchResult]] = defaultdict(list)
-    for match in matches:
-        by_source[match.source_id].append(match)
-    sources = sorted(
-        (
-            SourceShare(
-                document_id=source_id,
-                title=found[0].source_title,
-                collection=found[0].source_collection,
-                share=round(covered_length([m.submission_span for m in found]) / length, 4),
-                matches=len(found),
-            )
-            for source_id, found in by_source.items()
-        ),
-        key=lambda s: (-s.share, s.document_id),
-    )
+    length = len(prepared.normalized.text)
     return CheckReport(
         check_id=None,
         filename=prepared.filename,
         text=prepared.normalized.text,
-        similarity=round(covered_length([m.submission_span for m in matches]) / length, 4),
-        sources=sources,
+        similarity=round(covered_length([m.submission_span for m in matches]) / max(1, length), 4),
+        sources=source_shares(matches, length),
         matches=matches,
         excluded=excluded,
         integrity=prepared.normalized.flags.describe(),
         timings=timings,
         model_versions=model_versions,
         settings=_settings_used(corpus, options),
+    )
+
+
+def source_shares(matches: list[MatchResult], length: int) -> list[SourceShare]:
+    """Each source's share of a text ``length`` characters long (characters inside its matches), largest first."""
+    by_source: dict[int, list[MatchResult]] = defaultdict(list)
+    for match in matches:
+        by_source[match.source_id].append(match)
+    return sorted(
+        (
+            SourceShare(
+                document_id=source_id,
+                title=found[0].source_title,
+                collection=found[0].source_collection,
+                share=round(covered_length([m.submission_span for m in found]) / max(1, length), 4),
+                matches=len(found),
+            )
+            for source_id, found in by_source.items()
+        ),
+        key=lambda s: (-s.share, s.document_id),
     )
 
 

@@ -1,0 +1,78 @@
+"""Checks as people run and reopen them: stored reports, and who may see which."""
+
+from __future__ import annotations
+
+import pytest
+
+from plagdetect.accounts import Account, Accounts, PermissionDenied, Role
+from plagdetect.checks import DELETED_SOURCE, list_checks, load_report, run_check
+from plagdetect.corpus import Corpus
+from plagdetect.detect import CheckOptions
+
+from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED
+
+
+@pytest.fixture
+def people(corpus: Corpus) -> dict[str, Account]:
+    accounts = Accounts(corpus.sessions)
+    admin = accounts.create_first_admin("ada", "admin password")
+    return {
+        "admin": admin,
+        "teacher": accounts.create_user(admin, "tess", "teacher password", Role.INSTRUCTOR),
+        "sam": accounts.create_user(admin, "sam", "student password", Role.STUDENT),
+        "kim": accounts.create_user(admin, "kim", "student password", Role.STUDENT),
+    }
+
+
+@pytest.fixture
+def history_corpus(corpus: Corpus) -> Corpus:
+    corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    corpus.ingest_bytes(PRINTING_UNRELATED.encode(), "reading-habits.txt", "History")
+    return corpus
+
+
+def test_a_stored_report_reads_back_as_it_was_shown(history_corpus: Corpus, people: dict[str, Account]) -> None:
+    stages: list[str] = []
+    live = run_check(history_corpus, people["sam"], PRINTING_SUBMISSION.encode(), "essay.txt", progress=stages.append)
+    assert stages[0] == "Reading essay.txt" and stages[-1] == "Saving the report" and len(stages) >= 4
+    stored = load_report(history_corpus, people["sam"], live.check_id)
+    assert stored.similarity == live.similarity > 0.3
+    assert stored.sources == live.sources
+    assert [(m.submission_span, m.source_span, m.kind, m.tokens) for m in stored.matches] == [
+        (m.submission_span, m.source_span, m.kind, [tuple(t) for t in m.tokens]) for m in live.matches
+    ]
+    assert [m.segments for m in stored.matches] == [m.segments for m in live.matches]
+    assert stored.excluded == live.excluded and stored.model_versions == live.model_versions
+
+
+def test_a_student_sees_only_their_own_checks(history_corpus: Corpus, people: dict[str, Account]) -> None:
+    sams = run_check(history_corpus, people["sam"], PRINTING_SUBMISSION.encode(), "sam.txt")
+    kims = run_check(history_corpus, people["kim"], PRINTING_UNRELATED.encode(), "kim.txt", CheckOptions())
+    assert [c.filename for c in list_checks(history_corpus, people["sam"])] == ["sam.txt"]
+    assert {c.filename for c in list_checks(history_corpus, people["teacher"])} == {"sam.txt", "kim.txt"}
+    with pytest.raises(PermissionDenied, match="someone else"):
+        load_report(history_corpus, people["sam"], kims.check_id)
+    assert load_report(history_corpus, people["teacher"], sams.check_id).filename == "sam.txt"
+    with pytest.raises(PermissionDenied, match="log in"):
+        list_checks(history_corpus, None)
+    with pytest.raises(PermissionDenied, match="log in"):
+        run_check(history_corpus, None, b"some text", "anonymous.txt")
+
+
+def test_a_student_reads_only_the_matched_passage_of_a_source(
+    history_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    report = run_check(history_corpus, people["sam"], PRINTING_SUBMISSION.encode(), "sam.txt")
+    stored = load_report(history_corpus, people["sam"], report.check_id)
+    source_text = "\n".join(m.source_text for m in stored.matches)
+    assert "movable metal type" in source_text
+    assert "Historians still debate" not in source_text  # the unmatched rest of the source stays hidden
+
+
+def test_a_report_still_opens_after_its_source_is_deleted(history_corpus: Corpus, people: dict[str, Account]) -> None:
+    report = run_check(history_corpus, people["sam"], PRINTING_SUBMISSION.encode(), "sam.txt")
+    history_corpus.delete_document(report.sources[0].document_id)
+    stored = load_report(history_corpus, people["sam"], report.check_id)
+    assert stored.similarity == report.similarity
+    assert {s.title for s in stored.sources} == {DELETED_SOURCE}
+    assert all(m.source_text == "" for m in stored.matches)  # deleted means its text is gone
