@@ -26,6 +26,7 @@ def default_bi_encoder_path() -> str:
 
 
 PROJECT_MODELS = Path(__file__).resolve().parent.parent / "models"  # the models PlagDetect trains and ships
+SAMPLE_CORPUS = PROJECT_MODELS.parent / "data" / "samples" / "corpus"  # texts written for a first try
 
 
 @dataclass(frozen=True)

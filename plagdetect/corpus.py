@@ -39,7 +39,7 @@ from plagdetect.errors import PlagDetectError
 from plagdetect.extract import ExtractionLimits
 from plagdetect.index import HnswIndex
 from plagdetect.normalize import IntegrityFlags
-from plagdetect.uploads import expand_paths, read_upload
+from plagdetect.uploads import Upload, expand_paths, read_upload, split_upload
 
 logger = logging.getLogger(__name__)
 
@@ -200,23 +200,48 @@ class Corpus:
         The index file is saved every few files and at the end; the database has each document as soon
         as it is stored, so an interrupted run loses nothing (the next start adds what the index missed).
         """
+        limits = self._limits()
+        batches = ((str(path), read_upload(path, limits)) for path in expand_paths(paths))
+        return self._ingest_batches(batches, collection, author=author, progress=progress)
+
+    def ingest_uploads(
+        self,
+        uploads: Iterable[tuple[str, bytes]],
+        collection: str,
+        owner_id: int | None = None,
+        progress: Progress | None = None,
+    ) -> list[IngestResult]:
+        """Ingest files handed in as (name, bytes), as the app receives them; zip archives give their members."""
+        limits = self._limits()
+        batches = ((name, split_upload(name, data, limits)) for name, data in uploads)
+        return self._ingest_batches(batches, collection, owner_id=owner_id, progress=progress)
+
+    def _ingest_batches(
+        self,
+        batches: Iterable[tuple[str, Iterable[Upload]]],
+        collection: str,
+        author: str | None = None,
+        owner_id: int | None = None,
+        progress: Progress | None = None,
+    ) -> list[IngestResult]:
+        """Each (name, its files) in turn; ``progress`` hears each name once its files are stored."""
         collection = _clean_name(collection)
         results: list[IngestResult] = []
         pending: list[tuple[np.ndarray, np.ndarray]] = []
         try:
-            for path in expand_paths(paths):
-                for filename, data in read_upload(path, self._limits()):
+            for name, files in batches:
+                for filename, data in files:
                     if isinstance(data, PlagDetectError):
                         results.append(IngestResult(filename, "failed", str(data)))
                         continue
-                    result, vectors = self._ingest(data, filename, collection, author=author)
+                    result, vectors = self._ingest(data, filename, collection, author=author, owner_id=owner_id)
                     results.append(result)
                     if vectors is not None:
                         pending.append(vectors)
                 if len(pending) >= _INDEX_SAVE_EVERY:
                     self._add_to_index(pending)
                 if progress:
-                    progress(str(path))
+                    progress(name)
         finally:
             self._add_to_index(pending)
         return results

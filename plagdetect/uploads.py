@@ -42,13 +42,24 @@ def read_upload(path: Path, limits: ExtractionLimits) -> Iterator[Upload]:
     try:
         if not is_archive:
             format_of(path.name)
-            yield str(path), read_file(path, limits.max_bytes)
-            return
-        members = list(iter_zip_members(read_file(path, limits.max_uncompressed_bytes), limits))
+        data = read_file(path, limits.max_uncompressed_bytes if is_archive else limits.max_bytes)
     except PlagDetectError as error:
         yield str(path), error
         return
+    yield from split_upload(str(path), data, limits)
+
+
+def split_upload(name: str, data: bytes, limits: ExtractionLimits) -> Iterator[Upload]:
+    """A file handed in as bytes: itself, or each member of a zip archive (as ``read_upload`` says)."""
+    if Path(name).suffix.lower() not in ARCHIVE_SUFFIXES:
+        yield name, data
+        return
+    try:
+        members = list(iter_zip_members(data, limits))
+    except PlagDetectError as error:
+        yield name, error
+        return
     if not members:
-        yield str(path), PlagDetectError("the archive holds no files")
-    for name, member in members:  # member: its bytes, or the PlagDetectError saying why it cannot be read
-        yield f"{path}/{name}", member
+        yield name, PlagDetectError("the archive holds no files")
+    for member_name, member in members:  # member: its bytes, or the PlagDetectError saying why it cannot be read
+        yield f"{name}/{member_name}", member

@@ -1,3 +1,5 @@
+"""The web app through Streamlit's AppTest: first start, log-in, role gating, upload and report, history."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,10 +8,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from plagdetect.accounts import Account, Accounts, Role
+from plagdetect.checks import list_checks
 from plagdetect.config import Settings
 from plagdetect.corpus import Corpus
 
-from builders import ESSAY_RAILWAYS
+from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_pdf
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -21,18 +25,223 @@ def _fresh_cache():
     st.cache_resource.clear()
 
 
-def test_an_empty_corpus_says_how_to_add_documents() -> None:
-    app = AppTest.from_file(APP, default_timeout=60).run()
-    assert not app.exception
-    assert app.title[0].value == "Corpus"
-    assert "The corpus is empty" in app.info[0].value
+@pytest.fixture
+def app_corpus(encoder) -> Corpus:
+    """The corpus the app sees (conftest points PLAGDETECT_DATA_DIR at a fresh folder)."""
+    corpus = Corpus(Settings.from_env(), encoder=encoder)
+    yield corpus
+    corpus.close()
 
 
-def test_the_corpus_page_lists_documents(encoder) -> None:
-    corpus = Corpus(Settings.from_env(), encoder=encoder)  # the data dir the app sees (conftest sets it)
-    corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "railways.txt", "History")
-    app = AppTest.from_file(APP, default_timeout=60).run()
+@pytest.fixture
+def people(app_corpus: Corpus) -> dict[str, Account]:
+    accounts = Accounts(app_corpus.sessions)
+    admin = accounts.create_first_admin("ada", "admin password")
+    return {
+        "admin": admin,
+        "teacher": accounts.create_user(admin, "tess", "teacher password", Role.INSTRUCTOR),
+        "student": accounts.create_user(admin, "sam", "student password", Role.STUDENT),
+    }
+
+
+def signed_in(account: Account) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["account_id"] = account.id
+    return app.run()
+
+
+def page_titles(app: AppTest) -> list[str]:
+    return [element.value for element in app.title]
+
+
+def test_the_first_start_creates_the_admin_and_the_sample_corpus(app_corpus: Corpus) -> None:
+    app = AppTest.from_file(APP, default_timeout=300).run()
+    assert page_titles(app) == ["Welcome to PlagDetect"]
+    app.text_input[0].input("ada")
+    app.text_input[1].input("admin password")
+    app.text_input[2].input("admin pasword")
+    app.button[0].click().run()
+    assert "differ" in app.error[0].value and page_titles(app) == ["Welcome to PlagDetect"]
+    app.text_input[2].input("admin password")
+    app.button[0].click().run()
     assert not app.exception
+    assert page_titles(app) == ["Check a document"]
+    assert "Logged in as **ada** (admin)" in app.sidebar.caption[0].value
+    assert [c.name for c in app_corpus.collections()] == ["Sample"]
+    assert len(app_corpus.list_documents("Sample")) == 5
+
+
+def test_log_in_with_the_right_password_only(people: dict[str, Account]) -> None:
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert page_titles(app) == ["Log in to PlagDetect"]
+    app.text_input[0].input("sam")
+    app.text_input[1].input("wrong password")
+    app.button[0].click().run()
+    assert app.error[0].value == "Wrong username or password." and page_titles(app) == ["Log in to PlagDetect"]
+    app.text_input[1].input("student password")
+    app.button[0].click().run()
+    assert page_titles(app) == ["Check a document"]
+    app.sidebar.button[0].click().run()  # log out
+    assert page_titles(app) == ["Log in to PlagDetect"]
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("student", {"check", "history"}),
+        ("teacher", {"check", "history", "corpus", "review"}),
+        ("admin", {"check", "history", "corpus", "review", "admin"}),
+    ],
+)
+def test_each_role_reaches_only_its_pages(people: dict[str, Account], who: str, allowed: set[str]) -> None:
+    titles = {"check": "Check a document", "history": "History", "corpus": "Corpus", "review": "Review"}
+    titles["admin"] = "Admin"
+    for page, title in titles.items():
+        app = signed_in(people[who])
+        if page not in allowed:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                app.switch_page(f"views/{page}.py")  # not in this role's navigation at all
+            # and run directly, the page itself refuses
+            direct = AppTest.from_file(str(Path(APP).parent / "views" / f"{page}.py"), default_timeout=60)
+            direct.session_state["account_id"] = people[who].id
+            direct.run()
+            assert direct.error[0].value == "You do not have access to this page."
+            assert title not in page_titles(direct) and not direct.dataframe
+            continue
+        app.switch_page(f"views/{page}.py").run()
+        assert not app.exception
+        assert page_titles(app) == [title]
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_click(app_corpus: Corpus, people: dict[str, Account]) -> None:
+    app = signed_in(people["student"])
+    Accounts(app_corpus.sessions).set_active(people["admin"], people["student"].id, False)
+    app.run()
+    assert page_titles(app) == ["Log in to PlagDetect"]
+
+
+def test_uploading_a_pdf_shows_the_report_with_highlighted_matches(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    app_corpus.ingest_bytes(PRINTING_UNRELATED.encode(), "reading-habits.txt", "History")
+    app = signed_in(people["student"])
+    pdf = make_pdf([[line for line in PRINTING_SUBMISSION.splitlines() if line.strip()]])
+    app.file_uploader[0].set_value([("essay.pdf", pdf, "application/pdf"), ("notes.txt", b"", "text/plain")]).run()
+    next(b for b in app.button if b.label == "Check").click().run()
+    assert not app.exception
+    assert app.status[0].label.endswith("% similar") and app.status[1].label == "notes.txt: not checked"
+    assert "notes.txt" in app.error[0].value
+    similarity = next(m for m in app.metric if m.label == "Similarity index")
+    assert int(similarity.value.rstrip("%")) >= 30
+    document = "".join(h.proto.body for h in app.html)
+    assert '<mark class="match ' in document and "movable metal type" in document
+    assert [c.filename for c in list_checks(app_corpus, people["student"])] == ["essay.pdf"]
+
+
+def test_student_text_is_escaped_not_run_as_html(app_corpus: Corpus, people: dict[str, Account]) -> None:
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    app = signed_in(people["student"])
+    hostile = PRINTING_SUBMISSION + "\n\n<script>alert('x')</script> <img src=x onerror=alert(1)>\n"
+    app.file_uploader[0].set_value(("hostile.txt", hostile.encode(), "text/plain")).run()
+    next(b for b in app.button if b.label == "Check").click().run()
+    document = "".join(h.proto.body for h in app.html)
+    assert "&lt;script&gt;" in document and "<script>" not in document and "<img" not in document
+
+
+def test_history_opens_a_stored_report_and_students_see_only_their_own(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    from plagdetect.checks import run_check
+
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    run_check(app_corpus, people["student"], PRINTING_SUBMISSION.encode(), "mine.txt")
+    run_check(app_corpus, people["teacher"], PRINTING_UNRELATED.encode(), "teachers.txt")
+    app = signed_in(people["student"])
+    app.switch_page("views/history.py").run()
+    assert app.dataframe[0].value["file"].tolist() == ["mine.txt"]
+    assert '<mark class="match ' in "".join(h.proto.body for h in app.html)
+    app = signed_in(people["teacher"])
+    app.switch_page("views/history.py").run()
+    assert set(app.dataframe[0].value["file"]) == {"mine.txt", "teachers.txt"}
+
+
+def test_the_corpus_page_lists_the_documents(app_corpus: Corpus, people: dict[str, Account]) -> None:
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    app = signed_in(people["teacher"])
+    app.switch_page("views/corpus.py").run()
     assert [m.value for m in app.metric] == ["1", "1"]
     table = app.dataframe[0].value
-    assert table["title"].tolist() == ["railways"] and table["collection"].tolist() == ["History"]
+    assert table["title"].tolist() == ["printing-press"] and table["collection"].tolist() == ["History"]
+
+
+def test_the_admin_creates_an_account_and_sees_the_models(app_corpus: Corpus, people: dict[str, Account]) -> None:
+    app = signed_in(people["admin"])
+    app.switch_page("views/admin.py").run()
+    assert not app.exception
+    form_inputs = [t for t in app.text_input if t.label in ("Username", "Password")]
+    form_inputs[0].input("kim")
+    form_inputs[1].input("kims password")
+    next(b for b in app.button if b.label == "Create the account").click().run()
+    assert "Created kim (student)" in app.success[0].value
+    assert Accounts(app_corpus.sessions).authenticate("kim", "kims password").role is Role.STUDENT
+    models = app.dataframe[2].value
+    assert models["model"].tolist()[0] == "bi-encoder" and all(models["version"].str.len() > 0)
+
+
+def _render_report(report) -> None:
+    from views.report_view import show_report
+
+    show_report(report)
+
+
+def test_a_long_report_shows_its_matches_a_page_at_a_time() -> None:
+    from plagdetect.detect import CheckReport, MatchResult, Segment, source_shares
+
+    text = "".join(f"Sentence number {k} of a long essay about many things. " for k in range(300))
+    matches = []
+    for k in range(60):
+        span = (k * 200, k * 200 + 150)
+        segment = Segment(span, (0, 150), "paraphrase", 0.2, 0.8, 0.7, [("essay", 0.5)])
+        matches.append(
+            MatchResult(
+                source_id=1 + k % 3,
+                source_title=f"source {1 + k % 3}",
+                source_collection="c",
+                submission_span=span,
+                source_span=(0, 150),
+                submission_original=span,
+                source_original=(0, 150),
+                score=0.8,
+                rerank_score=0.7,
+                kind="paraphrase",
+                coverage=0.2,
+                shared=[],
+                segments=[segment],
+                submission_text=text[span[0] : span[1]],
+                source_text="the source passage",
+                tokens=[("essay", 0.5)],
+            )
+        )
+    report = CheckReport(
+        check_id=7,
+        filename="long.pdf",
+        text=text,
+        similarity=0.5,
+        sources=source_shares(matches, len(text)),
+        matches=matches,
+        excluded={},
+        integrity=[],
+        timings={},
+        model_versions={},
+        settings={},
+    )
+    app = AppTest.from_function(_render_report, args=(report,), default_timeout=60).run()
+    assert not app.exception
+    assert len(app.expander) == 25 and app.expander[0].label.startswith("[1] source 1")
+    pages = app.selectbox(key="match_page_7")
+    assert pages.options == ["1 to 25", "26 to 50", "51 to 60"]
+    pages.select_index(2).run()
+    assert len(app.expander) == 10 and app.expander[0].label.startswith("[51] ")
+    document = "".join(h.proto.body for h in app.html)
+    assert document.count('<mark class="match paraphrase"') == 60  # the document shows every match

@@ -224,6 +224,27 @@ def test_folders_and_zip_archives(corpus: Corpus, tmp_path: Path) -> None:
     assert failed.status == "failed" and "zip" in failed.message.lower()
 
 
+def test_uploaded_files_and_zips_are_ingested_with_their_owner_and_progress(corpus: Corpus) -> None:
+    import io
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("volcano.txt", ESSAY_VOLCANOES)
+        zf.writestr("notes.rtf", "{\\rtf1 hello}")
+    uploads = [("rail.txt", ESSAY_RAILWAYS.encode()), ("batch.zip", archive.getvalue()), ("bad.zip", b"not a zip")]
+    heard: list[str] = []
+    results = corpus.ingest_uploads(uploads, "Uploads", owner_id=None, progress=heard.append)
+    assert [(r.filename, r.status) for r in results] == [
+        ("rail.txt", "added"),
+        ("batch.zip/volcano.txt", "added"),
+        ("batch.zip/notes.rtf", "failed"),
+        ("bad.zip", "failed"),
+    ]
+    assert heard == ["rail.txt", "batch.zip", "bad.zip"]  # one step per uploaded file, for a progress bar
+    assert {d.title for d in corpus.list_documents("Uploads")} == {"rail", "volcano"}
+    assert len(corpus.index) == sum(r.chunks for r in results)  # searchable at once
+
+
 def test_reindex_re_embeds_chunks_of_another_model_version(corpus: Corpus) -> None:
     result = corpus.ingest_bytes(ESSAY_PHOTOSYNTHESIS.encode(), "p.txt", "c")
     with corpus.sessions.begin() as session:

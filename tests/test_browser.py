@@ -1,0 +1,128 @@
+"""End to end in a real browser: the app on a free local port, driven through Debian's chromium by Playwright.
+
+Screenshots go to tests/artifacts/ (git-ignored). Without /usr/bin/chromium these tests are skipped, except
+where PLAGDETECT_REQUIRE_BROWSER=1 (CI sets it after installing chromium), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from plagdetect.accounts import Accounts, Role
+from plagdetect.config import Settings
+from plagdetect.corpus import Corpus
+
+from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_pdf
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("PLAGDETECT_REQUIRE_BROWSER") == "1":
+        raise RuntimeError(f"{CHROMIUM} is missing; install it with `apt-get install chromium`")
+    pytest.skip(f"no {CHROMIUM}: the browser tests need Debian's chromium", allow_module_level=True)
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, encoder):
+    """The app, started as a user starts it, on a data directory holding two accounts and a source."""
+    data = tmp_path_factory.mktemp("browser") / "data"
+    corpus = Corpus(Settings.from_env({}, data_dir=data), encoder=encoder)
+    accounts = Accounts(corpus.sessions)
+    admin = accounts.create_first_admin("ada", "admin password")
+    accounts.create_user(admin, "sam", "student password", Role.STUDENT)
+    corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    corpus.ingest_bytes(PRINTING_UNRELATED.encode(), "reading-habits.txt", "History")
+    corpus.close()
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAGDETECT_")}
+    env["PLAGDETECT_DATA_DIR"] = str(data)
+    log = open(data.parent / "streamlit.log", "wb")  # noqa: SIM115 (closed below)
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command += ["--server.headless", "true", "--server.fileWatcherType", "none"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError((data.parent / "streamlit.log").read_text()) from None
+            time.sleep(0.5)
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def log_in(page, url: str, username: str, password: str) -> None:
+    page.goto(url)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Check a document").wait_for(timeout=60_000)
+
+
+def test_log_in_upload_a_pdf_and_see_the_highlighted_match(server: str, browser, tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = tmp_path / "essay.pdf"
+    pdf.write_bytes(make_pdf([[line for line in PRINTING_SUBMISSION.splitlines() if line.strip()]]))
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    log_in(page, server, "sam", "student password")
+    page.locator("input[type=file]").first.set_input_files(str(pdf))
+    page.get_by_text("essay.pdf").first.wait_for()
+    page.get_by_role("button", name="Check", exact=True).click()
+    highlight = page.locator("mark.match").first
+    highlight.wait_for(timeout=240_000)
+    assert any("Gutenberg" in text for text in page.locator("mark.match").all_inner_texts())
+    page.get_by_text("Similarity index").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "report.png"))
+    highlight.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "report-document.png"))
+    page.get_by_text("Matches side by side").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "report-matches.png"))
+    page.close()
+
+
+def test_a_student_cannot_open_the_corpus_page(server: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    log_in(page, server, "sam", "student password")
+    navigation = page.locator("[data-testid=stSidebarNav]")
+    assert "History" in navigation.inner_text() and "Corpus" not in navigation.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "student-navigation.png"))
+    page.goto(f"{server}/corpus")  # a new browser session: signed out, and no Corpus page either way
+    page.get_by_role("heading", name="Log in to PlagDetect").wait_for()
+    assert page.get_by_role("heading", name="Corpus").count() == 0
+    assert "printing-press" not in page.content()
+    page.close()

@@ -1,0 +1,85 @@
+"""Admin page: user accounts, the settings in force, the models in use."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+from plagdetect.accounts import MIN_PASSWORD_LENGTH, Role
+from plagdetect.encoders import model_version
+from plagdetect.errors import PlagDetectError
+from views.common import accounts_service, corpus_service, page_for
+
+account = page_for(Role.ADMIN)
+accounts = accounts_service()
+corpus = corpus_service()
+st.title("Admin")
+users_tab, settings_tab, models_tab = st.tabs(["Accounts", "Settings", "Models"])
+
+with users_tab:
+    users = accounts.list_users(account)
+    st.dataframe(
+        pd.DataFrame([{"id": u.id, "username": u.username, "role": u.role.value, "active": u.active} for u in users]),
+        hide_index=True,
+        width="stretch",
+    )
+    with st.form("new_user", clear_on_submit=True):
+        st.subheader("New account")
+        left, middle, right = st.columns(3)
+        username = left.text_input("Username")
+        password = middle.text_input("Password", type="password", help=f"At least {MIN_PASSWORD_LENGTH} characters")
+        role = right.selectbox("Role", [r.value for r in Role])
+        if st.form_submit_button("Create the account"):
+            try:
+                created = accounts.create_user(account, username, password, role)
+                st.success(f"Created {created.username} ({created.role.value}).")
+            except PlagDetectError as error:
+                st.error(str(error))
+
+    st.subheader("Change an account")
+    chosen = st.selectbox("Account", users, format_func=lambda u: f"{u.username} ({u.role.value})")
+    left, middle, right = st.columns(3)
+    try:
+        if left.button("Disable" if chosen.active else "Enable", disabled=chosen.id == account.id):
+            accounts.set_active(account, chosen.id, not chosen.active)
+            st.rerun()
+        new_role = middle.selectbox("New role", [r.value for r in Role], index=list(Role).index(chosen.role))
+        if middle.button("Change the role", disabled=new_role == chosen.role.value):
+            accounts.set_role(account, chosen.id, new_role)
+            st.rerun()
+        new_password = right.text_input("New password", type="password", key="reset_password")
+        if right.button("Reset the password", disabled=not new_password):
+            accounts.reset_password(account, chosen.id, new_password)
+            st.success(f"{chosen.username}'s password is reset.")
+    except PlagDetectError as error:
+        st.error(str(error))
+
+with settings_tab:
+    st.write(
+        "Detection settings in force. Each is set by an environment variable `PLAGDETECT_<NAME>` (in capitals) "
+        "when the app starts; a check may change the exclusions for itself on the Check page."
+    )
+    values = dataclasses.asdict(corpus.settings)
+    if values.get("database_url"):
+        values["database_url"] = "(set; not shown: it may hold a password)"
+    st.dataframe(
+        pd.DataFrame([{"setting": name, "value": str(value)} for name, value in values.items()]),
+        hide_index=True,
+        width="stretch",
+    )
+
+with models_tab:
+    settings = corpus.settings
+    rows = [("bi-encoder", settings.resolved_bi_encoder, True)]
+    rows.append(("cross-encoder (reranking)", settings.resolved_cross_encoder, settings.rerank))
+    rows.append(("SPLADE (explanations)", settings.resolved_splade, settings.explain))
+    table = []
+    for role_name, path, used in rows:
+        try:
+            version = model_version(path)
+        except PlagDetectError as error:
+            version = f"missing: {error}"
+        table.append({"model": role_name, "in use": used, "version": version, "folder": str(path)})
+    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")

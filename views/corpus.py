@@ -1,0 +1,102 @@
+"""Corpus page (instructors and admins): collections, bulk upload, the document table, delete, re-index."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from plagdetect.accounts import STAFF
+from plagdetect.errors import PlagDetectError
+from views.common import corpus_service, page_for
+
+account = page_for(*STAFF)
+corpus = corpus_service()
+st.title("Corpus")
+
+collections = corpus.collections()
+left, right = st.columns([1, 3])
+left.metric("Collections", len(collections))
+left.metric("Documents", sum(c.documents for c in collections))
+
+with right.expander("Add documents", expanded=not collections, icon=":material/upload_file:"):
+    names = [c.name for c in collections]
+    target = st.selectbox("Collection", [*names, "A new collection…"])
+    if target == "A new collection…":
+        target = st.text_input("Name of the new collection").strip()
+    uploads = st.file_uploader(
+        "Files (PDF, Word, text, Markdown, HTML, or a zip of them)",
+        type=["pdf", "docx", "txt", "md", "html", "htm", "zip"],
+        accept_multiple_files=True,
+        key="corpus_uploads",
+    )
+    if st.button("Add to the corpus", type="primary", disabled=not uploads or not target):
+        bar = st.progress(0.0, text="Adding…")
+        done: list[str] = []
+
+        def advance(name: str) -> None:
+            done.append(name)
+            bar.progress(len(done) / len(uploads), text=f"Added {name} ({len(done)} of {len(uploads)})")
+
+        try:
+            results = corpus.ingest_uploads(
+                ((u.name, u.getvalue()) for u in uploads), target, owner_id=account.id, progress=advance
+            )
+        except PlagDetectError as error:
+            st.error(str(error))
+        else:
+            added = sum(r.status == "added" for r in results)
+            st.success(f"Added {added} of {len(results)} file(s) to {target}.")
+            st.dataframe(
+                pd.DataFrame([{"file": r.filename, "result": r.status, "note": r.message} for r in results]),
+                hide_index=True,
+                width="stretch",
+            )
+
+if not collections:
+    st.info("The corpus is empty. Add documents above, or with `plagdetect ingest PATH... --collection NAME`.")
+    st.stop()
+
+chosen = right.selectbox("Show", ["All collections", *[c.name for c in collections]])
+search = right.text_input("Search titles, file names and authors", placeholder="e.g. photosynthesis")
+documents = corpus.list_documents(None if chosen == "All collections" else chosen)
+if search.strip():
+    needle = search.strip().casefold()
+    documents = [d for d in documents if needle in f"{d.title} {d.filename} {d.author or ''}".casefold()]
+table = pd.DataFrame(
+    [
+        {
+            "id": d.id,
+            "title": d.title,
+            "collection": d.collection,
+            "type": d.format,
+            "author": d.author or "",
+            "chunks": d.chunks,
+            "size (KB)": round(d.size_bytes / 1024, 1),
+            "integrity": "; ".join(d.integrity),
+            "added": d.created_at,
+        }
+        for d in documents
+    ],
+    columns=["id", "title", "collection", "type", "author", "chunks", "size (KB)", "integrity", "added"],
+)
+picked = right.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row")
+selected = [documents[row].id for row in picked.selection.rows]
+if selected:
+    confirm = right.checkbox(
+        f"Delete {len(selected)} document(s) for good: text, vectors and the stored file", key="confirm_delete"
+    )
+    if right.button("Delete", type="primary", disabled=not confirm, icon=":material/delete:"):
+        for document_id in selected:
+            corpus.delete_document(document_id)
+        st.success(f"Deleted {len(selected)} document(s).")
+        st.rerun()
+
+with left.expander("Maintenance"):
+    st.caption(
+        "Re-index embeds again the documents stored with another bi-encoder version and rebuilds the search "
+        "index from the stored vectors."
+    )
+    if st.button("Re-index the corpus"):
+        with st.status("Re-indexing…", expanded=True) as status:
+            report = corpus.reindex(progress=status.write)
+            status.update(label=f"Re-indexed: {report.stale_chunks} passages embedded again", state="complete")

@@ -1,0 +1,46 @@
+"""History page: past checks (a student's own; everyone's for staff), each opening its stored report."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from plagdetect.accounts import Role
+from plagdetect.checks import list_checks, load_report
+from views.common import corpus_service, page_for
+from views.report_view import show_report
+
+account = page_for(*Role)
+corpus = corpus_service()
+st.title("History")
+
+checks = list_checks(corpus, account)
+if not checks:
+    st.info("No checks yet. Check a document on the Check page and its report is kept here.")
+    st.stop()
+
+table = pd.DataFrame(
+    [
+        {
+            "id": c.id,
+            "file": c.filename,
+            "checked": c.created_at,
+            "similarity (%)": round(100 * c.similarity),
+            "matches": c.matches,
+            "by": c.username or "(deleted account)",
+            "against": c.collection or "the whole corpus",
+        }
+        for c in checks
+    ]
+)
+if not account.is_staff:
+    table = table.drop(columns="by")
+picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row")
+rows = picked.selection.rows
+chosen = st.selectbox(
+    "Open the report of",
+    [c.id for c in checks],
+    index=rows[0] if rows else 0,
+    format_func=lambda i: next(f"#{c.id} {c.filename} ({c.created_at:%Y-%m-%d %H:%M})" for c in checks if c.id == i),
+)
+show_report(load_report(corpus, account, chosen))

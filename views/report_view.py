@@ -1,0 +1,243 @@
+"""The report of a check, as the Check and History pages show it. All student text is HTML-escaped here."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from plagdetect.detect import CheckReport, MatchResult, Segment
+from plagdetect.spans import Span
+
+# One colour per source, light enough to read black text on; the charts use the same ones.
+COLOURS = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#ffed6f", "#bc80bd", "#ccebc5"]
+EXCLUDED = "#e0e0e0"
+MATCHES_PER_PAGE = 25
+
+
+def source_colours(report: CheckReport) -> dict[int, str]:
+    """Sources in report order (largest share first), each with its colour."""
+    return {source.document_id: COLOURS[k % len(COLOURS)] for k, source in enumerate(report.sources)}
+
+
+def show_report(report: CheckReport) -> None:
+    colours = source_colours(report)
+    left, middle, right = st.columns(3)
+    left.metric("Similarity index", f"{100 * report.similarity:.0f}%", help="Share of the text inside matches")
+    middle.metric("Matches", len(report.matches))
+    right.metric("Sources", len(report.sources))
+    for flag in report.integrity:
+        st.warning(f"Integrity: {flag}", icon=":material/warning:")
+
+    if not report.matches:
+        st.success("No passage of this document matches the corpus.")
+    else:
+        st.subheader("Sources")
+        st.html(_sources_table(report, colours))
+        st.subheader("Where the matches are")
+        _charts(report, colours)
+    st.subheader("The document")
+    st.caption(
+        "Each match in its source's colour: plain where copied word for word, dashed underline where "
+        "paraphrased. " + _exclusions_line(report)
+    )
+    with st.container(height=520):
+        st.html(highlighted_document(report, colours))
+    if report.matches:
+        st.subheader("Matches side by side")
+        first = 0
+        if len(report.matches) > MATCHES_PER_PAGE:  # a long document's report stays quick to draw
+            starts = range(0, len(report.matches), MATCHES_PER_PAGE)
+            first = st.selectbox(
+                "Matches",
+                starts,
+                format_func=lambda k: f"{k + 1} to {min(k + MATCHES_PER_PAGE, len(report.matches))}",
+                key=f"match_page_{report.check_id}",
+            )
+        for number, match in enumerate(report.matches[first : first + MATCHES_PER_PAGE], first + 1):
+            _show_match(number, match, colours.get(match.source_id, COLOURS[0]))
+    _downloads(report)
+
+
+def highlighted_document(report: CheckReport, colours: dict[int, str]) -> str:
+    """The submission as HTML: each match in its source's colour, excluded text in grey."""
+    marks: list[tuple[int, int, str]] = []  # start, end, opening tag
+    for number, match in enumerate(report.matches, 1):
+        colour = colours.get(match.source_id, COLOURS[0])
+        for segment in match.segments or [_whole(match)]:
+            title = f"[{number}] {match.source_title} · {segment.kind} · {_score_text(segment)}"
+            style = f"background:{colour};padding:0 1px;border-radius:2px"
+            if segment.kind == "paraphrase":
+                style += ";border-bottom:2px dashed #444"
+            tag = f'<mark class="match {segment.kind}" style="{style}" title="{html.escape(title)}">'
+            marks.append((*segment.submission_span, tag))
+    for reason, spans in report.excluded.items():
+        for start, end in spans:
+            style = f"background:{EXCLUDED};color:#555"
+            marks.append((start, end, f'<mark class="excluded" style="{style}" title="excluded: {reason}">'))
+    body = _marked(report.text, sorted(marks, key=lambda m: (m[0], "excluded" in m[2])), "</mark>")
+    return f'<div style="white-space:pre-wrap;line-height:1.6;font-size:0.95rem">{body}</div>'
+
+
+def _marked(text: str, marks: list[tuple[int, int, str]], close: str) -> str:
+    """``text`` escaped, each mark (start, end, opening tag) wrapped; where marks overlap, the earlier wins."""
+    pieces, position = [], 0
+    for start, end, tag in marks:
+        start = max(start, position)
+        if start >= end:
+            continue
+        pieces.append(html.escape(text[position:start]))
+        pieces.append(f"{tag}{html.escape(text[start:end])}{close}")
+        position = end
+    pieces.append(html.escape(text[position:]))
+    return "".join(pieces)
+
+
+def _sources_table(report: CheckReport, colours: dict[int, str]) -> str:
+    rows = "".join(
+        f'<tr><td><span style="display:inline-block;width:1em;height:1em;background:{colours[s.document_id]};'
+        f'border-radius:2px"></span></td><td>{html.escape(s.title)}</td><td>{html.escape(s.collection)}</td>'
+        f'<td style="text-align:right">{100 * s.share:.1f}%</td><td style="text-align:right">{s.matches}</td></tr>'
+        for s in report.sources
+    )
+    head = "<tr><th></th><th>Source</th><th>Collection</th><th>Share of the text</th><th>Matches</th></tr>"
+    return f'<table style="width:100%;border-collapse:collapse">{head}{rows}</table>'
+
+
+def _charts(report: CheckReport, colours: dict[int, str]) -> None:
+    length = max(1, len(report.text))
+    rows = pd.DataFrame(
+        [
+            {
+                "match": number,
+                "source": match.source_title,
+                "start (% of the text)": round(100 * match.submission_span[0] / length, 1),
+                "length (% of the text)": round(
+                    100 * (match.submission_span[1] - match.submission_span[0]) / length, 1
+                ),
+                "type": match.kind,
+                "score": match.rerank_score if match.rerank_score is not None else match.score,
+            }
+            for number, match in enumerate(report.matches, 1)
+        ]
+    )
+    by_title = {s.title: colours[s.document_id] for s in report.sources}
+    left, right = st.columns(2)
+    position = px.bar(
+        rows,
+        base="start (% of the text)",
+        x="length (% of the text)",
+        y="source",
+        color="source",
+        orientation="h",
+        color_discrete_map=by_title,
+        hover_data=["match", "type", "score"],
+        title="Where in the document the matches fall",
+    )
+    position.update_layout(showlegend=False, xaxis_range=[0, 100], xaxis_title="position in the document (%)")
+    left.plotly_chart(position, width="stretch")
+    scores = px.histogram(
+        rows, x="score", color="type", nbins=20, range_x=[0, 1], title="Match scores (reranker when on)"
+    )
+    right.plotly_chart(scores, width="stretch")
+
+
+def _exclusions_line(report: CheckReport) -> str:
+    parts = [f"{reason}: {len(spans)} passage(s)" for reason, spans in report.excluded.items() if spans]
+    minimum = report.settings.get("min_match_words")
+    if minimum:
+        parts.append(f"matches under {minimum} words left out")
+    return "Excluded (grey): " + ("; ".join(parts) if parts else "nothing")
+
+
+def _score_text(scored: MatchResult | Segment) -> str:
+    text = f"similarity {scored.score:.2f}"
+    if scored.rerank_score is not None:
+        text += f", reranker {scored.rerank_score:.2f}"
+    return text
+
+
+def _whole(match: MatchResult) -> Segment:
+    """A match as one segment (stored matches always have segments; this keeps older rows readable)."""
+    return Segment(
+        match.submission_span, match.source_span, match.kind, match.coverage, match.score, match.rerank_score
+    )
+
+
+def _show_match(number: int, match: MatchResult, colour: str) -> None:
+    label = f"[{number}] {match.source_title} · {match.kind} · {_score_text(match)}"
+    with st.expander(label, expanded=number == 1):
+        sub_shared = [_relative(a, match.submission_span[0]) for a, _ in match.shared]
+        src_shared = [_relative(b, match.source_span[0]) for _, b in match.shared]
+        left, right = st.columns(2)
+        left.caption("In the submission")
+        left.html(_passage(match.submission_text, sub_shared, colour))
+        right.caption(f"In {match.source_title}")
+        if match.source_text:
+            right.html(_passage(match.source_text, src_shared, colour))
+        else:
+            right.info("The source was deleted from the corpus after this check.")
+        st.caption(
+            f"{match.kind.capitalize()}: {100 * match.coverage:.0f}% of the passage's words are in runs shared word "
+            "for word (underlined)."
+        )
+        if match.tokens:
+            words = " ".join(f"`{word}`" for word, _ in match.tokens)
+            st.markdown(f"**Why they are alike** (words both passages weigh): {words}")
+        if len(match.segments) > 1:
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "paragraph": k,
+                            "type": s.kind,
+                            "shared word for word (%)": round(100 * s.coverage),
+                            "similarity": s.score,
+                            "reranker": s.rerank_score,
+                            "words alike": " ".join(word for word, _ in s.tokens),
+                        }
+                        for k, s in enumerate(match.segments, 1)
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+
+
+def _relative(span: Span, start: int) -> Span:
+    return span[0] - start, span[1] - start
+
+
+def _passage(text: str, shared: list[Span], colour: str) -> str:
+    body = _marked(text, sorted((start, end, '<u class="shared">') for start, end in shared), "</u>")
+    return f'<div style="white-space:pre-wrap;border-left:4px solid {colour};padding-left:0.6rem">{body}</div>'
+
+
+def _downloads(report: CheckReport) -> None:
+    rows = pd.DataFrame(
+        [
+            {
+                "match": number,
+                "source": m.source_title,
+                "collection": m.source_collection,
+                "type": m.kind,
+                "similarity": m.score,
+                "reranker": m.rerank_score,
+                "submission start": m.submission_span[0],
+                "submission end": m.submission_span[1],
+                "words alike": " ".join(word for word, _ in m.tokens),
+                "submission passage": m.submission_text,
+                "source passage": m.source_text,
+            }
+            for number, m in enumerate(report.matches, 1)
+        ]
+    )
+    stem = report.filename.rsplit(".", 1)[0] or "report"
+    left, right = st.columns(2)
+    left.download_button("Matches as CSV", rows.to_csv(index=False), f"{stem}-matches.csv", "text/csv")
+    right.download_button(
+        "Report as JSON", json.dumps(report.to_dict(), default=str, indent=1), f"{stem}-report.json", "application/json"
+    )
