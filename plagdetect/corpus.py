@@ -160,6 +160,29 @@ class Corpus:
             session.flush()
             return CollectionInfo(collection.id, collection.name, collection.description, 0)
 
+    def rename_collection(self, name: str, new_name: str) -> CollectionInfo:
+        new_name = _clean_name(new_name)
+        with self.sessions.begin() as session:
+            collection = self._collection(session, name)
+            if new_name != collection.name and session.scalar(select(Collection).where(Collection.name == new_name)):
+                raise PlagDetectError(f"A collection named '{new_name}' already exists.")
+            collection.name = new_name
+        return next(c for c in self.collections() if c.name == new_name)
+
+    def delete_collection(self, name: str) -> int:
+        """Delete a collection and, for good, every document in it; returns how many documents went."""
+        with self.sessions() as session:
+            collection = self._collection(session, name)
+            collection_id = collection.id
+            ids = list(session.scalars(select(Document.id).where(Document.collection_id == collection_id)))
+        deleted = self.delete_documents(ids)
+        with self.sessions.begin() as session:
+            collection = session.get(Collection, collection_id)
+            if collection is not None:
+                session.delete(collection)
+        self._checkpoint()
+        return deleted
+
     def collections(self) -> list[CollectionInfo]:
         counts = select(Document.collection_id, func.count().label("n")).group_by(Document.collection_id).subquery()
         query = (
@@ -404,14 +427,19 @@ class Corpus:
     def delete_document(self, document_id: int) -> DocumentInfo:
         """Remove a document's rows, its vectors (from the index file too) and its stored original."""
         info = self.get_document(document_id)
+        self.delete_documents([document_id])
+        return info
+
+    def delete_documents(self, document_ids: Iterable[int]) -> int:
+        """Remove documents as ``delete_document`` does, in one transaction and one index write; returns how many."""
         with self.sessions.begin() as session:
-            document = session.get(Document, document_id)
-            if document is None:  # deleted by someone else meanwhile
-                return info
-            chunk_ids = np.array(session.scalars(select(Chunk.id).where(Chunk.document_id == document_id)).all())
-            stored_path = document.stored_path
-            session.delete(document)
-        if stored_path:
+            documents = list(session.scalars(select(Document).where(Document.id.in_(list(document_ids)))))
+            ids = [document.id for document in documents]  # some may be gone already (deleted by someone else)
+            chunk_ids = np.array(session.scalars(select(Chunk.id).where(Chunk.document_id.in_(ids))).all())
+            stored_paths = [document.stored_path for document in documents if document.stored_path]
+            for document in documents:
+                session.delete(document)
+        for stored_path in stored_paths:
             (self.settings.data_dir / stored_path).unlink(missing_ok=True)
         self._checkpoint()
         index = self.index
@@ -420,8 +448,8 @@ class Corpus:
             if index.deleted_fraction > _MAX_DELETED_FRACTION:
                 self._rebuild(index)
         self._remove_other_indexes(index)
-        logger.info("Deleted document %d (%d chunks)", document_id, len(chunk_ids))
-        return info
+        logger.info("Deleted %d document(s) (%d chunks)", len(ids), len(chunk_ids))
+        return len(ids)
 
     def _checkpoint(self) -> None:
         """Move SQLite's write-ahead log into the database file and empty it, so deleted text leaves it too."""

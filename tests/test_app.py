@@ -175,6 +175,23 @@ def test_the_corpus_page_lists_the_documents(app_corpus: Corpus, people: dict[st
     assert table["title"].tolist() == ["printing-press"] and table["collection"].tolist() == ["History"]
 
 
+def test_the_collusion_view_finds_the_copied_pair_and_collections_are_renamed(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "anna.txt", "Week 3")
+    app_corpus.ingest_bytes(PRINTING_SUBMISSION.encode(), "ben.txt", "Week 3")
+    app_corpus.ingest_bytes(PRINTING_UNRELATED.encode(), "cleo.txt", "Week 3")
+    app = signed_in(people["teacher"])
+    app.switch_page("views/corpus.py").run()
+    assert not app.exception
+    pair = app.selectbox(key="collusion_pair")
+    assert pair.value is not None and "anna" in pair.format_func(pair.value) and "ben" in pair.format_func(pair.value)
+    assert any("Gutenberg" in t.value for t in app.text)  # the passages behind the pair, side by side
+    app.text_input(key="rename_to").input("Week 3, 2026").run()
+    next(b for b in app.button if b.label == "Rename").click().run()
+    assert [c.name for c in app_corpus.collections()] == ["Week 3, 2026"]
+
+
 def test_the_admin_creates_an_account_and_sees_the_models(app_corpus: Corpus, people: dict[str, Account]) -> None:
     app = signed_in(people["admin"])
     app.switch_page("views/admin.py").run()

@@ -1,11 +1,14 @@
-"""Corpus page (instructors and admins): collections, bulk upload, the document table, delete, re-index."""
+"""Corpus page (instructors and admins): documents, collections, the collusion view, re-index."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import plotly.express as px
 import streamlit as st
 
 from plagdetect.accounts import STAFF
+from plagdetect.collusion import pairwise_similarity, similar_passages
 from plagdetect.errors import PlagDetectError
 from views.common import corpus_service, page_for
 
@@ -100,3 +103,67 @@ with left.expander("Maintenance"):
         with st.status("Re-indexing…", expanded=True) as status:
             report = corpus.reindex(progress=status.write)
             status.update(label=f"Re-indexed: {report.stale_chunks} passages embedded again", state="complete")
+
+st.divider()
+collections_tab, collusion_tab = st.tabs(["Collections", "Collusion: how alike a collection's documents are"])
+
+with collections_tab:
+    st.dataframe(
+        pd.DataFrame([{"collection": c.name, "documents": c.documents} for c in collections]),
+        hide_index=True,
+        width="stretch",
+    )
+    which = st.selectbox("Collection", [c.name for c in collections], key="manage_collection")
+    rename_to = st.text_input("Rename it to", key="rename_to")
+    if st.button("Rename", disabled=not rename_to.strip()):
+        try:
+            corpus.rename_collection(which, rename_to)
+            st.rerun()
+        except PlagDetectError as error:
+            st.error(str(error))
+    count = next(c.documents for c in collections if c.name == which)
+    sure = st.checkbox(f"Delete '{which}' and its {count} document(s) for good", key="confirm_collection_delete")
+    if st.button("Delete the collection", disabled=not sure, icon=":material/delete:"):
+        corpus.delete_collection(which)
+        st.rerun()
+
+with collusion_tab:
+    st.caption(
+        "For each pair of documents: the share of one document's passages that have a close match in the other "
+        "(the larger of the two ways). Pick a pair to see the passages."
+    )
+    chosen_class = st.selectbox("Collection", [c.name for c in collections if c.documents > 1], key="collusion")
+    if chosen_class:
+        matrix = pairwise_similarity(corpus, account, chosen_class)
+        both = 100 * np.maximum(matrix.shares, matrix.shares.T)
+        labels = [f"{title} (#{i})" for i, title in zip(matrix.ids, matrix.titles, strict=True)]
+        heatmap = px.imshow(
+            both,
+            x=labels,
+            y=labels,
+            zmin=0,
+            zmax=100,
+            color_continuous_scale="Reds",
+            labels={"color": "% alike"},
+            title=f"Pairwise similarity in {chosen_class}",
+        )
+        st.plotly_chart(heatmap, width="stretch")
+        by_id = dict(zip(matrix.ids, labels, strict=True))
+        pairs = [pair for pair in matrix.pairs() if pair[2] > 0] or matrix.pairs()[:10]
+        pair = st.selectbox(
+            "Pair",
+            pairs,
+            format_func=lambda p: f"{by_id[p[0]]} and {by_id[p[1]]}: {100 * p[2]:.0f}% alike",
+            key="collusion_pair",
+        )
+        if pair:
+            passages = similar_passages(corpus, account, pair[0], pair[1])
+            if not passages:
+                passages = similar_passages(corpus, account, pair[1], pair[0])
+            if not passages:
+                st.info("No passage of one is closely alike to a passage of the other.")
+            for found in passages:
+                left_side, right_side = st.columns(2)
+                left_side.text(found.first)
+                right_side.text(found.second)
+                st.caption(f"similarity {found.score:.2f}")
