@@ -55,6 +55,7 @@ class CheckOptions:
     excluded_sources: frozenset[int] = frozenset()  # document ids
     exclude_same_author: bool = False  # leave out other documents by the submission's author
     author: str | None = None  # the submission's author: needed by exclude_same_author
+    rerank_threshold: float | None = None  # None: the setting's default
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,11 @@ def check_bytes(
     min_words = settings.min_match_words if options.min_match_words is None else options.min_match_words
     minimums = (min_words, max(min_words, settings.min_paraphrase_words))
     say(f"Aligning {len(passages)} candidate passages sentence by sentence" + (" and reranking" if reranker else ""))
-    matches = _refine(corpus, prepared, passages, merge_spans(sum(excluded.values(), [])), minimums, reranker)
+    threshold = settings.rerank_threshold if options.rerank_threshold is None else options.rerank_threshold
+    if not 0.0 <= threshold <= 1.0:
+        raise PlagDetectError("The reranker threshold must lie between 0 and 1.")
+    excluded_text = merge_spans(sum(excluded.values(), []))
+    matches = _refine(corpus, prepared, passages, excluded_text, minimums, reranker, threshold)
     lap("align")
     if explainer is not None:
         say(f"Explaining {len(matches)} matches")
@@ -291,6 +296,7 @@ def _refine(
     excluded: list[Span],
     minimums: tuple[int, int],
     reranker: Reranker | None = None,
+    rerank_threshold: float = 0.5,
 ) -> list[MatchResult]:
     """Passages aligned sentence by sentence, reranked, joined into matches, cut around excluded text.
 
@@ -340,7 +346,7 @@ def _refine(
             )
     aligned = _best_per_stretch(aligned)
     if reranker is not None:
-        aligned = _rerank(reranker, aligned, text, sub_sentences, settings.rerank_threshold)
+        aligned = _rerank(reranker, aligned, text, sub_sentences, rerank_threshold)
     groups = _join(aligned, settings.join_sentence_gap, settings.join_source_gap)
     matches: list[MatchResult] = []
     for group in groups:
@@ -636,7 +642,11 @@ def _settings_used(corpus: Corpus, options: CheckOptions) -> dict[str, Any]:
         "seed_threshold": settings.seed_threshold,
         "trim_threshold": settings.trim_threshold,
         "rerank": settings.rerank,
-        "rerank_threshold": settings.rerank_threshold if settings.rerank else None,
+        "rerank_threshold": (
+            (settings.rerank_threshold if options.rerank_threshold is None else options.rerank_threshold)
+            if settings.rerank
+            else None
+        ),
         "chunk_sentences": settings.chunk_sentences,
         "chunk_stride": settings.chunk_stride,
     }

@@ -262,3 +262,15 @@ def test_a_long_report_shows_its_matches_a_page_at_a_time() -> None:
     assert len(app.expander) == 10 and app.expander[0].label.startswith("[51] ")
     document = "".join(h.proto.body for h in app.html)
     assert document.count('<mark class="match paraphrase"') == 60  # the document shows every match
+
+
+def test_the_admins_check_defaults_are_preselected_on_the_check_page(people: dict[str, Account]) -> None:
+    app = signed_in(people["admin"])
+    app.switch_page("views/admin.py").run()
+    next(c for c in app.checkbox if c.label == "Leave out quoted text").uncheck()
+    next(n for n in app.number_input if n.label.startswith("Leave out matches")).set_value(15)
+    next(b for b in app.button if b.label == "Save the defaults").click().run()
+    assert "Saved" in app.success[0].value
+    check_page = signed_in(people["student"])
+    assert next(c for c in check_page.checkbox if c.label == "Leave out quoted text").value is False
+    assert next(n for n in check_page.number_input if n.label.startswith("Leave out matches")).value == 15

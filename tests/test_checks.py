@@ -76,3 +76,32 @@ def test_a_report_still_opens_after_its_source_is_deleted(history_corpus: Corpus
     assert stored.similarity == report.similarity
     assert {s.title for s in stored.sources} == {DELETED_SOURCE}
     assert all(m.source_text == "" for m in stored.matches)  # deleted means its text is gone
+
+
+def test_check_defaults_start_from_the_settings_and_only_an_admin_changes_them(
+    corpus: Corpus, people: dict[str, Account]
+) -> None:
+    from plagdetect.check_defaults import CheckDefaults, load_defaults, save_defaults
+    from plagdetect.errors import PlagDetectError
+
+    assert load_defaults(corpus.sessions, corpus.settings) == CheckDefaults(
+        min_match_words=corpus.settings.min_match_words, rerank_threshold=corpus.settings.rerank_threshold
+    )
+    chosen = CheckDefaults(exclude_quotes=False, exclude_bibliography=True, min_match_words=20, rerank_threshold=0.8)
+    with pytest.raises(PermissionDenied):
+        save_defaults(corpus.sessions, people["teacher"], chosen)
+    save_defaults(corpus.sessions, people["admin"], chosen)
+    assert load_defaults(corpus.sessions, corpus.settings) == chosen
+    with pytest.raises(PlagDetectError, match="between 0 and 1"):
+        save_defaults(corpus.sessions, people["admin"], CheckDefaults(rerank_threshold=1.5))
+    with pytest.raises(PlagDetectError, match="between 1 and 200"):
+        save_defaults(corpus.sessions, people["admin"], CheckDefaults(min_match_words=0))
+
+
+def test_a_check_uses_the_reranker_threshold_it_is_given(history_corpus: Corpus, people: dict[str, Account]) -> None:
+    strict = run_check(
+        history_corpus, people["sam"], PRINTING_SUBMISSION.encode(), "strict.txt", CheckOptions(rerank_threshold=1.0)
+    )
+    usual = run_check(history_corpus, people["sam"], PRINTING_SUBMISSION.encode(), "usual.txt")
+    assert strict.matches == [] and strict.settings["rerank_threshold"] == 1.0
+    assert usual.matches and usual.settings["rerank_threshold"] == history_corpus.settings.rerank_threshold

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from plagdetect.accounts import MIN_PASSWORD_LENGTH, Role
+from plagdetect.check_defaults import CheckDefaults, load_defaults, save_defaults
 from plagdetect.encoders import model_version
 from plagdetect.errors import PlagDetectError
 from views.common import accounts_service, corpus_service, page_for
@@ -57,10 +58,31 @@ with users_tab:
         st.error(str(error))
 
 with settings_tab:
-    st.write(
-        "Detection settings in force. Each is set by an environment variable `PLAGDETECT_<NAME>` (in capitals) "
-        "when the app starts; a check may change the exclusions for itself on the Check page."
-    )
+    st.subheader("Defaults of every new check")
+    defaults = load_defaults(corpus.sessions, corpus.settings)
+    with st.form("check_defaults"):
+        quotes = st.checkbox("Leave out quoted text", value=defaults.exclude_quotes)
+        bibliography = st.checkbox("Leave out the bibliography or references", value=defaults.exclude_bibliography)
+        shortest = st.number_input(
+            "Leave out matches shorter than (words)", min_value=1, max_value=200, value=defaults.min_match_words
+        )
+        threshold = st.slider(
+            "Reranker threshold: aligned passages the cross-encoder scores lower are not reported",
+            min_value=0.0,
+            max_value=1.0,
+            value=float(defaults.rerank_threshold),
+            step=0.05,
+        )
+        if st.form_submit_button("Save the defaults"):
+            try:
+                save_defaults(
+                    corpus.sessions, account, CheckDefaults(quotes, bibliography, int(shortest), float(threshold))
+                )
+                st.success("Saved: every new check starts from these.")
+            except PlagDetectError as error:
+                st.error(str(error))
+    st.subheader("Settings the app was started with")
+    st.write("Each is set by an environment variable `PLAGDETECT_<NAME>` (in capitals) when the app starts.")
     values = dataclasses.asdict(corpus.settings)
     if values.get("database_url"):
         values["database_url"] = "(set; not shown: it may hold a password)"

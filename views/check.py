@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from plagdetect.accounts import Role
+from plagdetect.check_defaults import load_defaults
 from plagdetect.checks import load_report, run_check
-from plagdetect.detect import CheckOptions
 from plagdetect.errors import PlagDetectError
 from views.common import corpus_service, page_for
 from views.report_view import show_report
@@ -30,16 +32,17 @@ files = st.file_uploader(
     accept_multiple_files=True,
 )
 collection = st.selectbox("Check against", [WHOLE_CORPUS, *collections])
+defaults = load_defaults(corpus.sessions, corpus.settings)
 with st.expander("Exclusions"):
-    exclude_quotes = st.checkbox("Leave out quoted text", value=True)
-    exclude_bibliography = st.checkbox("Leave out the bibliography or references", value=True)
+    exclude_quotes = st.checkbox("Leave out quoted text", value=defaults.exclude_quotes)
+    exclude_bibliography = st.checkbox("Leave out the bibliography or references", value=defaults.exclude_bibliography)
     min_words = st.number_input(
-        "Leave out matches shorter than (words)", min_value=1, max_value=200, value=corpus.settings.min_match_words
+        "Leave out matches shorter than (words)", min_value=1, max_value=200, value=defaults.min_match_words
     )
 
 if st.button("Check", type="primary", disabled=not files or not collections, icon=":material/search:"):
-    options = CheckOptions(
-        collection=None if collection == WHOLE_CORPUS else collection,
+    options = replace(
+        defaults.options(None if collection == WHOLE_CORPUS else collection),
         exclude_quotes=exclude_quotes,
         exclude_bibliography=exclude_bibliography,
         min_match_words=int(min_words),

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from plagdetect.db.models import Base, Check, Chunk, Collection, Document, Label, Match, ModelVersion, User
+from plagdetect.db.models import (
+    Base,
+    Check,
+    CheckDefault,
+    Chunk,
+    Collection,
+    Document,
+    Label,
+    Match,
+    ModelVersion,
+    User,
+)
 from plagdetect.db.session import make_engine, make_session_factory
 
 __all__ = [
     "Base",
     "Check",
+    "CheckDefault",
     "Chunk",
     "Collection",
     "Document",
