@@ -111,6 +111,22 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--words", type=int, default=5000, help="check: words in the submission")
     bench.add_argument("--repeats", type=int, default=1, help="runs of each pipeline (best time counts)")
     bench.set_defaults(run=run_bench)
+
+    user = commands.add_parser("user", help="accounts of the web app (the command line acts as an admin)")
+    actions = user.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="create an account (asks for its password)")
+    add.add_argument("username")
+    add.add_argument("--role", choices=["student", "instructor", "admin"], default="student")
+    actions.add_parser("list", help="list the accounts")
+    for name, text in [("password", "set a new password (asks for it)"), ("disable", "stop an account logging in")]:
+        action = actions.add_parser(name, help=text)
+        action.add_argument("username")
+    actions.add_parser("enable", help="let a disabled account log in again").add_argument("username")
+    for name in ("add", "password"):
+        actions.choices[name].add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
+    user.set_defaults(run=run_user)
     return parser
 
 
@@ -313,3 +329,39 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def run_user(args: argparse.Namespace, settings: Settings) -> int:
+    from plagdetect.accounts import OPERATOR, Accounts
+    from plagdetect.db import make_engine, make_session_factory
+
+    accounts = Accounts(make_session_factory(make_engine(settings.resolved_database_url)))
+    if args.action == "list":
+        rows = [(a.id, a.username, a.role.value, "yes" if a.active else "no") for a in accounts.list_users(OPERATOR)]
+        print(format_table(["id", "username", "role", "active"], rows))
+        return EXIT_OK
+    if args.action == "add":
+        account = accounts.create_user(OPERATOR, args.username, _new_password(args), args.role)
+        print(f"created {account.username} ({account.role.value})")
+        return EXIT_OK
+    found = [a for a in accounts.list_users(OPERATOR) if a.username == args.username]
+    if not found:
+        raise PlagDetectError(f"No account named '{args.username}'.")
+    if args.action == "password":
+        accounts.reset_password(OPERATOR, found[0].id, _new_password(args))
+        print(f"new password set for {args.username}")
+    else:
+        accounts.set_active(OPERATOR, found[0].id, args.action == "enable")
+        print(f"{args.username} is {args.action}d")
+    return EXIT_OK
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise PlagDetectError("The two passwords differ.")
+    return password

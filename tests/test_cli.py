@@ -84,3 +84,30 @@ def test_the_console_entry_point_runs() -> None:
     assert result.returncode == 0
     for command in ("ingest", "list", "delete", "reindex", "bench"):
         assert command in result.stdout
+
+
+def test_accounts_from_the_command_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from plagdetect.accounts import Accounts
+    from plagdetect.config import Settings
+    from plagdetect.db import make_engine, make_session_factory
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
+    code, out, _ = run(capsys, "user", "add", "ada", "--role", "admin", "--password-stdin")
+    assert code == EXIT_OK and "created ada (admin)" in out
+    accounts = Accounts(make_session_factory(make_engine(Settings.from_env().resolved_database_url)))
+    assert accounts.authenticate("ada", "a long password").role.value == "admin"
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    code, _, err = run(capsys, "user", "add", "sam", "--password-stdin")
+    assert code == EXIT_FAILED and "at least 8 characters" in err
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("forgotten no more\n"))
+    assert run(capsys, "user", "password", "ada", "--password-stdin")[0] == EXIT_OK
+    assert accounts.authenticate("ada", "forgotten no more").username == "ada"
+    assert run(capsys, "user", "disable", "ada")[0] == EXIT_OK
+    code, out, _ = run(capsys, "user", "list")
+    assert "ada" in out and "admin" in out and " no" in out
+    code, _, err = run(capsys, "user", "enable", "nobody")
+    assert code == EXIT_FAILED and "No account named 'nobody'" in err
