@@ -153,6 +153,9 @@ def check_bytes(
         clock = now
 
     settings = corpus.settings
+    threshold = settings.rerank_threshold if options.rerank_threshold is None else options.rerank_threshold
+    if not 0.0 <= threshold <= 1.0:
+        raise PlagDetectError("The reranker threshold must lie between 0 and 1.")
     reranker = load_reranker(settings.resolved_cross_encoder, settings.device) if settings.rerank else None
     explainer = load_explainer(settings.resolved_splade, settings.device) if settings.explain else None
     say(f"Reading {filename}")
@@ -169,9 +172,6 @@ def check_bytes(
     min_words = settings.min_match_words if options.min_match_words is None else options.min_match_words
     minimums = (min_words, max(min_words, settings.min_paraphrase_words))
     say(f"Aligning {len(passages)} candidate passages sentence by sentence" + (" and reranking" if reranker else ""))
-    threshold = settings.rerank_threshold if options.rerank_threshold is None else options.rerank_threshold
-    if not 0.0 <= threshold <= 1.0:
-        raise PlagDetectError("The reranker threshold must lie between 0 and 1.")
     excluded_text = merge_spans(sum(excluded.values(), []))
     matches = _refine(corpus, prepared, passages, excluded_text, minimums, reranker, threshold)
     lap("align")
