@@ -81,9 +81,13 @@ class Accounts:
     def create_first_admin(self, username: str, password: str) -> Account:
         """The installation's first account; refused once any account exists."""
         with self.sessions.begin() as session:
+            taken = PermissionDenied("The first admin account exists already: log in, or ask an admin.")
             if session.scalar(select(func.count(User.id))):
-                raise PermissionDenied("The first admin account exists already: log in, or ask an admin.")
-            return self._add(session, username, password, Role.ADMIN)
+                raise taken
+            account = self._add(session, username, password, Role.ADMIN)
+            if session.scalar(select(func.count(User.id))) > 1:  # two first visitors at the same moment
+                raise taken  # the transaction rolls back; the other one stays
+            return account
 
     def create_user(self, actor: Account | None, username: str, password: str, role: Role | str) -> Account:
         require_role(actor, Role.ADMIN)

@@ -42,6 +42,7 @@ class CheckSummary:
     matches: int
     username: str | None
     collection: str | None
+    collection_asked: str | None = None  # as the check named it, with "(deleted)" once the collection is gone
 
 
 def run_check(
@@ -62,7 +63,16 @@ def list_checks(corpus: Corpus, actor: Account | None, limit: int = 500) -> list
     actor = require_role(actor, *Role)
     matches = select(func.count(Match.id)).where(Match.check_id == Check.id).scalar_subquery()
     query = (
-        select(Check.id, Check.filename, Check.created_at, Check.similarity, matches, User.username, Collection.name)
+        select(
+            Check.id,
+            Check.filename,
+            Check.created_at,
+            Check.similarity,
+            matches,
+            User.username,
+            Collection.name,
+            Check.settings,
+        )
         .outerjoin(User, User.id == Check.user_id)
         .outerjoin(Collection, Collection.id == Check.collection_id)
         .order_by(Check.created_at.desc(), Check.id.desc())
@@ -71,7 +81,12 @@ def list_checks(corpus: Corpus, actor: Account | None, limit: int = 500) -> list
     if not actor.is_staff:
         query = query.where(Check.user_id == actor.id)
     with corpus.sessions() as session:
-        return [CheckSummary(*row) for row in session.execute(query)]
+        return [CheckSummary(*row[:-1], collection_asked=_collection_asked(row[-1])) for row in session.execute(query)]
+
+
+def _collection_asked(settings: dict) -> str | None:
+    name = (settings or {}).get("collection")
+    return f"{name} (deleted)" if name else None
 
 
 def load_report(corpus: Corpus, actor: Account | None, check_id: int) -> CheckReport:

@@ -327,10 +327,6 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def run_user(args: argparse.Namespace, settings: Settings) -> int:
     from plagdetect.accounts import OPERATOR, Accounts
     from plagdetect.db import make_engine, make_session_factory
@@ -344,7 +340,8 @@ def run_user(args: argparse.Namespace, settings: Settings) -> int:
         account = accounts.create_user(OPERATOR, args.username, _new_password(args), args.role)
         print(f"created {account.username} ({account.role.value})")
         return EXIT_OK
-    found = [a for a in accounts.list_users(OPERATOR) if a.username == args.username]
+    wanted = args.username.strip().casefold()
+    found = [a for a in accounts.list_users(OPERATOR) if a.username.casefold() == wanted]
     if not found:
         raise PlagDetectError(f"No account named '{args.username}'.")
     if args.action == "password":
@@ -358,10 +355,14 @@ def run_user(args: argparse.Namespace, settings: Settings) -> int:
 
 def _new_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
+        return sys.stdin.readline().rstrip("\r\n")
     import getpass
 
     password = getpass.getpass("Password: ")
     if getpass.getpass("Password again: ") != password:
         raise PlagDetectError("The two passwords differ.")
     return password
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -170,16 +170,22 @@ class Corpus:
         return next(c for c in self.collections() if c.name == new_name)
 
     def delete_collection(self, name: str) -> int:
-        """Delete a collection and, for good, every document in it; returns how many documents went."""
+        """Delete a collection and, for good, every document in it; returns how many documents went.
+
+        Documents added to it meanwhile (another upload) are deleted the same way before the collection goes.
+        """
         with self.sessions() as session:
-            collection = self._collection(session, name)
-            collection_id = collection.id
-            ids = list(session.scalars(select(Document.id).where(Document.collection_id == collection_id)))
-        deleted = self.delete_documents(ids)
-        with self.sessions.begin() as session:
-            collection = session.get(Collection, collection_id)
-            if collection is not None:
-                session.delete(collection)
+            collection_id = self._collection(session, name).id
+        deleted = 0
+        while True:
+            with self.sessions.begin() as session:
+                ids = list(session.scalars(select(Document.id).where(Document.collection_id == collection_id)))
+                if not ids:
+                    collection = session.get(Collection, collection_id)
+                    if collection is not None:
+                        session.delete(collection)
+                    break
+            deleted += self.delete_documents(ids)
         self._checkpoint()
         return deleted
 

@@ -274,3 +274,17 @@ def test_the_admins_check_defaults_are_preselected_on_the_check_page(people: dic
     check_page = signed_in(people["student"])
     assert next(c for c in check_page.checkbox if c.label == "Leave out quoted text").value is False
     assert next(n for n in check_page.number_input if n.label.startswith("Leave out matches")).value == 15
+
+
+def test_document_titles_and_csv_cells_cannot_carry_links_or_formulas(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    from views.report_view import _no_formula
+
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "press.txt", "History", title="[Click me](https://evil.example)")
+    app = signed_in(people["student"])
+    app.file_uploader[0].set_value(("essay.txt", PRINTING_SUBMISSION.encode(), "text/plain")).run()
+    next(b for b in app.button if b.label == "Check").click().run()
+    label = next(e.label for e in app.expander if e.label.startswith("[1]"))
+    assert "\\[Click me\\]\\(https\\://evil" in label  # shown as text, not as a link
+    assert _no_formula("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _no_formula("Gutenberg") == "Gutenberg"

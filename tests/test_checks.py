@@ -105,3 +105,12 @@ def test_a_check_uses_the_reranker_threshold_it_is_given(history_corpus: Corpus,
     usual = run_check(history_corpus, people["sam"], PRINTING_SUBMISSION.encode(), "usual.txt")
     assert strict.matches == [] and strict.settings["rerank_threshold"] == 1.0
     assert usual.matches and usual.settings["rerank_threshold"] == history_corpus.settings.rerank_threshold
+
+
+def test_the_history_still_names_a_deleted_collection(history_corpus: Corpus, people: dict[str, Account]) -> None:
+    run_check(
+        history_corpus, people["sam"], PRINTING_SUBMISSION.encode(), "sam.txt", CheckOptions(collection="History")
+    )
+    history_corpus.delete_collection("History")
+    [summary] = list_checks(history_corpus, people["sam"])
+    assert summary.collection is None and summary.collection_asked == "History (deleted)"

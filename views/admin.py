@@ -40,7 +40,10 @@ with users_tab:
                 st.error(str(error))
 
     st.subheader("Change an account")
-    chosen = st.selectbox("Account", users, format_func=lambda u: f"{u.username} ({u.role.value})")
+    by_id = {u.id: u for u in users}
+    chosen = by_id[
+        st.selectbox("Account", list(by_id), format_func=lambda i: f"{by_id[i].username} ({by_id[i].role.value})")
+    ]
     left, middle, right = st.columns(3)
     try:
         if left.button("Disable" if chosen.active else "Enable", disabled=chosen.id == account.id):
@@ -50,10 +53,11 @@ with users_tab:
         if middle.button("Change the role", disabled=new_role == chosen.role.value):
             accounts.set_role(account, chosen.id, new_role)
             st.rerun()
-        new_password = right.text_input("New password", type="password", key="reset_password")
-        if right.button("Reset the password", disabled=not new_password):
-            accounts.reset_password(account, chosen.id, new_password)
-            st.success(f"{chosen.username}'s password is reset.")
+        with right.form("reset_password", clear_on_submit=True):  # the field empties: no second reset by mistake
+            new_password = st.text_input("New password", type="password")
+            if st.form_submit_button("Reset the password") and new_password:
+                accounts.reset_password(account, chosen.id, new_password)
+                st.success(f"{chosen.username}'s password is reset.")
     except PlagDetectError as error:
         st.error(str(error))
 

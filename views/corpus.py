@@ -11,6 +11,7 @@ from plagdetect.accounts import STAFF
 from plagdetect.collusion import pairwise_similarity, similar_passages
 from plagdetect.errors import PlagDetectError
 from views.common import corpus_service, page_for
+from views.report_view import source_label
 
 account = page_for(*STAFF)
 corpus = corpus_service()
@@ -61,7 +62,11 @@ if not collections:
 
 chosen = right.selectbox("Show", ["All collections", *[c.name for c in collections]])
 search = right.text_input("Search titles, file names and authors", placeholder="e.g. photosynthesis")
-documents = corpus.list_documents(None if chosen == "All collections" else chosen)
+try:
+    documents = corpus.list_documents(None if chosen == "All collections" else chosen)
+except PlagDetectError as error:  # the collection went meanwhile
+    st.error(str(error))
+    st.stop()
 if search.strip():
     needle = search.strip().casefold()
     documents = [d for d in documents if needle in f"{d.title} {d.filename} {d.author or ''}".casefold()]
@@ -89,9 +94,7 @@ if selected:
         f"Delete {len(selected)} document(s) for good: text, vectors and the stored file", key="confirm_delete"
     )
     if right.button("Delete", type="primary", disabled=not confirm, icon=":material/delete:"):
-        for document_id in selected:
-            corpus.delete_document(document_id)
-        st.success(f"Deleted {len(selected)} document(s).")
+        corpus.delete_documents(selected)  # ones someone else deleted meanwhile are simply gone already
         st.rerun()
 
 with left.expander("Maintenance"):
@@ -124,8 +127,12 @@ with collections_tab:
     count = next(c.documents for c in collections if c.name == which)
     sure = st.checkbox(f"Delete '{which}' and its {count} document(s) for good", key="confirm_collection_delete")
     if st.button("Delete the collection", disabled=not sure, icon=":material/delete:"):
-        corpus.delete_collection(which)
-        st.rerun()
+        try:
+            corpus.delete_collection(which)
+        except PlagDetectError as error:  # deleted by someone else meanwhile
+            st.error(str(error))
+        else:
+            st.rerun()
 
 with collusion_tab:
     st.caption(
@@ -136,7 +143,7 @@ with collusion_tab:
     if chosen_class:
         matrix = pairwise_similarity(corpus, account, chosen_class)
         both = 100 * np.maximum(matrix.shares, matrix.shares.T)
-        labels = [f"{title} (#{i})" for i, title in zip(matrix.ids, matrix.titles, strict=True)]
+        labels = [source_label(title, i) for i, title in zip(matrix.ids, matrix.titles, strict=True)]
         heatmap = px.imshow(
             both,
             x=labels,
@@ -156,10 +163,14 @@ with collusion_tab:
             format_func=lambda p: f"{by_id[p[0]]} and {by_id[p[1]]}: {100 * p[2]:.0f}% alike",
             key="collusion_pair",
         )
-        if pair:
-            passages = similar_passages(corpus, account, pair[0], pair[1])
-            if not passages:
+        try:
+            passages = similar_passages(corpus, account, pair[0], pair[1]) if pair else []
+            if pair and not passages:
                 passages = similar_passages(corpus, account, pair[1], pair[0])
+        except PlagDetectError as error:  # one of the two was deleted meanwhile
+            st.error(str(error))
+            passages = []
+        if pair:
             if not passages:
                 st.info("No passage of one is closely alike to a passage of the other.")
             for found in passages:

@@ -28,7 +28,7 @@ table = pd.DataFrame(
             "similarity (%)": round(100 * c.similarity),
             "matches": c.matches,
             "by": c.username or "(deleted account)",
-            "against": c.collection or "the whole corpus",
+            "against": c.collection or c.collection_asked or "the whole corpus",
         }
         for c in checks
     ]

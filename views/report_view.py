@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import pandas as pd
 import plotly.express as px
@@ -16,6 +17,16 @@ from plagdetect.spans import Span
 COLOURS = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#ffed6f", "#bc80bd", "#ccebc5"]
 EXCLUDED = "#e0e0e0"
 MATCHES_PER_PAGE = 25
+
+
+def plain(text: str) -> str:
+    """``text`` for a Streamlit label or caption, which read Markdown: its Markdown characters escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
+def source_label(title: str, document_id: int) -> str:
+    """A source's name in charts: HTML-escaped (Plotly reads some HTML) and unique (titles may repeat)."""
+    return f"{html.escape(title)} (#{document_id})"
 
 
 def source_colours(report: CheckReport) -> dict[int, str]:
@@ -113,7 +124,7 @@ def _charts(report: CheckReport, colours: dict[int, str]) -> None:
         [
             {
                 "match": number,
-                "source": match.source_title,
+                "source": source_label(match.source_title, match.source_id),
                 "start (% of the text)": round(100 * match.submission_span[0] / length, 1),
                 "length (% of the text)": round(
                     100 * (match.submission_span[1] - match.submission_span[0]) / length, 1
@@ -124,7 +135,7 @@ def _charts(report: CheckReport, colours: dict[int, str]) -> None:
             for number, match in enumerate(report.matches, 1)
         ]
     )
-    by_title = {s.title: colours[s.document_id] for s in report.sources}
+    by_label = {source_label(s.title, s.document_id): colours[s.document_id] for s in report.sources}
     left, right = st.columns(2)
     position = px.bar(
         rows,
@@ -133,7 +144,7 @@ def _charts(report: CheckReport, colours: dict[int, str]) -> None:
         y="source",
         color="source",
         orientation="h",
-        color_discrete_map=by_title,
+        color_discrete_map=by_label,
         hover_data=["match", "type", "score"],
         title="Where in the document the matches fall",
     )
@@ -168,14 +179,14 @@ def _whole(match: MatchResult) -> Segment:
 
 
 def _show_match(number: int, match: MatchResult, colour: str) -> None:
-    label = f"[{number}] {match.source_title} · {match.kind} · {_score_text(match)}"
+    label = f"[{number}] {plain(match.source_title)} · {match.kind} · {_score_text(match)}"
     with st.expander(label, expanded=number == 1):
         sub_shared = [_relative(a, match.submission_span[0]) for a, _ in match.shared]
         src_shared = [_relative(b, match.source_span[0]) for _, b in match.shared]
         left, right = st.columns(2)
         left.caption("In the submission")
         left.html(_passage(match.submission_text, sub_shared, colour))
-        right.caption(f"In {match.source_title}")
+        right.caption(f"In {plain(match.source_title)}")
         if match.source_text:
             right.html(_passage(match.source_text, src_shared, colour))
         else:
@@ -216,6 +227,13 @@ def _passage(text: str, shared: list[Span], colour: str) -> str:
     return f'<div style="white-space:pre-wrap;border-left:4px solid {colour};padding-left:0.6rem">{body}</div>'
 
 
+def _no_formula(value):
+    """A CSV cell a spreadsheet will not run as a formula (text from documents may start with = + - @)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _downloads(report: CheckReport) -> None:
     rows = pd.DataFrame(
         [
@@ -235,6 +253,7 @@ def _downloads(report: CheckReport) -> None:
             for number, m in enumerate(report.matches, 1)
         ]
     )
+    rows = rows.map(_no_formula)
     stem = report.filename.rsplit(".", 1)[0] or "report"
     left, right = st.columns(2)
     left.download_button("Matches as CSV", rows.to_csv(index=False), f"{stem}-matches.csv", "text/csv")
