@@ -65,3 +65,18 @@ def test_collections_are_renamed_and_deleted_with_all_their_documents(
     assert len(corpus.index) < before and len(corpus.list_documents()) == 1
     with pytest.raises(PlagDetectError, match="No collection"):
         corpus.delete_collection("Week 3 (2026)")
+
+
+def test_corpus_management_through_the_app_is_for_staff_only(corpus: Corpus) -> None:
+    from plagdetect.accounts import Accounts
+    from plagdetect.corpus_admin import CorpusAdmin
+    from plagdetect.db import Document
+
+    with pytest.raises(PermissionDenied, match="instructor or admin"):
+        CorpusAdmin(corpus, STUDENT)
+    with pytest.raises(PermissionDenied, match="log in"):
+        CorpusAdmin(corpus, None)
+    admin = Accounts(corpus.sessions).create_first_admin("ada", "admin password")
+    [added] = CorpusAdmin(corpus, admin).add([("rail.txt", ESSAY_RAILWAYS.encode())], "Week 5")
+    with corpus.sessions() as session:
+        assert session.get(Document, added.document_id).owner_id == admin.id  # who added it is kept

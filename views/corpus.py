@@ -9,15 +9,17 @@ import streamlit as st
 
 from plagdetect.accounts import STAFF
 from plagdetect.collusion import pairwise_similarity, similar_passages
+from plagdetect.corpus_admin import CorpusAdmin
 from plagdetect.errors import PlagDetectError
 from views.common import corpus_service, page_for
 from views.report_view import source_label
 
 account = page_for(*STAFF)
 corpus = corpus_service()
+library = CorpusAdmin(corpus, account)
 st.title("Corpus")
 
-collections = corpus.collections()
+collections = library.collections()
 left, right = st.columns([1, 3])
 left.metric("Collections", len(collections))
 left.metric("Documents", sum(c.documents for c in collections))
@@ -42,9 +44,7 @@ with right.expander("Add documents", expanded=not collections, icon=":material/u
             bar.progress(len(done) / len(uploads), text=f"Added {name} ({len(done)} of {len(uploads)})")
 
         try:
-            results = corpus.ingest_uploads(
-                ((u.name, u.getvalue()) for u in uploads), target, owner_id=account.id, progress=advance
-            )
+            results = library.add(((u.name, u.getvalue()) for u in uploads), target, progress=advance)
         except PlagDetectError as error:
             st.error(str(error))
         else:
@@ -63,7 +63,7 @@ if not collections:
 chosen = right.selectbox("Show", ["All collections", *[c.name for c in collections]])
 search = right.text_input("Search titles, file names and authors", placeholder="e.g. photosynthesis")
 try:
-    documents = corpus.list_documents(None if chosen == "All collections" else chosen)
+    documents = library.documents(None if chosen == "All collections" else chosen)
 except PlagDetectError as error:  # the collection went meanwhile
     st.error(str(error))
     st.stop()
@@ -94,7 +94,7 @@ if selected:
         f"Delete {len(selected)} document(s) for good: text, vectors and the stored file", key="confirm_delete"
     )
     if right.button("Delete", type="primary", disabled=not confirm, icon=":material/delete:"):
-        corpus.delete_documents(selected)  # ones someone else deleted meanwhile are simply gone already
+        library.delete_documents(selected)  # ones someone else deleted meanwhile are simply gone already
         st.rerun()
 
 with left.expander("Maintenance"):
@@ -104,7 +104,7 @@ with left.expander("Maintenance"):
     )
     if st.button("Re-index the corpus"):
         with st.status("Re-indexing…", expanded=True) as status:
-            report = corpus.reindex(progress=status.write)
+            report = library.reindex(progress=status.write)
             status.update(label=f"Re-indexed: {report.stale_chunks} passages embedded again", state="complete")
 
 st.divider()
@@ -116,11 +116,19 @@ with collections_tab:
         hide_index=True,
         width="stretch",
     )
+    with st.form("new_collection", clear_on_submit=True):
+        new_name = st.text_input("New collection")
+        if st.form_submit_button("Create"):
+            try:
+                library.create_collection(new_name)
+                st.rerun()
+            except PlagDetectError as error:
+                st.error(str(error))
     which = st.selectbox("Collection", [c.name for c in collections], key="manage_collection")
     rename_to = st.text_input("Rename it to", key="rename_to")
     if st.button("Rename", disabled=not rename_to.strip()):
         try:
-            corpus.rename_collection(which, rename_to)
+            library.rename_collection(which, rename_to)
             st.rerun()
         except PlagDetectError as error:
             st.error(str(error))
@@ -128,7 +136,7 @@ with collections_tab:
     sure = st.checkbox(f"Delete '{which}' and its {count} document(s) for good", key="confirm_collection_delete")
     if st.button("Delete the collection", disabled=not sure, icon=":material/delete:"):
         try:
-            corpus.delete_collection(which)
+            library.delete_collection(which)
         except PlagDetectError as error:  # deleted by someone else meanwhile
             st.error(str(error))
         else:
