@@ -126,3 +126,32 @@ def test_a_student_cannot_open_the_corpus_page(server: str, browser) -> None:
     assert page.get_by_role("heading", name="Corpus").count() == 0
     assert "printing-press" not in page.content()
     page.close()
+
+
+def test_a_50_page_pdf_keeps_the_page_usable_while_it_is_checked(server: str, browser, tmp_path: Path) -> None:
+    import random
+
+    words = "river mountain library engine harvest council market winter signal garden ledger harbour".split()
+    rng = random.Random(5)
+    pages = []
+    for number in range(50):
+        lines = [" ".join(rng.choice(words) for _ in range(12)) + "." for _ in range(20)]
+        if number == 30:
+            lines = [line for line in PRINTING_SUBMISSION.splitlines() if line.strip()]
+        pages.append(lines)
+    pdf = tmp_path / "thesis.pdf"
+    pdf.write_bytes(make_pdf(pages))
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    log_in(page, server, "sam", "student password")
+    page.locator("input[type=file]").first.set_input_files(str(pdf))
+    page.get_by_text("thesis.pdf").first.wait_for()
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.get_by_text("Checking thesis.pdf").first.wait_for(timeout=60_000)
+    # While the check runs, the page answers: the exclusions open, and opening them does not stop the check.
+    page.get_by_text("Exclusions").first.click()
+    page.get_by_text("Leave out quoted text").first.wait_for(timeout=10_000)
+    assert page.locator("mark.match").count() == 0  # still checking
+    page.locator("mark.match").first.wait_for(timeout=300_000)
+    page.get_by_role("tab", name="thesis.pdf (").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "report-50-pages.png"))
+    page.close()

@@ -8,12 +8,14 @@ import streamlit as st
 
 from plagdetect.accounts import Role
 from plagdetect.check_defaults import load_defaults
-from plagdetect.checks import load_report, run_check
+from plagdetect.checks import load_report
 from plagdetect.errors import PlagDetectError
-from views.common import corpus_service, page_for
+from views.common import CheckJob, check_runner, corpus_service, page_for
 from views.report_view import show_report
 
 RESULTS_KEY = "check_results"  # ids of this session's checks, newest last
+JOBS_KEY = "check_jobs"  # the checks under way (CheckJob)
+FINISHED_KEY = "check_finished"  # (file name, error or None) of the last batch
 WHOLE_CORPUS = "The whole corpus"
 
 account = page_for(*Role)
@@ -47,20 +49,44 @@ if st.button("Check", type="primary", disabled=not files or not collections, ico
         exclude_bibliography=exclude_bibliography,
         min_match_words=int(min_words),
     )
-    done = []
-    for upload in files:
-        with st.status(f"Checking {upload.name}…", expanded=True) as status:
-            try:
-                report = run_check(corpus, account, upload.getvalue(), upload.name, options, progress=status.write)
-            except PlagDetectError as error:
-                status.update(label=f"{upload.name}: not checked", state="error")
-                st.error(f"{upload.name}: {error}")
-                continue
-            status.update(
-                label=f"{upload.name}: {100 * report.similarity:.0f}% similar", state="complete", expanded=False
-            )
-            done.append(report.check_id)
-    st.session_state[RESULTS_KEY] = done
+    # Each file is checked in the background: the page stays usable, and clicking elsewhere does not stop it.
+    st.session_state[JOBS_KEY] = [
+        CheckJob.start(check_runner(), corpus, account, upload.name, upload.getvalue(), options) for upload in files
+    ]
+    st.session_state[RESULTS_KEY] = []
+
+
+@st.fragment(run_every=1.0)
+def follow_jobs() -> None:
+    """The stages of the checks under way, redrawn every second; the reports appear once all are done."""
+    jobs: list[CheckJob] = st.session_state.get(JOBS_KEY, [])
+    for job in jobs:
+        if not job.future.done():
+            label = f"Checking {job.filename}…" if job.stages else f"{job.filename}: waiting for other checks"
+            with st.status(label, expanded=True, state="running"):
+                for stage in job.stages:
+                    st.write(stage)
+        elif job.future.exception() is not None:
+            st.status(f"{job.filename}: not checked", state="error")
+            error = job.future.exception()
+            message = str(error) if isinstance(error, PlagDetectError) else "an unexpected error; see the server log"
+            st.error(f"{job.filename}: {message}")
+        else:
+            report = job.future.result()
+            st.status(f"{job.filename}: {100 * report.similarity:.0f}% similar", state="complete")
+    if jobs and all(job.future.done() for job in jobs):
+        st.session_state[RESULTS_KEY] = [job.future.result().check_id for job in jobs if job.future.exception() is None]
+        st.session_state[JOBS_KEY] = []
+        st.session_state[FINISHED_KEY] = [(job.filename, job.future.exception()) for job in jobs]
+        st.rerun(scope="app")
+
+
+if st.session_state.get(JOBS_KEY):
+    follow_jobs()
+for filename, error in st.session_state.get(FINISHED_KEY, []):
+    if error is not None:
+        message = str(error) if isinstance(error, PlagDetectError) else "an unexpected error; see the server log"
+        st.error(f"{filename}: not checked: {message}")
 
 results = st.session_state.get(RESULTS_KEY, [])
 if results:

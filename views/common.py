@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
 import streamlit as st
 
 from plagdetect.accounts import Account, Accounts, Role
+from plagdetect.checks import run_check
 from plagdetect.config import Settings
 from plagdetect.corpus import Corpus
 from plagdetect.errors import PlagDetectError
 
 ACCOUNT_KEY = "account_id"
+
+
+@st.cache_resource
+def check_runner() -> ThreadPoolExecutor:
+    """Runs checks outside the page's script: one at a time, since each uses all the machine's cores."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="check")
+
+
+@dataclass
+class CheckJob:
+    """A check under way in ``check_runner``; ``stages`` fills as it goes (``detect.check_bytes`` progress)."""
+
+    filename: str
+    future: Future
+    stages: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(
+        cls, runner: ThreadPoolExecutor, corpus: Corpus, account: Account, filename: str, data: bytes, options
+    ) -> CheckJob:
+        job = cls(filename, Future())
+        job.future = runner.submit(run_check, corpus, account, data, filename, options, job.stages.append)
+        return job
 
 
 @st.cache_resource(show_spinner="Opening the corpus…")
