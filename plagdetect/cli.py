@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     cross.add_argument("--pan", type=Path, action="append", default=[], metavar="CORPUS_DIR", help="PAN pairs too")
     cross.add_argument("--pan-validation-share", type=float, default=0.2, help="PAN documents held back")
     cross.add_argument("--out", type=Path, required=True, help="folder for the trained model")
-    _add_recipe_arguments(cross, epochs=3.0, learning_rate=6e-5)  # the shipped model's recipe
+    _add_recipe_arguments(cross, epochs=4.0, learning_rate=6e-5)  # the shipped model's recipe
     cross.set_defaults(run=run_train_cross_encoder)
     splade = models.add_parser("splade", help="the SPLADE explainer, from a SPLADE base (e.g. SPLADE-tiny)")
     splade.add_argument("--base", type=Path, required=True, help="folder of the SPLADE base model (BertForMaskedLM)")
