@@ -57,6 +57,10 @@ class Settings:
     chunk_sentences: int = 3
     chunk_stride: int = 2
     chunk_max_chars: int = 1200
+    # A checked submission's windows advance this many sentences. The corpus keeps overlapping windows
+    # (chunk_stride), so a copied passage still meets a corpus window that covers it; fewer submission
+    # windows is less to embed.
+    query_stride: int = 2
 
     # Detection: candidates, merging into passages, sentence trimming, what counts as verbatim.
     neighbours: int = 10  # source chunks looked up per submission chunk
@@ -126,8 +130,10 @@ class Settings:
     def validate(self) -> None:
         if self.chunk_sentences < 1 or self.chunk_stride < 1:
             raise PlagDetectError("chunk_sentences and chunk_stride must be at least 1.")
-        if self.chunk_stride > self.chunk_sentences:
-            raise PlagDetectError("chunk_stride may not exceed chunk_sentences: sentences would be skipped.")
+        if self.chunk_stride > self.chunk_sentences or not 1 <= self.query_stride <= self.chunk_sentences:
+            raise PlagDetectError(
+                "chunk_stride and query_stride must lie between 1 and chunk_sentences: sentences would be skipped."
+            )
         if self.max_file_mb <= 0:
             raise PlagDetectError("max_file_mb must be positive.")
         if not 0.0 <= self.rerank_threshold <= 1.0:

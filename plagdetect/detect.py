@@ -159,7 +159,7 @@ def check_bytes(
     reranker = load_reranker(settings.resolved_cross_encoder, settings.device) if settings.rerank else None
     explainer = load_explainer(settings.resolved_splade, settings.device) if settings.explain else None
     say(f"Reading {filename}")
-    prepared = prepare_document(data, filename, settings)
+    prepared = prepare_document(data, filename, replace(settings, chunk_stride=settings.query_stride))
     lap("prepare")
     allowed, excluded_ids = _allowed_chunks(corpus, prepared, options)
     say(f"Embedding {len(prepared.chunks)} passages and searching the corpus")
@@ -649,6 +649,7 @@ def _settings_used(corpus: Corpus, options: CheckOptions) -> dict[str, Any]:
         ),
         "chunk_sentences": settings.chunk_sentences,
         "chunk_stride": settings.chunk_stride,
+        "query_stride": settings.query_stride,
     }
 
 

@@ -161,3 +161,15 @@ def weight_dtypes(model_dir: Path) -> set[str]:
 
     with safe_open(model_dir / "model.safetensors", "pt") as weights:
         return {str(weights.get_tensor(name).dtype) for name in weights.keys()}
+
+
+def make_people(sessions, students: tuple[str, ...] = ("sam",)) -> dict:
+    """An admin ("admin": ada), an instructor ("teacher": tess) and students by name; passwords "<role> password"."""
+    from plagdetect.accounts import Accounts, Role
+
+    accounts = Accounts(sessions)
+    admin = accounts.create_first_admin("ada", "admin password")
+    people = {"admin": admin, "teacher": accounts.create_user(admin, "tess", "teacher password", Role.INSTRUCTOR)}
+    for name in students:
+        people[name] = accounts.create_user(admin, name, "student password", Role.STUDENT)
+    return people

@@ -13,7 +13,7 @@ from plagdetect.checks import list_checks
 from plagdetect.config import Settings
 from plagdetect.corpus import Corpus
 
-from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_pdf
+from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_pdf, make_people
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -35,13 +35,9 @@ def app_corpus(encoder) -> Corpus:
 
 @pytest.fixture
 def people(app_corpus: Corpus) -> dict[str, Account]:
-    accounts = Accounts(app_corpus.sessions)
-    admin = accounts.create_first_admin("ada", "admin password")
-    return {
-        "admin": admin,
-        "teacher": accounts.create_user(admin, "tess", "teacher password", Role.INSTRUCTOR),
-        "student": accounts.create_user(admin, "sam", "student password", Role.STUDENT),
-    }
+    people = make_people(app_corpus.sessions)
+    people["student"] = people.pop("sam")
+    return people
 
 
 def signed_in(account: Account) -> AppTest:

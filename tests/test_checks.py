@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from plagdetect.accounts import Account, Accounts, PermissionDenied, Role
+from plagdetect.accounts import Account, PermissionDenied
 from plagdetect.checks import DELETED_SOURCE, list_checks, load_report, run_check
 from plagdetect.corpus import Corpus
 from plagdetect.detect import CheckOptions
 
-from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED
+from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_people
 
 
 @pytest.fixture
 def people(corpus: Corpus) -> dict[str, Account]:
-    accounts = Accounts(corpus.sessions)
-    admin = accounts.create_first_admin("ada", "admin password")
-    return {
-        "admin": admin,
-        "teacher": accounts.create_user(admin, "tess", "teacher password", Role.INSTRUCTOR),
-        "sam": accounts.create_user(admin, "sam", "student password", Role.STUDENT),
-        "kim": accounts.create_user(admin, "kim", "student password", Role.STUDENT),
-    }
+    return make_people(corpus.sessions, students=("sam", "kim"))
 
 
 @pytest.fixture

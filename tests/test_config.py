@@ -28,8 +28,10 @@ def test_environment_variables_and_overrides() -> None:
 def test_bad_values_give_a_clear_message() -> None:
     with pytest.raises(PlagDetectError, match="PLAGDETECT_MAX_FILE_MB='lots' is not a valid float"):
         Settings.from_env({"PLAGDETECT_MAX_FILE_MB": "lots"})
-    with pytest.raises(PlagDetectError, match="chunk_stride may not exceed"):
+    with pytest.raises(PlagDetectError, match="must lie between 1 and chunk_sentences"):
         Settings.from_env({"PLAGDETECT_CHUNK_SENTENCES": "2", "PLAGDETECT_CHUNK_STRIDE": "3"})
+    with pytest.raises(PlagDetectError, match="must lie between 1 and chunk_sentences"):
+        Settings.from_env({"PLAGDETECT_QUERY_STRIDE": "4"})
     with pytest.raises(PlagDetectError, match="rerank_threshold is a probability"):
         Settings.from_env({"PLAGDETECT_RERANK_THRESHOLD": "1.5"})
 

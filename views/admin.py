@@ -11,7 +11,7 @@ from plagdetect.accounts import MIN_PASSWORD_LENGTH, Role
 from plagdetect.check_defaults import CheckDefaults, load_defaults, save_defaults
 from plagdetect.encoders import model_version
 from plagdetect.errors import PlagDetectError
-from views.common import accounts_service, corpus_service, page_for
+from views.common import accounts_service, corpus_service, exclusion_inputs, page_for
 
 account = page_for(Role.ADMIN)
 accounts = accounts_service()
@@ -65,11 +65,7 @@ with settings_tab:
     st.subheader("Defaults of every new check")
     defaults = load_defaults(corpus.sessions, corpus.settings)
     with st.form("check_defaults"):
-        quotes = st.checkbox("Leave out quoted text", value=defaults.exclude_quotes)
-        bibliography = st.checkbox("Leave out the bibliography or references", value=defaults.exclude_bibliography)
-        shortest = st.number_input(
-            "Leave out matches shorter than (words)", min_value=1, max_value=200, value=defaults.min_match_words
-        )
+        quotes, bibliography, shortest = exclusion_inputs(defaults)
         threshold = st.slider(
             "Reranker threshold: aligned passages the cross-encoder scores lower are not reported",
             min_value=0.0,
@@ -79,9 +75,7 @@ with settings_tab:
         )
         if st.form_submit_button("Save the defaults"):
             try:
-                save_defaults(
-                    corpus.sessions, account, CheckDefaults(quotes, bibliography, int(shortest), float(threshold))
-                )
+                save_defaults(corpus.sessions, account, CheckDefaults(quotes, bibliography, shortest, float(threshold)))
                 st.success("Saved: every new check starts from these.")
             except PlagDetectError as error:
                 st.error(str(error))

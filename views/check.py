@@ -10,7 +10,7 @@ from plagdetect.accounts import Role
 from plagdetect.check_defaults import load_defaults
 from plagdetect.checks import load_report
 from plagdetect.errors import PlagDetectError
-from views.common import CheckJob, check_runner, corpus_service, page_for
+from views.common import CheckJob, check_runner, corpus_service, exclusion_inputs, page_for
 from views.report_view import show_report
 
 RESULTS_KEY = "check_results"  # ids of this session's checks, newest last
@@ -36,18 +36,14 @@ files = st.file_uploader(
 collection = st.selectbox("Check against", [WHOLE_CORPUS, *collections])
 defaults = load_defaults(corpus.sessions, corpus.settings)
 with st.expander("Exclusions"):
-    exclude_quotes = st.checkbox("Leave out quoted text", value=defaults.exclude_quotes)
-    exclude_bibliography = st.checkbox("Leave out the bibliography or references", value=defaults.exclude_bibliography)
-    min_words = st.number_input(
-        "Leave out matches shorter than (words)", min_value=1, max_value=200, value=defaults.min_match_words
-    )
+    exclude_quotes, exclude_bibliography, min_words = exclusion_inputs(defaults)
 
 if st.button("Check", type="primary", disabled=not files or not collections, icon=":material/search:"):
     options = replace(
         defaults.options(None if collection == WHOLE_CORPUS else collection),
         exclude_quotes=exclude_quotes,
         exclude_bibliography=exclude_bibliography,
-        min_match_words=int(min_words),
+        min_match_words=min_words,
     )
     # Each file is checked in the background: the page stays usable, and clicking elsewhere does not stop it.
     st.session_state[JOBS_KEY] = [

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from plagdetect.accounts import Account, Accounts, Role
+from plagdetect.check_defaults import CheckDefaults
 from plagdetect.checks import run_check
 from plagdetect.config import Settings
 from plagdetect.corpus import Corpus
@@ -79,3 +80,13 @@ def page_for(*roles: Role) -> Account:
         st.error("You do not have access to this page.")
         st.stop()
     return account
+
+
+def exclusion_inputs(defaults: CheckDefaults) -> tuple[bool, bool, int]:
+    """The exclusion widgets (Check page, Admin defaults), starting from ``defaults``."""
+    quotes = st.checkbox("Leave out quoted text", value=defaults.exclude_quotes)
+    bibliography = st.checkbox("Leave out the bibliography or references", value=defaults.exclude_bibliography)
+    shortest = st.number_input(
+        "Leave out matches shorter than (words)", min_value=1, max_value=200, value=defaults.min_match_words
+    )
+    return quotes, bibliography, int(shortest)
