@@ -38,7 +38,9 @@ defaults = load_defaults(corpus.sessions, corpus.settings)
 with st.expander("Exclusions"):
     exclude_quotes, exclude_bibliography, min_words = exclusion_inputs(defaults)
 
-if st.button("Check", type="primary", disabled=not files or not collections, icon=":material/search:"):
+busy = bool(st.session_state.get(JOBS_KEY))  # one batch at a time per person
+clicked = st.button("Check", type="primary", disabled=not files or not collections or busy, icon=":material/search:")
+if clicked and not busy:
     options = replace(
         defaults.options(None if collection == WHOLE_CORPUS else collection),
         exclude_quotes=exclude_quotes,
@@ -50,6 +52,7 @@ if st.button("Check", type="primary", disabled=not files or not collections, ico
         CheckJob.start(check_runner(), corpus, account, upload.name, upload.getvalue(), options) for upload in files
     ]
     st.session_state[RESULTS_KEY] = []
+    st.session_state[FINISHED_KEY] = []
 
 
 @st.fragment(run_every=1.0)
