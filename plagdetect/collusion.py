@@ -27,9 +27,14 @@ class SimilarityMatrix:
     titles: list[str]
     shares: np.ndarray  # [i, j]: share of document i's passages closely matched in document j; diagonal 0
 
+    @property
+    def alike(self) -> np.ndarray:
+        """How alike each pair is: the larger of its two shares (symmetric)."""
+        return np.maximum(self.shares, self.shares.T)
+
     def pairs(self) -> list[tuple[int, int, float]]:
-        """Each pair once (document ids), most alike first, by the larger of its two shares."""
-        both = np.maximum(self.shares, self.shares.T)
+        """Each pair once (document ids), most alike first, by ``alike``."""
+        both = self.alike
         found = [
             (self.ids[i], self.ids[j], float(both[i, j]))
             for i in range(len(self.ids))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -150,10 +149,9 @@ with collusion_tab:
     chosen_class = st.selectbox("Collection", [c.name for c in collections if c.documents > 1], key="collusion")
     if chosen_class:
         matrix = pairwise_similarity(corpus, account, chosen_class)
-        both = 100 * np.maximum(matrix.shares, matrix.shares.T)
         labels = [source_label(title, i) for i, title in zip(matrix.ids, matrix.titles, strict=True)]
         heatmap = px.imshow(
-            both,
+            100 * matrix.alike,
             x=labels,
             y=labels,
             zmin=0,
