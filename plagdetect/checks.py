@@ -105,7 +105,11 @@ def load_report(corpus: Corpus, actor: Account | None, check_id: int) -> CheckRe
             )
         }
         offsets = OffsetMap.from_bytes(check.offset_map) if check.offset_map else OffsetMap.identity(len(check.text))
-        matches = [_match(check.text, offsets, row, sources.get(row.source_document_id)) for row in check.matches]
+        source_offsets = {i: OffsetMap.from_bytes(document.offset_map) for i, document in sources.items()}
+        matches = [
+            _match(check.text, offsets, row, sources.get(row.source_document_id), source_offsets)
+            for row in check.matches
+        ]
         options = CheckOptions(
             exclude_quotes=bool(check.settings.get("exclude_quotes", True)),
             exclude_bibliography=bool(check.settings.get("exclude_bibliography", True)),
@@ -125,7 +129,9 @@ def load_report(corpus: Corpus, actor: Account | None, check_id: int) -> CheckRe
         )
 
 
-def _match(text: str, offsets: OffsetMap, row: Match, source: Document | None) -> MatchResult:
+def _match(
+    text: str, offsets: OffsetMap, row: Match, source: Document | None, source_offsets: dict[int, OffsetMap]
+) -> MatchResult:
     """A stored match; of its source only the matched passage is read (or nothing, once it is deleted)."""
     explanation = row.explanation or {}
     sub_span = (row.submission_start, row.submission_end)
@@ -142,11 +148,7 @@ def _match(text: str, offsets: OffsetMap, row: Match, source: Document | None) -
         )
         for s in explanation.get("segments", [])
     ]
-    if source is not None:
-        source_offsets = OffsetMap.from_bytes(source.offset_map)
-        source_original = source_offsets.span_to_original(*src_span)
-    else:
-        source_original = src_span
+    source_original = source_offsets[source.id].span_to_original(*src_span) if source is not None else src_span
     return MatchResult(
         source_id=row.source_document_id if source is not None else 0,  # deleted sources: one group
         source_title=source.title if source is not None else DELETED_SOURCE,

@@ -19,6 +19,7 @@ from plagdetect.corpus import Corpus
 from plagdetect.db import Chunk, Collection, Document
 from plagdetect.encoders import blob_to_vector, model_dimension
 from plagdetect.errors import PlagDetectError
+from plagdetect.spans import Span
 
 
 @dataclass(frozen=True)
@@ -87,36 +88,43 @@ def similar_passages(
     threshold = corpus.settings.seed_threshold if threshold is None else threshold
     with corpus.sessions() as session:
         chunks = _document_chunks(corpus, session, [first_id, second_id])
-    if first_id not in chunks or second_id not in chunks:
-        raise PlagDetectError("Both documents must still be in the corpus.")
-    (first, first_texts), (second, second_texts) = chunks[first_id], chunks[second_id]
+        if first_id not in chunks or second_id not in chunks:
+            raise PlagDetectError("Both documents must still be in the corpus.")
+        texts = {i: session.scalar(select(Document.text).where(Document.id == i)) for i in (first_id, second_id)}
+    (first, first_spans), (second, second_spans) = chunks[first_id], chunks[second_id]
     similarities = first @ second.T
     best = similarities.argmax(axis=1)
-    found = [
-        PassagePair(first_texts[k], second_texts[int(j)], round(float(similarities[k, j]), 3))
+    return [
+        PassagePair(
+            _span_text(texts[first_id], first_spans[k]),
+            _span_text(texts[second_id], second_spans[int(j)]),
+            round(float(similarities[k, j]), 3),
+        )
         for k, j in enumerate(best)
         if similarities[k, j] >= threshold
     ]
-    return found
 
 
-def _document_chunks(corpus: Corpus, session, document_ids: list[int]) -> dict[int, tuple[np.ndarray, list[str]]]:
-    """Each document's unit chunk vectors (of the bi-encoder in use) and chunk texts, in chunk order."""
+def _span_text(text: str, span: Span) -> str:
+    return " ".join(text[span[0] : span[1]].split())
+
+
+def _document_chunks(corpus: Corpus, session, document_ids: list[int]) -> dict[int, tuple[np.ndarray, list[Span]]]:
+    """Each document's unit chunk vectors (of the bi-encoder in use) and chunk spans, in chunk order."""
     rows = session.execute(
-        select(Chunk.document_id, Chunk.vector, Chunk.start, Chunk.end, Document.text)
-        .join(Document)
+        select(Chunk.document_id, Chunk.vector, Chunk.start, Chunk.end)
         .where(Chunk.document_id.in_(document_ids), Chunk.encoder_version == corpus.encoder_version)
         .order_by(Chunk.document_id, Chunk.ordinal)
     )
     dim = model_dimension(corpus.encoder_path)
     vectors: dict[int, list[np.ndarray]] = {}
-    texts: dict[int, list[str]] = {}
-    for document_id, blob, start, end, text in rows:
+    spans: dict[int, list[Span]] = {}
+    for document_id, blob, start, end in rows:
         vectors.setdefault(document_id, []).append(blob_to_vector(blob, dim))
-        texts.setdefault(document_id, []).append(" ".join(text[start:end].split()))
+        spans.setdefault(document_id, []).append((start, end))
     found = {}
     for document_id, rows_of_document in vectors.items():
         matrix = np.stack(rows_of_document)
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-        found[document_id] = (matrix, texts[document_id])
+        found[document_id] = (matrix, spans[document_id])
     return found

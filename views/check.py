@@ -55,6 +55,11 @@ if clicked and not busy:
     st.session_state[FINISHED_KEY] = []
 
 
+def _failure(error: BaseException) -> str:
+    """What a person is told of a failed check: our message, never a traceback."""
+    return str(error) if isinstance(error, PlagDetectError) else "an unexpected error; see the server log"
+
+
 @st.fragment(run_every=1.0)
 def follow_jobs() -> None:
     """The stages of the checks under way, redrawn every second; the reports appear once all are done."""
@@ -67,9 +72,7 @@ def follow_jobs() -> None:
                     st.write(stage)
         elif job.future.exception() is not None:
             st.status(f"{job.filename}: not checked", state="error")
-            error = job.future.exception()
-            message = str(error) if isinstance(error, PlagDetectError) else "an unexpected error; see the server log"
-            st.error(f"{job.filename}: {message}")
+            st.error(f"{job.filename}: {_failure(job.future.exception())}")
         else:
             report = job.future.result()
             st.status(f"{job.filename}: {100 * report.similarity:.0f}% similar", state="complete")
@@ -84,8 +87,7 @@ if st.session_state.get(JOBS_KEY):
     follow_jobs()
 for filename, error in st.session_state.get(FINISHED_KEY, []):
     if error is not None:
-        message = str(error) if isinstance(error, PlagDetectError) else "an unexpected error; see the server log"
-        st.error(f"{filename}: not checked: {message}")
+        st.error(f"{filename}: not checked: {_failure(error)}")
 
 results = st.session_state.get(RESULTS_KEY, [])
 if results:
