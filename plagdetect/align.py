@@ -106,11 +106,12 @@ def align_sentences(
     taken a little wider than the matched chunks, so alignment can extend as well as trim. A submission
     sentence matches when it resembles some source sentence at least ``threshold``; per paragraph, the run
     from its first to its last matching sentence is kept, aligned to the source sentences those resemble
-    most. A passage spanning several paragraphs thus gives one match per paragraph.
+    most (``_places_in_reading_order``). A passage spanning several paragraphs thus gives one match per paragraph.
     """
     similarity = query_vectors @ source_vectors.T
-    best, best_at = similarity.max(axis=1), similarity.argmax(axis=1)
+    best = similarity.max(axis=1)
     hits = np.flatnonzero(best >= threshold)
+    best_at = _places_in_reading_order(similarity, best, hits)
     alignments = []
     for _, run in groupby(hits, key=lambda i: query_groups[i]):
         members = np.fromiter(run, dtype=np.int64)
@@ -125,3 +126,31 @@ def align_sentences(
             )
         )
     return alignments
+
+
+TIE = 1e-6  # similarities this close are the same: the same sentence met twice
+
+
+def _places_in_reading_order(similarity: np.ndarray, best: np.ndarray, hits: np.ndarray) -> np.ndarray:
+    """The source sentence each submission sentence resembles most; of equally good ones, the one in reading order.
+
+    A source may repeat a sentence or a whole paragraph word for word; a writer copies front to back, so the
+    copy taken is the first at or after the place of the matching sentence before it. Before any sentence
+    with a single best place, the copy taken is the last at or before that sentence's place.
+    """
+    places = similarity.argmax(axis=1)
+    tied = similarity >= best[:, None] - TIE
+    single = [int(i) for i in hits if tied[i].sum() == 1]
+    previous: int | None = None
+    for i in hits:
+        options = np.flatnonzero(tied[i])
+        if len(options) > 1:
+            if previous is not None:
+                after = options[options >= previous]
+                places[i] = after[0] if len(after) else options[-1]
+            else:
+                following = next((places[k] for k in single if k > i), None)
+                before = options if following is None else options[options <= following]
+                places[i] = before[-1] if following is not None and len(before) else options[0]
+        previous = int(places[i])
+    return places

@@ -9,8 +9,10 @@ breaks lines inside sentences), except after a line that looks like a heading: i
 paragraph or follows a sentence end, is short (at most 60 characters and 8 words), starts with an uppercase letter or a
 digit, ends with a letter or digit, and the next line starts like a sentence.
 
-``chunk_text`` groups sentences into overlapping windows (``Chunk``). Offsets are offsets in the
-text given, normally the normalised text of ``plagdetect.normalize``.
+``sentence_units`` are the sentences with very long ones cut into pieces: the units that get embedded
+(each once) and aligned. ``chunk_units`` groups them into overlapping windows (``Chunk``), the pieces the
+vector index holds; ``chunk_text`` does both. Offsets are offsets in the text given, normally the
+normalised text of ``plagdetect.normalize``.
 """
 
 from __future__ import annotations
@@ -47,13 +49,15 @@ class Chunk:
     """A window of consecutive sentences.
 
     ``start``/``end``: character offsets ``[start, end)`` in the text that was chunked.
-    ``text``: ``text[start:end]`` with runs of whitespace (newlines included) collapsed to one
-    space; this is what gets embedded.
+    ``text``: ``text[start:end]`` with runs of whitespace (newlines included) collapsed to one space.
+    ``units``: the window's sentence units, as the range ``[first, stop)`` of indices into the
+    ``sentence_units`` of the text.
     """
 
     start: int
     end: int
     text: str
+    units: tuple[int, int]
 
 
 def _starts_sentence(char: str) -> bool:
@@ -163,18 +167,38 @@ def _cut_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int
     return pieces
 
 
+def sentence_units(text: str, max_chars: int = 1200) -> list[tuple[int, int]]:
+    """The sentences of ``text`` (``split_sentences``), those longer than ``max_chars`` cut into pieces.
+
+    A piece is cut at whitespace where possible. The encoder reads a limited number of tokens, so a very
+    long "sentence" (a table, a list without full stops) would otherwise be judged by its beginning only.
+    """
+    if max_chars < 1:
+        raise ValueError("max_chars must be at least 1")
+    units = []
+    for start, end in split_sentences(text):
+        units.extend(_cut_long(text, start, end, max_chars))
+    return units
+
+
 def chunk_text(text: str, sentences: int = 3, stride: int = 2, max_chars: int = 1200) -> list[Chunk]:
-    """Overlapping windows of ``sentences`` consecutive sentences, advancing ``stride`` at a time.
+    """The windows of ``text``: ``chunk_units`` over its ``sentence_units``."""
+    return chunk_units(text, sentence_units(text, max_chars), sentences, stride, max_chars)
 
-    Windows never cross a paragraph break: a paragraph is the unit a writer copies or rewrites, and a
-    window that mixes two paragraphs blurs where a copied passage begins and ends.
 
-    Sentences longer than ``max_chars`` are first cut into pieces (each piece then counts as a
-    sentence). A window stops early when the next sentence would make it longer than
-    ``max_chars`` (it always holds at least one); the next window then starts early enough that
-    no sentence is skipped. The last window ends at the last sentence and is widened backwards
-    to ``sentences`` sentences where ``max_chars`` allows, so there is no small trailing window
-    (all of this within each paragraph).
+def chunk_units(
+    text: str, units: list[tuple[int, int]], sentences: int = 3, stride: int = 2, max_chars: int = 1200
+) -> list[Chunk]:
+    """Overlapping windows of ``sentences`` consecutive units of ``text``, advancing ``stride`` at a time.
+
+    ``units`` are the text's ``sentence_units`` (cut with the same ``max_chars``). Windows never cross a
+    paragraph break: a paragraph is the unit a writer copies or rewrites, and a window that mixes two
+    paragraphs blurs where a copied passage begins and ends.
+
+    A window stops early when the next unit would make it longer than ``max_chars`` (it always holds at
+    least one); the next window then starts early enough that no unit is skipped. The last window ends at
+    the last unit and is widened backwards to ``sentences`` units where ``max_chars`` allows, so there is no
+    small trailing window (all of this within each paragraph).
     """
     if sentences < 1:
         raise ValueError("sentences must be at least 1")
@@ -185,19 +209,20 @@ def chunk_text(text: str, sentences: int = 3, stride: int = 2, max_chars: int = 
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
 
-    by_paragraph: list[list[tuple[int, int]]] = []  # sentence pieces of each paragraph (sentences never cross one)
+    paragraphs: list[list[int]] = []  # unit indices of each paragraph (units never cross one)
     paragraph_end = -1
-    for start, end in split_sentences(text):
+    for index, (start, _end) in enumerate(units):
         if start >= paragraph_end:
             paragraph_end = _paragraph_end(text, start)
-            by_paragraph.append([])
-        by_paragraph[-1].extend(_cut_long(text, start, end, max_chars))
+            paragraphs.append([])
+        paragraphs[-1].append(index)
     chunks = []
-    for units in by_paragraph:
-        for first, stop in _windows(units, sentences, stride, max_chars):
-            start, end = units[first][0], units[stop - 1][1]
-            chunks.append(Chunk(start, end, " ".join(text[start:end].split())))
-    logger.debug("chunk_text: %d chunks", len(chunks))
+    for indices in paragraphs:
+        offset = indices[0]
+        for first, stop in _windows([units[i] for i in indices], sentences, stride, max_chars):
+            start, end = units[offset + first][0], units[offset + stop - 1][1]
+            chunks.append(Chunk(start, end, " ".join(text[start:end].split()), (offset + first, offset + stop)))
+    logger.debug("chunk_units: %d chunks", len(chunks))
     return chunks
 
 

@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="speed benchmarks (ratios against a baseline in the same run)")
     bench.add_argument("target", choices=["ingest", "check"])
-    bench.add_argument("--windows", type=int, default=3000, help="ingest: sentence windows to embed")
+    bench.add_argument("--windows", type=int, default=3000, help="ingest: chunks the generated documents hold")
     bench.add_argument("--pan", type=Path, default=None, help="check: the PAN corpus the input is cut from")
     bench.add_argument("--documents", type=int, default=500, help="check: documents in the corpus")
     bench.add_argument("--words", type=int, default=5000, help="check: words in the submission")
@@ -204,7 +204,14 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
         exclude_same_author=args.exclude_same_author,
         author=args.author,
     )
-    report = check_file(_corpus(settings), args.file, options)
+    corpus = _corpus(settings)
+    stale = corpus.stale_documents()
+    if stale:
+        print(
+            f"warning: {stale} document(s) embedded by an older version are not searched; run `plagdetect reindex`",
+            file=sys.stderr,
+        )
+    report = check_file(corpus, args.file, options)
     print(f"{report.filename}: similarity index {100 * report.similarity:.1f}% (check {report.check_id})")
     for line in report.integrity:
         print(f"  integrity: {line}")

@@ -42,7 +42,7 @@ class Settings:
     splade: str = ""
     # "auto" picks cuda, then mps, then cpu.
     device: str = "auto"
-    # Texts per forward pass; 0 picks by device (32 on the CPU, where larger batches measured slower; 128 on a GPU).
+    # Texts per forward pass; 0 picks by device (4 on the CPU, where larger batches measured slower; 128 on a GPU).
     embed_batch_size: int = 0
 
     # Limits on what one upload may be.
@@ -58,8 +58,8 @@ class Settings:
     chunk_stride: int = 2
     chunk_max_chars: int = 1200
     # A checked submission's windows advance this many sentences. The corpus keeps overlapping windows
-    # (chunk_stride), so a copied passage still meets a corpus window that covers it; fewer submission
-    # windows is less to embed.
+    # (chunk_stride), so a copied passage still meets a corpus window that covers it. Window vectors are
+    # pooled from sentence vectors, so the stride changes only how many searches a check makes.
     query_stride: int = 2
 
     # Detection: candidates, merging into passages, sentence trimming, what counts as verbatim.

@@ -24,9 +24,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from plagdetect.chunking import Chunk as TextChunk
 from plagdetect.config import Settings
-from plagdetect.db import Chunk, Collection, Document, make_engine, make_session_factory
-from plagdetect.documents import PreparedDocument, prepare_document
+from plagdetect.db import Chunk, Collection, Document, SentenceVectors, make_engine, make_session_factory
+from plagdetect.documents import PreparedDocument, cut_text, prepare_document
 from plagdetect.encoders import (
     BiEncoder,
     blob_to_vector,
@@ -34,11 +35,13 @@ from plagdetect.encoders import (
     model_dimension,
     model_version,
     vector_to_blob,
+    vectors_version,
 )
 from plagdetect.errors import PlagDetectError
 from plagdetect.extract import ExtractionLimits
 from plagdetect.index import HnswIndex
 from plagdetect.normalize import IntegrityFlags
+from plagdetect.spans import Span
 from plagdetect.uploads import Upload, expand_paths, read_upload, split_upload
 
 logger = logging.getLogger(__name__)
@@ -111,7 +114,7 @@ class Corpus:
         self._encoder = encoder
         self._index: HnswIndex | None = None
         self.encoder_path = encoder.path if encoder else settings.resolved_bi_encoder
-        self.encoder_version = encoder.version if encoder else model_version(self.encoder_path)
+        self.encoder_version = vectors_version(encoder.version if encoder else model_version(self.encoder_path))
         self.last_index_report = IndexReport()
 
     # ----- engine parts, loaded when first needed ------------------------------------------------------
@@ -319,11 +322,13 @@ class Corpus:
             return IngestResult(filename, "failed", str(error)), None
         existing = self._find_duplicate(collection, prepared.sha256)
         if existing is None:
-            vectors = self.encoder.encode([chunk.text for chunk in prepared.chunks])
+            sentence_vectors, vectors = self.embed(prepared.normalized.text, prepared.sentences, prepared.chunks)
             self._open_index()  # checked against the database before this document joins it
             self._ensure_collection(collection)
             try:
-                document_id, chunk_ids = self._store(prepared, vectors, collection, title, author, owner_id)
+                document_id, chunk_ids = self._store(
+                    prepared, sentence_vectors, vectors, collection, title, author, owner_id
+                )
             except IntegrityError:  # the same file was stored by another process meanwhile
                 existing = self._find_duplicate(collection, prepared.sha256)
                 if existing is None:
@@ -332,6 +337,12 @@ class Corpus:
             return IngestResult(filename, "duplicate", existing[1], document_id=existing[0]), None
         logger.info("Ingested %s as document %d (%d chunks)", filename, document_id, len(chunk_ids))
         return IngestResult(filename, "added", document_id=document_id, chunks=len(chunk_ids)), (chunk_ids, vectors)
+
+    def embed(self, text: str, sentences: list[Span], chunks: list[TextChunk]) -> tuple[np.ndarray, np.ndarray]:
+        """The vectors of a text's sentence units and of its chunks (``BiEncoder.encode_windows``)."""
+        return self.encoder.encode_windows(
+            [" ".join(text[start:end].split()) for start, end in sentences], [chunk.units for chunk in chunks]
+        )
 
     def _find_duplicate(self, collection: str, sha256: str) -> tuple[int, str] | None:
         query = (
@@ -348,6 +359,7 @@ class Corpus:
     def _store(
         self,
         prepared: PreparedDocument,
+        sentence_vectors: np.ndarray,
         vectors: np.ndarray,
         collection: str,
         title: str | None,
@@ -372,16 +384,7 @@ class Corpus:
                     page_starts=list(prepared.extracted.page_starts),
                     integrity_flags=prepared.normalized.flags.to_dict(),
                 )
-                document.chunks = [
-                    Chunk(
-                        ordinal=i,
-                        start=chunk.start,
-                        end=chunk.end,
-                        vector=vector_to_blob(vector),
-                        encoder_version=self.encoder_version,
-                    )
-                    for i, (chunk, vector) in enumerate(zip(prepared.chunks, vectors, strict=True))
-                ]
+                self._set_vectors(document, prepared.sentences, sentence_vectors, prepared.chunks, vectors)
                 session.add(document)
                 session.flush()
                 stored = self.settings.files_dir / f"{document.id}{prepared.suffix}"
@@ -394,6 +397,49 @@ class Corpus:
                 stored.unlink(missing_ok=True)
             raise
         return document_id, chunk_ids
+
+    def _set_vectors(
+        self,
+        document: Document,
+        sentences: list[Span],
+        sentence_vectors: np.ndarray,
+        chunks: list[TextChunk],
+        vectors: np.ndarray,
+    ) -> None:
+        """A document's chunk rows and sentence vectors (replacing any it had), of the current version."""
+        sentence_row = document.sentences or SentenceVectors()
+        sentence_row.encoder_version = self.encoder_version
+        sentence_row.spans = np.asarray(sentences, dtype=np.int32).reshape(-1, 2).tobytes()
+        sentence_row.vectors = vector_to_blob(sentence_vectors)
+        document.sentences = sentence_row
+        document.chunks = [
+            Chunk(
+                ordinal=i,
+                start=chunk.start,
+                end=chunk.end,
+                vector=vector_to_blob(vector),
+                encoder_version=self.encoder_version,
+            )
+            for i, (chunk, vector) in enumerate(zip(chunks, vectors, strict=True))
+        ]
+
+    def sentence_vectors(self, document_ids: Iterable[int]) -> dict[int, tuple[list[Span], np.ndarray]]:
+        """Stored sentence units and their vectors, by document; documents without current ones are left out."""
+        dim = model_dimension(self.encoder_path)
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(SentenceVectors).where(
+                    SentenceVectors.document_id.in_(list(document_ids)),
+                    SentenceVectors.encoder_version == self.encoder_version,
+                )
+            ).all()
+        return {
+            row.document_id: (
+                [(int(a), int(b)) for a, b in np.frombuffer(row.spans, dtype=np.int32).reshape(-1, 2)],
+                np.frombuffer(row.vectors, dtype=np.float16).reshape(-1, dim).astype(np.float32),
+            )
+            for row in rows
+        }
 
     def _limits(self) -> ExtractionLimits:
         return ExtractionLimits.from_settings(self.settings)
@@ -506,6 +552,16 @@ class Corpus:
             logger.warning("%d chunks were embedded by another bi-encoder; run `plagdetect reindex`", stale)
         return report
 
+    def stale_documents(self) -> int:
+        """Documents with chunks of another version (another bi-encoder or an older way of embedding).
+
+        Checks do not search them until ``reindex`` embeds them again.
+        """
+        with self.sessions() as session:
+            return session.scalar(
+                select(func.count(Chunk.document_id.distinct())).where(Chunk.encoder_version != self.encoder_version)
+            )
+
     def _count_stale(self) -> int:
         with self.sessions() as session:
             return session.scalar(
@@ -513,7 +569,10 @@ class Corpus:
             )
 
     def reindex(self, progress: Progress | None = None) -> IndexReport:
-        """Re-embed chunks of other bi-encoder versions, then rebuild the index from the stored vectors."""
+        """Re-embed documents with chunks of another version, then rebuild the index from the stored vectors.
+
+        Such a document is cut again with the current settings, so its chunks and sentence vectors agree.
+        """
         re_embedded = 0
         with self.sessions() as session:
             stale_ids = session.scalars(
@@ -526,16 +585,17 @@ class Corpus:
                     continue
                 if progress:
                     progress(document.filename)
-                texts = [" ".join(document.text[c.start : c.end].split()) for c in document.chunks]
-                vectors = self.encoder.encode(texts)
-                for chunk, vector in zip(document.chunks, vectors, strict=True):
-                    chunk.vector = vector_to_blob(vector)
-                    chunk.encoder_version = self.encoder_version
+                sentences, chunks = cut_text(document.text, self.settings)
+                sentence_vectors, vectors = self.embed(document.text, sentences, chunks)
+                with session.no_autoflush:  # the document may be gone by now: the commit finds out
+                    self._set_vectors(document, sentences, sentence_vectors, chunks, vectors)
                 try:
                     session.commit()
-                except StaleDataError:  # deleted by another process while it was being re-embedded
+                except (StaleDataError, IntegrityError):  # deleted by another process while it was re-embedded?
                     session.rollback()
-                    continue
+                    if session.get(Document, document_id) is None:
+                        continue
+                    raise
                 re_embedded += len(vectors)
         index = self.index
         with index.writing():

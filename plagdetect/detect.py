@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 
-from plagdetect.align import Passage, Seed, align_sentences, merge_seeds
-from plagdetect.chunking import paragraph_spans, split_sentences
+from plagdetect.align import TIE, Passage, Seed, align_sentences, merge_seeds
+from plagdetect.chunking import paragraph_spans
 from plagdetect.corpus import Corpus
 from plagdetect.db import Check, Chunk, Collection, Document, Match
-from plagdetect.documents import PreparedDocument, prepare_document
+from plagdetect.documents import PreparedDocument, cut_text, prepare_document
 from plagdetect.errors import PlagDetectError
 from plagdetect.exclusions import bibliography_span, quoted_spans
 from plagdetect.explain import Explainer, Token, load_explainer
@@ -162,8 +162,8 @@ def check_bytes(
     prepared = prepare_document(data, filename, replace(settings, chunk_stride=settings.query_stride))
     lap("prepare")
     allowed, excluded_ids = _allowed_chunks(corpus, prepared, options)
-    say(f"Embedding {len(prepared.chunks)} passages and searching the corpus")
-    vectors = corpus.encoder.encode([chunk.text for chunk in prepared.chunks])
+    say(f"Embedding {len(prepared.sentences)} sentences and searching the corpus")
+    sentence_vectors, vectors = corpus.embed(prepared.normalized.text, prepared.sentences, prepared.chunks)
     lap("embed")
     seeds = _seeds(corpus, vectors, allowed)
     lap("search")
@@ -173,7 +173,7 @@ def check_bytes(
     minimums = (min_words, max(min_words, settings.min_paraphrase_words))
     say(f"Aligning {len(passages)} candidate passages sentence by sentence" + (" and reranking" if reranker else ""))
     excluded_text = merge_spans(sum(excluded.values(), []))
-    matches = _refine(corpus, prepared, passages, excluded_text, minimums, reranker, threshold)
+    matches = _refine(corpus, prepared, sentence_vectors, passages, excluded_text, minimums, reranker, threshold)
     lap("align")
     if explainer is not None:
         say(f"Explaining {len(matches)} matches")
@@ -254,11 +254,13 @@ class _Source:
     original: str
     offsets: OffsetMap
     chunk_spans: dict[int, Span]  # ordinal -> span
-    sentences: list[Span]
+    sentences: list[Span]  # sentence units
+    vectors: np.ndarray  # one per sentence unit
 
 
 def _load_sources(corpus: Corpus, passages: list[Passage]) -> dict[int, _Source]:
     ids = sorted({p.source for p in passages})
+    stored = corpus.sentence_vectors(ids)
     sources: dict[int, _Source] = {}
     with corpus.sessions() as session:
         for document in session.scalars(select(Document).where(Document.id.in_(ids))):
@@ -268,6 +270,11 @@ def _load_sources(corpus: Corpus, passages: list[Passage]) -> dict[int, _Source]
                     select(Chunk.ordinal, Chunk.start, Chunk.end).where(Chunk.document_id == document.id)
                 )
             }
+            if document.id not in stored:  # not expected: they are written with the chunks
+                logger.warning("Document %d has no sentence vectors; embedding its sentences now", document.id)
+                units, _ = cut_text(document.text, corpus.settings)
+                stored[document.id] = (units, corpus.embed(document.text, units, [])[0])
+            sentences, vectors = stored[document.id]
             sources[document.id] = _Source(
                 id=document.id,
                 title=document.title,
@@ -276,7 +283,8 @@ def _load_sources(corpus: Corpus, passages: list[Passage]) -> dict[int, _Source]
                 original=document.original_text,
                 offsets=OffsetMap.from_bytes(document.offset_map),
                 chunk_spans=spans,
-                sentences=split_sentences(document.text),
+                sentences=sentences,
+                vectors=vectors,
             )
     return sources
 
@@ -292,6 +300,7 @@ def _sentence_range(sentences: list[Span], span: Span, margin: int = 1) -> range
 def _refine(
     corpus: Corpus,
     prepared: PreparedDocument,
+    sentence_vectors: np.ndarray,
     passages: list[Passage],
     excluded: list[Span],
     minimums: tuple[int, int],
@@ -302,13 +311,14 @@ def _refine(
 
     Passages that do not hold up at sentence level go, and so do those the reranker scores below the
     threshold. ``minimums``: the words a verbatim match and a paraphrase need outside the excluded text.
+    ``sentence_vectors``: those of the submission's sentence units.
     """
     if not passages:
         return []
     settings = corpus.settings
     sources = _load_sources(corpus, passages)
     text = prepared.normalized.text
-    sub_sentences = split_sentences(text)
+    sub_sentences = prepared.sentences
     chunks = prepared.chunks
     plans = []
     for passage in passages:
@@ -319,19 +329,11 @@ def _refine(
         src_span = (source.chunk_spans[passage.first_position][0], source.chunk_spans[passage.last_position][1])
         plans.append((passage, source, sub_range, _sentence_range(source.sentences, src_span)))
 
-    texts: dict[str, int] = {}
-    for _, source, sub_range, src_range in plans:
-        for i in sub_range:
-            texts.setdefault(_sentence_text(text, sub_sentences[i]), len(texts))
-        for i in src_range:
-            texts.setdefault(_sentence_text(source.text, source.sentences[i]), len(texts))
-    vectors = corpus.encoder.encode(list(texts))
-
     paragraph_starts = [start for start, _ in paragraph_spans(text)]
     aligned: list[_Aligned] = []
     for _passage, source, sub_range, src_range in plans:
-        sub_vectors = vectors[[texts[_sentence_text(text, sub_sentences[i])] for i in sub_range]]
-        src_vectors = vectors[[texts[_sentence_text(source.text, source.sentences[i])] for i in src_range]]
+        sub_vectors = sentence_vectors[sub_range.start : sub_range.stop]
+        src_vectors = source.vectors[src_range.start : src_range.stop]
         paragraphs = [bisect_right(paragraph_starts, sub_sentences[i][0]) for i in sub_range]
         for found in align_sentences(sub_vectors, src_vectors, paragraphs, settings.trim_threshold):
             aligned.append(
@@ -402,13 +404,54 @@ def _aligned_texts(a: _Aligned, text: str, sentences: list[Span]) -> tuple[str, 
 def _best_per_stretch(aligned: list[_Aligned]) -> list[_Aligned]:
     """Of alignments of the same source sharing most of their submission sentences, the best one.
 
-    A passage comes from one place of a source; a second place that resembles it is a look-alike.
+    A passage comes from one place of a source; a second place that resembles it is a look-alike. When places
+    score the same (a source that repeats a paragraph word for word), ``_in_reading_order`` chooses.
     """
     kept: list[_Aligned] = []
-    for candidate in sorted(aligned, key=lambda a: -a.score):
-        if not any(other.source.id == candidate.source.id and _mostly_shared(other, candidate) for other in kept):
+    ties: dict[int, list[_Aligned]] = {}  # id of a kept alignment -> the places that score exactly as well
+    for candidate in sorted(aligned, key=lambda a: (-a.score, a.source.id, a.first_source)):
+        winner = next(
+            (other for other in kept if other.source.id == candidate.source.id and _mostly_shared(other, candidate)),
+            None,
+        )
+        if winner is None:
             kept.append(candidate)
-    return kept
+            ties[id(candidate)] = [candidate]
+        elif abs(candidate.score - winner.score) <= TIE and (candidate.first_query, candidate.last_query) == (
+            winner.first_query,
+            winner.last_query,
+        ):
+            ties[id(winner)].append(candidate)
+    return _in_reading_order(kept, ties)
+
+
+def _in_reading_order(kept: list[_Aligned], ties: dict[int, list[_Aligned]]) -> list[_Aligned]:
+    """Each alignment with equally good places in its source moved to the place that continues its neighbours.
+
+    A writer copies from a source front to back: of two identical places, the one taken is the first that
+    starts after (or just before) where the previous passage from that source ended; for a first passage, the
+    last that ends before where the next one starts. With no neighbour in that source, the first place.
+    """
+    chosen: list[_Aligned] = []
+    by_source: dict[int, list[_Aligned]] = defaultdict(list)
+    for a in sorted(kept, key=lambda a: a.first_query):
+        by_source[a.source.id].append(a)
+    for passages in by_source.values():
+        for k, a in enumerate(passages):
+            places = sorted(ties[id(a)], key=lambda p: p.first_source)
+            if len(places) > 1:
+                previous = chosen[-1] if k else None  # this source's passage before, as chosen
+                following = passages[k + 1] if k + 1 < len(passages) else None
+                if previous is not None:
+                    after = [p for p in places if p.first_source >= previous.last_source - 2]
+                    a = after[0] if after else places[-1]
+                elif following is not None:
+                    before = [p for p in places if p.last_source <= following.first_source + 2]
+                    a = before[-1] if before else places[0]
+                else:
+                    a = places[0]
+            chosen.append(a)
+    return chosen
 
 
 def _mostly_shared(a: _Aligned, b: _Aligned) -> bool:

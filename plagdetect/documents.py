@@ -1,4 +1,4 @@
-"""From uploaded bytes to the text and chunks the engine works on: extract, normalise, chunk.
+"""From uploaded bytes to the text and chunks the engine works on: extract, normalise, cut into sentences and chunks.
 
 Ingest (corpus) and check (detection) both start here, so a document is read the same way on both sides.
 """
@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from plagdetect.chunking import Chunk, chunk_text
+from plagdetect.chunking import Chunk, chunk_units, sentence_units
 from plagdetect.config import Settings
 from plagdetect.errors import PlagDetectError
 from plagdetect.extract import ExtractedText, ExtractionLimits, extract_bytes
@@ -18,13 +18,14 @@ from plagdetect.normalize import NormalizedText, normalize
 
 @dataclass(frozen=True)
 class PreparedDocument:
-    """An uploaded file read and cut into chunks, not yet embedded or stored."""
+    """An uploaded file read and cut into sentence units and chunks, not yet embedded or stored."""
 
     filename: str
     data: bytes
     sha256: str
     extracted: ExtractedText
     normalized: NormalizedText
+    sentences: list[tuple[int, int]]  # sentence units (chunking.sentence_units) of the normalised text
     chunks: list[Chunk]
 
     @property
@@ -40,12 +41,7 @@ def prepare_document(data: bytes, filename: str, settings: Settings, password: s
     """Extract, normalise and chunk one file; a file the engine cannot use raises ``PlagDetectError``."""
     extracted = extract_bytes(data, filename, ExtractionLimits.from_settings(settings), password=password)
     normalized = normalize(extracted.text)
-    chunks = chunk_text(
-        normalized.text,
-        sentences=settings.chunk_sentences,
-        stride=settings.chunk_stride,
-        max_chars=settings.chunk_max_chars,
-    )
+    sentences, chunks = cut_text(normalized.text, settings)
     if not chunks:
         raise PlagDetectError("the file contains no text")
     return PreparedDocument(
@@ -54,5 +50,13 @@ def prepare_document(data: bytes, filename: str, settings: Settings, password: s
         sha256=hashlib.sha256(data).hexdigest(),
         extracted=extracted,
         normalized=normalized,
+        sentences=sentences,
         chunks=chunks,
     )
+
+
+def cut_text(text: str, settings: Settings) -> tuple[list[tuple[int, int]], list[Chunk]]:
+    """The sentence units of a normalised text and the chunks (windows of units) the settings make of them."""
+    units = sentence_units(text, settings.chunk_max_chars)
+    chunks = chunk_units(text, units, settings.chunk_sentences, settings.chunk_stride, settings.chunk_max_chars)
+    return units, chunks

@@ -2,6 +2,12 @@
 
 Models are loaded from local folders only; nothing is downloaded. ``load_bi_encoder`` caches one model per
 (folder, device) in the process, so the app, the CLI and the services share it.
+
+A document's sentences are each encoded once; the vector of a chunk (a window of sentences) is pooled from
+its sentences' vectors (``BiEncoder.encode_windows``). Encoding the windows as texts of their own would read
+every sentence one and a half times more, and the alignment needs the sentence vectors anyway.
+``vectors_version`` names vectors made this way, so that they never share an index with vectors made another
+way or by another model.
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ from plagdetect.errors import PlagDetectError
 logger = logging.getLogger(__name__)
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+WINDOW_POOLING = "sentmean1"  # chunk vectors: token-weighted mean of their sentences' vectors (encode_windows)
+CPU_BATCH_SIZE = 4  # texts per forward pass on a CPU: small batches pad less and stay in cache (docs/evaluation.md)
+GPU_BATCH_SIZE = 128
 
 
 def choose_device(preference: str = "auto") -> str:
@@ -47,6 +56,11 @@ def model_version(path: str | os.PathLike) -> str:
         if weights.is_file():
             return f"{_display_name(folder)}-{_sha256_prefix(weights)}"
     raise PlagDetectError(f"No model weights ({' or '.join(WEIGHT_FILES)}) in {folder}.")
+
+
+def vectors_version(model: str) -> str:
+    """The version of chunk vectors made by the bi-encoder of version ``model`` (see the module docstring)."""
+    return f"{model}+{WINDOW_POOLING}"
 
 
 def model_dimension(path: str | os.PathLike) -> int:
@@ -94,7 +108,7 @@ class BiEncoder:
         self.path = str(path)
         self.version = model_version(path)
         self.device = choose_device(device)
-        self.batch_size = batch_size or (32 if self.device == "cpu" else 128)
+        self.batch_size = batch_size or (CPU_BATCH_SIZE if self.device == "cpu" else GPU_BATCH_SIZE)
         self.model = SentenceTransformer(self.path, device=self.device, local_files_only=True)
         if self.device.startswith("cuda"):
             self.model.half()
@@ -121,6 +135,33 @@ class BiEncoder:
             show_progress_bar=show_progress,
         )
         return np.asarray(vectors, dtype=np.float32)[inverse.reshape(-1)]
+
+    def encode_windows(
+        self, sentences: Sequence[str], windows: Sequence[tuple[int, int]], show_progress: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Unit vectors of sentences and of windows of consecutive sentences, each sentence encoded once.
+
+        ``windows``: ranges ``[first, stop)`` of sentence indices. A window's vector is the mean of its
+        sentences' vectors weighted by their token counts (mean pooling weighs every token alike), made unit
+        length; a window of one sentence has that sentence's vector.
+        """
+        sentence_vectors = self.encode(sentences, show_progress=show_progress)
+        weights = self.token_counts(sentences).astype(np.float32)
+        window_vectors = np.empty((len(windows), self.dim), dtype=np.float32)
+        for row, (first, stop) in enumerate(windows):
+            if not 0 <= first < stop <= len(sentences):
+                raise ValueError(f"window {first}:{stop} is not a range of the {len(sentences)} sentences")
+            pooled = weights[first:stop] @ sentence_vectors[first:stop]
+            window_vectors[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        return sentence_vectors, window_vectors
+
+    def token_counts(self, texts: Sequence[str]) -> np.ndarray:
+        """How many tokens the model reads of each text (special tokens left out, at most its limit), at least 1."""
+        if len(texts) == 0:
+            return np.empty(0, dtype=np.int64)
+        limit = self.model.max_seq_length - 2  # [CLS] and [SEP] take two places
+        tokens = self.model.tokenizer(list(texts), add_special_tokens=False, truncation=True, max_length=limit)
+        return np.array([max(1, len(ids)) for ids in tokens["input_ids"]], dtype=np.int64)
 
 
 @functools.lru_cache(maxsize=4)

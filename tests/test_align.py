@@ -40,6 +40,23 @@ def test_sentence_alignment_trims_edges_and_splits_paragraphs() -> None:
     assert align_sentences(query, source, [0] * 5, threshold=0.999) == []
 
 
+def test_a_sentence_the_source_repeats_is_placed_in_reading_order() -> None:
+    # Source sentences: a, x, b, y, a, z; the source says "a" twice.
+    a, x, b, y, z = np.eye(5)
+    source = np.stack([a, x, b, y, a, z])
+
+    def places(*query: np.ndarray) -> list[tuple[int, int]]:
+        found = align_sentences(np.stack(query), source, list(range(len(query))), threshold=0.9)
+        return [(s.first_source, s.last_source) for s in found]
+
+    assert places(b, a) == [(2, 2), (4, 4)]  # after b: the second "a"
+    assert places(x, a) == [(1, 1), (4, 4)]  # the first "a" at or after x
+    assert places(a, y) == [(0, 0), (3, 3)]  # before y: the last "a" before it
+    assert places(a, z) == [(4, 4), (5, 5)]
+    assert places(a) == [(0, 0)]  # nothing to go by: the first
+    assert places(z, a) == [(5, 5), (4, 4)]  # none after z: the last
+
+
 def test_word_overlap_finds_shared_runs_and_measures_coverage() -> None:
     submission = "As everyone knows, the quick brown fox jumps over the lazy dog every single day."
     source = "In the story the quick brown fox jumps over the lazy dog, and nobody minds."

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from plagdetect.accounts import Account, Accounts, Role
 from plagdetect.checks import list_checks
 from plagdetect.config import Settings
 from plagdetect.corpus import Corpus
+from plagdetect.db import Chunk
 
 from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_pdf, make_people
 
@@ -177,6 +179,21 @@ def test_the_corpus_page_lists_the_documents(app_corpus: Corpus, people: dict[st
     assert [m.value for m in app.metric] == ["1", "1"]
     table = app.dataframe[0].value
     assert table["title"].tolist() == ["printing-press"] and table["collection"].tolist() == ["History"]
+
+
+def test_documents_not_searched_until_a_reindex_are_announced(app_corpus: Corpus, people: dict[str, Account]) -> None:
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    with app_corpus.sessions.begin() as session:
+        session.execute(update(Chunk).values(encoder_version="older-model"))
+    student = signed_in(people["student"])
+    assert any("not searched until the corpus is re-indexed" in w.value for w in student.warning)
+    teacher = signed_in(people["teacher"])
+    teacher.switch_page("views/corpus.py").run()
+    assert any("checks skip them until you re-index" in w.value for w in teacher.warning)
+    reindex = next(b for b in teacher.button if b.label == "Re-index the corpus")
+    reindex.click().run()
+    assert not any("re-index" in w.value for w in teacher.warning)
+    assert not signed_in(people["student"]).warning
 
 
 def test_the_collusion_view_finds_the_copied_pair_and_collections_are_renamed(

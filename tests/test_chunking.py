@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from plagdetect.chunking import Chunk, chunk_text, paragraph_spans, split_sentences
+from plagdetect.chunking import Chunk, chunk_text, chunk_units, paragraph_spans, sentence_units, split_sentences
 
 
 def sentences_of(text: str) -> list[str]:
@@ -188,7 +188,10 @@ def test_windows_cover_every_sentence_and_end_at_the_last(n: int, sentences: int
 def test_chunk_text_collapses_whitespace() -> None:
     text = "  A line\nbroken   here. Next\tone.\n\nNew paragraph. "
     chunks = chunk_text(text)
-    assert chunks == [Chunk(2, 33, "A line broken here. Next one."), Chunk(35, len(text) - 1, "New paragraph.")]
+    assert chunks == [
+        Chunk(2, 33, "A line broken here. Next one.", (0, 2)),
+        Chunk(35, len(text) - 1, "New paragraph.", (2, 3)),
+    ]
 
 
 def test_windows_never_cross_a_paragraph_break() -> None:
@@ -241,3 +244,18 @@ def test_invalid_parameters_rejected(sentences: int, stride: int) -> None:
 def test_empty_text_gives_no_chunks() -> None:
     assert chunk_text("") == []
     assert chunk_text(" \n\n \t") == []
+
+
+def test_each_window_names_the_sentence_units_it_is_made_of() -> None:
+    text = "Short one. Long" + " word" * 450 + ". Short two. Three.\n\nNew paragraph here. And more."
+    units = sentence_units(text, max_chars=1200)
+    long_sentence = split_sentences(text)[1]
+    assert len(units) == len(split_sentences(text)) + 1  # the 2,260-character sentence became two pieces
+    assert units[1][0] == long_sentence[0] and units[2][1] == long_sentence[1]
+    assert all(b - a <= 1200 for a, b in units)
+    chunks = chunk_text(text, sentences=3, stride=2, max_chars=1200)
+    assert chunks == chunk_units(text, units, sentences=3, stride=2, max_chars=1200)
+    for chunk in chunks:
+        first, stop = chunk.units
+        assert (chunk.start, chunk.end) == (units[first][0], units[stop - 1][1])
+    assert sorted({k for c in chunks for k in range(*c.units)}) == list(range(len(units)))

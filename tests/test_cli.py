@@ -71,6 +71,28 @@ def test_reindex_and_an_unknown_collection(capsys, essays) -> None:
     assert code == EXIT_FAILED and "No collection named 'nope'" in err
 
 
+def test_a_check_warns_of_documents_it_cannot_search_until_a_reindex(capsys, essays, tmp_path: Path) -> None:
+    from sqlalchemy import update
+
+    from plagdetect.config import Settings
+    from plagdetect.corpus import Corpus
+    from plagdetect.db import Chunk
+
+    run(capsys, "ingest", str(essays[0]), "--no-progress")
+    corpus = Corpus(Settings.from_env())
+    with corpus.sessions.begin() as session:
+        session.execute(update(Chunk).values(encoder_version="older-model"))
+    corpus.close()
+    copy = tmp_path / "copy.txt"
+    copy.write_text(ESSAY_RAILWAYS + "\n\nI copied all of the above.")
+    code, out, err = run(capsys, "check", str(copy))
+    assert code == EXIT_OK and "similarity index 0.0%" in out
+    assert "1 document(s) embedded by an older version are not searched; run `plagdetect reindex`" in err
+    run(capsys, "reindex")
+    code, out, err = run(capsys, "check", str(copy))
+    assert "warning" not in err and "similarity index 0.0%" not in out and "from 'rail'" in out
+
+
 def test_usage_errors_exit_with_2(capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["delete", "not-a-number"])

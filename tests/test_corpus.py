@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 import plagdetect.corpus as corpus_module
+from plagdetect.chunking import sentence_units
 from plagdetect.corpus import Corpus, write_atomically
-from plagdetect.db import Chunk, Document
+from plagdetect.db import Chunk, Document, SentenceVectors
 from plagdetect.documents import prepare_document
 from plagdetect.errors import PlagDetectError
 
@@ -51,6 +52,23 @@ def test_ingest_stores_text_chunks_vectors_and_the_original(corpus: Corpus, tmp_
         assert document.text[first.start : first.end].startswith("Photosynthesis is the process")
         assert len(first.vector) == 384 * 2  # float16
     assert corpus.index.ids() == {c.id for c in document.chunks}
+
+
+def test_ingest_stores_each_sentences_vector_and_pools_the_chunks_from_them(corpus: Corpus) -> None:
+    result = corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "rail.txt", "c")
+    [(spans, vectors)] = corpus.sentence_vectors([result.document_id]).values()
+    with corpus.sessions() as session:
+        document = session.get(Document, result.document_id)
+        chunks = [(c.start, c.end, np.frombuffer(c.vector, np.float16).astype(np.float32)) for c in document.chunks]
+        text = document.text
+    assert spans == sentence_units(text) and len(spans) > len(chunks) > 1
+    sentences = [" ".join(text[a:b].split()) for a, b in spans]
+    assert np.allclose(vectors, corpus.encoder.encode(sentences), atol=2e-3)  # stored as float16
+    starts = [a for a, _ in spans]
+    ends = [b for _, b in spans]
+    windows = [(starts.index(start), ends.index(end) + 1) for start, end, _ in chunks]
+    _, pooled = corpus.encoder.encode_windows(sentences, windows)
+    assert np.allclose(np.stack([vector for _, _, vector in chunks]), pooled, atol=2e-3)
 
 
 def test_a_chunk_text_finds_its_own_chunk_in_the_index(corpus: Corpus, tmp_path: Path) -> None:
@@ -93,6 +111,9 @@ def test_delete_removes_rows_vectors_and_the_stored_file(corpus: Corpus, tmp_pat
     info = corpus.delete_document(gone.document_id)
     assert info.title == "gone"
     assert [d.id for d in corpus.list_documents()] == [keep.document_id]
+    assert list(corpus.sentence_vectors([keep.document_id, gone.document_id])) == [keep.document_id]
+    with corpus.sessions() as session:
+        assert session.scalars(select(SentenceVectors.document_id)).all() == [keep.document_id]
     assert chunk_count(corpus) == keep.chunks
     assert not stored.exists()
     assert not (gone_chunks & corpus.index.ids())
@@ -257,6 +278,24 @@ def test_reindex_re_embeds_chunks_of_another_model_version(corpus: Corpus) -> No
     assert len(reopened.index) == result.chunks
     query = corpus.encoder.encode([ESSAY_PHOTOSYNTHESIS.split(". ")[0]])
     assert reopened.index.search(query, k=1)[1][0, 0] > 0.8
+
+
+def test_reindex_gives_a_document_stored_without_sentence_vectors_its_vectors(corpus: Corpus) -> None:
+    """A corpus from before sentence vectors were stored: its chunks count as another version until re-indexed."""
+    result = corpus.ingest_bytes(ESSAY_PHOTOSYNTHESIS.encode(), "p.txt", "c")
+    [(spans, vectors)] = corpus.sentence_vectors([result.document_id]).values()
+    with corpus.sessions.begin() as session:
+        session.execute(update(Chunk).values(encoder_version=corpus.encoder.version))  # the model alone named them
+        session.query(SentenceVectors).delete()
+    reopened = Corpus(corpus.settings, encoder=corpus.encoder)
+    assert reopened.repair_index().stale_chunks == result.chunks
+    assert reopened.sentence_vectors([result.document_id]) == {}
+    assert reopened.stale_documents() == 1 and len(reopened.index) == 0  # said, not silently unsearched
+    reopened.reindex()
+    assert reopened.stale_documents() == 0
+    [(again, again_vectors)] = reopened.sentence_vectors([result.document_id]).values()
+    assert again == spans and np.allclose(again_vectors, vectors)
+    assert len(reopened.index) == result.chunks == chunk_count(reopened)
 
 
 def test_two_processes_share_the_corpus(corpus: Corpus) -> None:

@@ -4,11 +4,18 @@ import pytest
 from sqlalchemy import select
 
 from plagdetect.corpus import Corpus
-from plagdetect.db import Check, Match
+from plagdetect.db import Check, Match, SentenceVectors
 from plagdetect.detect import CheckOptions, check_bytes
 from plagdetect.errors import PlagDetectError
 
-from builders import ESSAY_VOLCANOES, PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED
+from builders import (
+    ESSAY_PHOTOSYNTHESIS,
+    ESSAY_RAILWAYS,
+    ESSAY_VOLCANOES,
+    PRINTING_SOURCE,
+    PRINTING_SUBMISSION,
+    PRINTING_UNRELATED,
+)
 
 COPIED = PRINTING_SUBMISSION.index("Around 1440")
 PARAPHRASED = PRINTING_SUBMISSION.index("This invention travelled")
@@ -48,6 +55,34 @@ def test_a_copied_and_a_paraphrased_paragraph_are_found_and_the_rest_is_not(prin
     assert match.submission_span[1] <= OWN_WORDS  # the student's own words are not flagged
     assert 0.4 < report.similarity < 0.7
     assert report.sources[0].share == report.similarity
+
+
+def test_a_check_embeds_only_the_submission_and_reads_the_sources_sentence_vectors(
+    printing_corpus: Corpus, monkeypatch, caplog
+) -> None:
+    encoded = []
+    encode = printing_corpus.encoder.encode
+
+    def counting(texts, **kwargs):
+        encoded.extend(texts)
+        return encode(texts, **kwargs)
+
+    monkeypatch.setattr(printing_corpus.encoder, "encode", counting)
+    report = check(printing_corpus, PRINTING_SUBMISSION)
+    assert report.matches
+    submission = " ".join(PRINTING_SUBMISSION.split())
+    assert encoded and all(text in submission for text in encoded)  # not a word of a source is embedded again
+
+    # Sentence vectors missing (not expected: they are stored with the chunks): the check embeds them itself.
+    with printing_corpus.sessions.begin() as session:
+        session.query(SentenceVectors).delete()
+    encoded.clear()
+    again = check(printing_corpus, PRINTING_SUBMISSION)
+    assert [(m.submission_span, m.source_span) for m in again.matches] == [
+        (m.submission_span, m.source_span) for m in report.matches
+    ]
+    assert any(text in " ".join(PRINTING_SOURCE.split()) and text not in submission for text in encoded)
+    assert "has no sentence vectors" in caplog.text
 
 
 def test_a_text_on_the_same_topic_that_borrows_nothing_gives_zero(printing_corpus: Corpus) -> None:
@@ -201,6 +236,40 @@ def test_a_passage_the_reranker_scores_below_the_threshold_is_dropped(corpus: Co
         stricter.close()
     assert weakest.submission_span not in kept
     assert len(kept) == len(match.segments) - 1
+
+
+FILLER = (
+    "Medieval monasteries kept libraries of hand-copied books in their scriptoria. "
+    "Monks spent years on a single manuscript, decorating the margins with gold leaf. "
+    "Few people outside the church could read, so books stayed rare and expensive."
+)
+WHALES = (
+    "Blue whales are the largest animals known to have lived on Earth. "
+    "They feed almost entirely on krill, swallowing tonnes of it every day in summer. "
+    "Their calls travel hundreds of kilometres through the cold water of the deep ocean."
+)
+
+
+@pytest.mark.parametrize(
+    ("copied", "expected_place"),
+    [
+        ([ESSAY_VOLCANOES, ESSAY_PHOTOSYNTHESIS], 1),  # after the volcanoes: the second copy
+        ([ESSAY_PHOTOSYNTHESIS, WHALES], 1),  # before the whales, which follow the second copy
+        ([ESSAY_RAILWAYS, ESSAY_PHOTOSYNTHESIS], 0),  # after the railways: the first copy
+    ],
+)
+def test_a_paragraph_a_source_repeats_is_traced_to_the_copy_that_fits_the_reading_order(
+    corpus: Corpus, copied: list[str], expected_place: int
+) -> None:
+    paragraphs = [ESSAY_RAILWAYS, ESSAY_PHOTOSYNTHESIS, ESSAY_VOLCANOES, FILLER, ESSAY_PHOTOSYNTHESIS, WHALES]
+    source = "\n\n".join(paragraphs)
+    corpus.ingest_bytes(source.encode(), "repeats-itself.txt", "c")
+    places = [source.index(ESSAY_PHOTOSYNTHESIS), source.rindex(ESSAY_PHOTOSYNTHESIS)]
+    submission = "\n\n".join([*copied, "I wrote this last paragraph myself, about nothing in particular at all."])
+    segments = [s for m in check(corpus, submission).matches for s in m.segments]
+    [repeated] = [s for s in segments if submission[slice(*s.submission_span)] == ESSAY_PHOTOSYNTHESIS]
+    assert repeated.source_span == (places[expected_place], places[expected_place] + len(ESSAY_PHOTOSYNTHESIS))
+    assert len(segments) == 2
 
 
 def test_with_reranking_and_explanations_off_the_bi_encoder_decides_alone(corpus: Corpus, encoder) -> None:

@@ -3,7 +3,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from plagdetect.encoders import blob_to_vector, choose_device, model_dimension, model_version, vector_to_blob
+from plagdetect.encoders import (
+    blob_to_vector,
+    choose_device,
+    model_dimension,
+    model_version,
+    vector_to_blob,
+    vectors_version,
+)
 
 
 def test_vectors_are_unit_length_in_input_order_and_repeat_for_repeated_texts(encoder) -> None:
@@ -48,3 +55,36 @@ def test_vectors_are_stored_as_float16() -> None:
     assert np.allclose(blob_to_vector(blob, 384), vector, atol=1e-3)
     with pytest.raises(ValueError):
         blob_to_vector(blob, 512)
+
+
+def test_a_window_vector_pools_its_sentences_by_their_tokens(encoder) -> None:
+    sentences = [
+        "Steam locomotives cut travel times between industrial towns from days to hours.",
+        "Railways.",
+        "Volcanic ash can ground aircraft for several days across a whole continent.",
+    ]
+    sentence_vectors, windows = encoder.encode_windows(sentences, [(0, 1), (0, 2), (0, 3), (1, 3)])
+    assert np.allclose(sentence_vectors, encoder.encode(sentences))
+    assert np.allclose(windows[0], sentence_vectors[0])  # a window of one sentence is that sentence
+    assert np.allclose(np.linalg.norm(windows, axis=1), 1.0, atol=1e-5)
+    counts = encoder.token_counts(sentences)
+    assert counts[1] < counts[0] and counts[1] < counts[2]
+    expected = counts[:3] @ sentence_vectors[:3]
+    assert np.allclose(windows[2], expected / np.linalg.norm(expected), atol=1e-5)
+    # a long sentence weighs more than a one-word heading: their window stays closest to the sentence
+    assert windows[1] @ sentence_vectors[0] > windows[1] @ sentence_vectors[1]
+    # and a pooled window is about as close to the same window encoded whole as two renderings of a text can be
+    whole = encoder.encode([" ".join(sentences)])[0]
+    assert windows[2] @ whole > 0.85
+
+
+def test_a_window_outside_the_sentences_is_refused(encoder) -> None:
+    with pytest.raises(ValueError, match="window 1:3"):
+        encoder.encode_windows(["One sentence.", "Two sentences."], [(1, 3)])
+    sentence_vectors, windows = encoder.encode_windows([], [])
+    assert sentence_vectors.shape == windows.shape == (0, 384)
+
+
+def test_vectors_made_from_sentences_have_their_own_version(encoder) -> None:
+    version = vectors_version(encoder.version)
+    assert version.startswith(encoder.version) and version != encoder.version

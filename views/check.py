@@ -28,6 +28,12 @@ if not collections:
         "The corpus holds no documents yet, so there is nothing to check against. An instructor adds them on "
         "the Corpus page."
     )
+stale = corpus.stale_documents()
+if stale:
+    st.warning(
+        f"{stale} document(s) of the corpus were embedded by an older version and are not searched until the "
+        "corpus is re-indexed (an instructor does it on the Corpus page, under Maintenance)."
+    )
 files = st.file_uploader(
     "Documents to check (PDF, Word or text; several at once)",
     type=["pdf", "docx", "txt"],

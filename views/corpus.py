@@ -96,15 +96,19 @@ if selected:
         library.delete_documents(selected)  # ones someone else deleted meanwhile are simply gone already
         st.rerun()
 
-with left.expander("Maintenance"):
+stale = corpus.stale_documents()
+with left.expander("Maintenance", expanded=bool(stale)):
     st.caption(
-        "Re-index embeds again the documents stored with another bi-encoder version and rebuilds the search "
-        "index from the stored vectors."
+        "Re-index embeds again the documents stored with another bi-encoder version (or an older way of "
+        "embedding) and rebuilds the search index from the stored vectors."
     )
     if st.button("Re-index the corpus"):
         with st.status("Re-indexing…", expanded=True) as status:
             report = library.reindex(progress=status.write)
             status.update(label=f"Re-indexed: {report.stale_chunks} passages embedded again", state="complete")
+        stale = corpus.stale_documents()
+    if stale:
+        st.warning(f"{stale} document(s) were embedded by an older version: checks skip them until you re-index.")
 
 st.divider()
 collections_tab, collusion_tab = st.tabs(["Collections", "Collusion: how alike a collection's documents are"])

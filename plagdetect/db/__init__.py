@@ -12,6 +12,7 @@ from plagdetect.db.models import (
     Label,
     Match,
     ModelVersion,
+    SentenceVectors,
     User,
 )
 from plagdetect.db.session import make_engine, make_session_factory
@@ -26,6 +27,7 @@ __all__ = [
     "Label",
     "Match",
     "ModelVersion",
+    "SentenceVectors",
     "User",
     "make_engine",
     "make_session_factory",

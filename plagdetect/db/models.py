@@ -95,6 +95,9 @@ class Document(Base):
     chunks: Mapped[list[Chunk]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True, order_by="Chunk.ordinal"
     )
+    sentences: Mapped[SentenceVectors | None] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Chunk(Base):
@@ -112,6 +115,23 @@ class Chunk(Base):
     encoder_version: Mapped[str] = mapped_column(String(120))
 
     document: Mapped[Document] = relationship(back_populates="chunks")
+
+
+class SentenceVectors(Base):
+    """A document's sentence units and their bi-encoder vectors: what sentence alignment reads of a source.
+
+    One row per document: ``spans`` holds int32 (start, end) pairs in ``Document.text``, ``vectors`` one
+    float16 vector per span. Written together with the document's chunks, whose vectors are pooled from these.
+    """
+
+    __tablename__ = "sentence_vectors"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    encoder_version: Mapped[str] = mapped_column(String(120))
+    spans: Mapped[bytes] = mapped_column(LargeBinary)
+    vectors: Mapped[bytes] = mapped_column(LargeBinary)
+
+    document: Mapped[Document] = relationship(back_populates="sentences")
 
 
 class ModelVersion(Base):
