@@ -408,7 +408,7 @@ def _best_per_stretch(aligned: list[_Aligned]) -> list[_Aligned]:
     score the same (a source that repeats a paragraph word for word), ``_in_reading_order`` chooses.
     """
     kept: list[_Aligned] = []
-    ties: dict[int, list[_Aligned]] = {}  # id of a kept alignment -> the places that score exactly as well
+    ties: dict[int, list[_Aligned]] = {}  # id of a kept alignment -> the places that score as well (within TIE)
     for candidate in sorted(aligned, key=lambda a: (-a.score, a.source.id, a.first_source)):
         winner = next(
             (other for other in kept if other.source.id == candidate.source.id and _mostly_shared(other, candidate)),
@@ -437,20 +437,21 @@ def _in_reading_order(kept: list[_Aligned], ties: dict[int, list[_Aligned]]) -> 
     for a in sorted(kept, key=lambda a: a.first_query):
         by_source[a.source.id].append(a)
     for passages in by_source.values():
-        for k, a in enumerate(passages):
-            places = sorted(ties[id(a)], key=lambda p: p.first_source)
-            if len(places) > 1:
-                previous = chosen[-1] if k else None  # this source's passage before, as chosen
-                following = passages[k + 1] if k + 1 < len(passages) else None
-                if previous is not None:
-                    after = [p for p in places if p.first_source >= previous.last_source - 2]
-                    a = after[0] if after else places[-1]
-                elif following is not None:
-                    before = [p for p in places if p.last_source <= following.first_source + 2]
-                    a = before[-1] if before else places[0]
-                else:
-                    a = places[0]
-            chosen.append(a)
+        for k, passage in enumerate(passages):
+            places = sorted(ties[id(passage)], key=lambda p: p.first_source)
+            previous = chosen[-1] if k else None  # this source's passage before, as chosen
+            following = passages[k + 1] if k + 1 < len(passages) else None
+            if len(places) == 1:
+                place = places[0]
+            elif previous is not None:
+                after = [p for p in places if p.first_source >= previous.last_source - 2]
+                place = after[0] if after else places[-1]
+            elif following is not None:
+                before = [p for p in places if p.last_source <= following.first_source + 2]
+                place = before[-1] if before else places[0]
+            else:
+                place = places[0]
+            chosen.append(place)
     return chosen
 
 
