@@ -18,7 +18,17 @@ from plagdetect.corpus import Corpus
 from plagdetect.detect import CheckOptions, check_bytes
 from plagdetect.encoders import BiEncoder
 from plagdetect.errors import PlagDetectError
-from plagdetect.pan import Case, PanScores, Span, evaluate, evaluate_by_obfuscation, load_pan_corpus, write_detections
+from plagdetect.pan import (
+    Case,
+    PanScores,
+    SideScores,
+    Span,
+    evaluate,
+    evaluate_by_obfuscation,
+    load_pan_corpus,
+    submission_side,
+    write_detections,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +39,7 @@ PAN_COLLECTION = "pan-sources"
 class PanEvaluation:
     overall: PanScores
     by_obfuscation: dict[str, PanScores]
+    submission_side: SideScores
     documents: int
     seconds: float
 
@@ -43,6 +54,11 @@ class PanEvaluation:
                 f"{name:<12} {s.cases:>5} {s.plagdet:>7.3f} {s.precision:>6.3f} {s.recall:>6.3f} {s.granularity:>6.3f}"
                 f" {s.micro_precision:>7.3f} {s.micro_recall:>7.3f} {s.micro_plagdet:>8.3f}"
             )
+        side = self.submission_side
+        lines.append(
+            f"submission side (not where in the source): precision {side.precision:.3f} recall {side.recall:.3f}"
+            f" F1 {side.f1:.3f}"
+        )
         lines.append(
             f"{self.documents} suspicious documents, {self.overall.detections} detections, {self.seconds:.0f} s"
         )
@@ -99,6 +115,7 @@ def eval_pan(
     return PanEvaluation(
         overall=evaluate(pan.cases, detections),
         by_obfuscation=evaluate_by_obfuscation(pan.cases, detections),
+        submission_side=submission_side(pan.cases, detections),
         documents=len(pan.susp_documents),
         seconds=time.perf_counter() - started,
     )

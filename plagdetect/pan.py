@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.spans import covered_length
+from plagdetect.spans import covered_length, merge_spans
 
 logger = logging.getLogger(__name__)
 
@@ -550,6 +550,45 @@ def evaluate(cases: Sequence[Case], detections: Sequence[Case]) -> PanScores:
     """
     case_detections, detection_cases = _links(cases, detections)
     return _scores(cases, detections, case_detections, detection_cases)
+
+
+@dataclass(frozen=True)
+class SideScores:
+    """Character-level micro precision and recall of the suspicious side alone (``submission_side``)."""
+
+    precision: float
+    recall: float
+
+    @property
+    def f1(self) -> float:
+        return _f1(self.precision, self.recall)
+
+
+def submission_side(cases: Sequence[Case], detections: Sequence[Case]) -> SideScores:
+    """Which characters of each suspicious document are flagged, and with the right source document.
+
+    Not a PAN measure: where in the source a detection points is left out. PAN's measures also need the
+    source-side spans to overlap, so a detection naming the other copy of a passage its source repeats word for
+    word counts as wrong twice; this measure tells how much of a change in plagdet comes from that side.
+    Characters are counted per (suspicious, source) document pair, each once: precision is the share of the
+    detected characters inside cases of that pair, recall the share of the cases' characters detected.
+    """
+    case_spans: dict[tuple[str, str], list[Interval]] = defaultdict(list)
+    detection_spans: dict[tuple[str, str], list[Interval]] = defaultdict(list)
+    for spans, marked in ((case_spans, cases), (detection_spans, detections)):
+        for a in marked:
+            spans[_document_key(a.susp.document), _document_key(a.src.document)].append((a.susp.offset, a.susp.end))
+    hit = sum(
+        _covered(start, end, [(a, b) for a, b in detection_spans.get(pair, []) if a < end and b > start])
+        for pair, spans in case_spans.items()
+        for start, end in merge_spans(spans)
+    )
+    case_chars = sum(covered_length(spans) for spans in case_spans.values())
+    detection_chars = sum(covered_length(spans) for spans in detection_spans.values())
+    return SideScores(
+        precision=hit / detection_chars if detection_chars else float(not case_chars),
+        recall=hit / case_chars if case_chars else float(not detection_chars),
+    )
 
 
 def evaluate_by_obfuscation(cases: Sequence[Case], detections: Sequence[Case]) -> dict[str, PanScores]:

@@ -45,6 +45,7 @@ def test_eval_pan_end_to_end(settings, encoder, tmp_path: Path) -> None:
     assert detections[0].susp.end > copied_end  # the paraphrased paragraph after it belongs to the same passage
     assert read_detections(tmp_path / "out" / "susp-2.xml") == []
     assert result.describe().splitlines()[-1] == result.overall.line()
+    assert result.submission_side.recall == 1.0 and "submission side" in result.describe()
     assert not any(Path(settings.data_dir).glob("*.db"))  # the throw-away corpus is not the user's
 
 

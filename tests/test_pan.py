@@ -18,6 +18,7 @@ from plagdetect.pan import (
     load_pan_corpus,
     read_cases,
     read_detections,
+    submission_side,
     write_detections,
 )
 
@@ -81,6 +82,19 @@ def test_a_detection_naming_the_wrong_source_detects_nothing() -> None:
 def test_a_detection_overlapping_only_on_the_suspicious_side_detects_nothing() -> None:
     scores = evaluate([case(0, 100, 0, 100)], [case(0, 100, 500, 100)])
     assert (scores.precision, scores.recall, scores.plagdet) == (0, 0, 0)
+
+
+def test_the_submission_side_ignores_where_in_the_source_a_detection_points() -> None:
+    truth = case(0, 100, 0, 100)
+    other_copy = case(0, 100, 500, 100)  # the source repeats the passage at 500
+    assert evaluate([truth], [other_copy]).plagdet == 0
+    side = submission_side([truth], [other_copy])
+    assert (side.precision, side.recall, side.f1) == (1, 1, 1)
+    wrong_source = case(0, 100, 0, 100, src="source-document000002.txt")
+    assert submission_side([truth], [wrong_source]).f1 == 0
+    half_twice = submission_side([truth], [case(0, 50, 0, 50), case(25, 25, 600, 25), case(150, 50, 0, 50)])
+    assert close(half_twice.recall, 0.5) and close(half_twice.precision, 50 / 100)  # [0, 50) once, [150, 200) wrong
+    assert submission_side([], []).f1 == 1 and submission_side([truth], []).f1 == 0
 
 
 def test_a_detection_in_another_suspicious_document_detects_nothing() -> None:
