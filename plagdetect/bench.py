@@ -10,7 +10,7 @@ from pathlib import Path
 
 from plagdetect.chunking import Chunk, chunk_text
 from plagdetect.config import Settings
-from plagdetect.documents import cut_text
+from plagdetect.documents import cut_text, embed_cut
 from plagdetect.encoders import BiEncoder, load_bi_encoder
 from plagdetect.spans import Span
 
@@ -111,7 +111,7 @@ def bench_ingest(settings: Settings, windows: int = 3000, repeats: int = 1) -> B
 
     def ours() -> None:
         for text, units, chunks in documents:
-            encoder.encode_windows([" ".join(text[a:b].split()) for a, b in units], [c.units for c in chunks])
+            embed_cut(encoder, text, units, chunks)
 
     def baseline() -> None:
         for start in range(0, len(texts), 32):

@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from plagdetect.chunking import Chunk as TextChunk
 from plagdetect.config import Settings
 from plagdetect.db import Chunk, Collection, Document, SentenceVectors, make_engine, make_session_factory
-from plagdetect.documents import PreparedDocument, cut_text, prepare_document
+from plagdetect.documents import PreparedDocument, cut_text, embed_cut, prepare_document
 from plagdetect.encoders import (
     BiEncoder,
     blob_to_vector,
@@ -339,10 +339,8 @@ class Corpus:
         return IngestResult(filename, "added", document_id=document_id, chunks=len(chunk_ids)), (chunk_ids, vectors)
 
     def embed(self, text: str, sentences: list[Span], chunks: list[TextChunk]) -> tuple[np.ndarray, np.ndarray]:
-        """The vectors of a text's sentence units and of its chunks (``BiEncoder.encode_windows``)."""
-        return self.encoder.encode_windows(
-            [" ".join(text[start:end].split()) for start, end in sentences], [chunk.units for chunk in chunks]
-        )
+        """The vectors of a text's sentence units and of its chunks (``documents.embed_cut``)."""
+        return embed_cut(self.encoder, text, sentences, chunks)
 
     def _find_duplicate(self, collection: str, sha256: str) -> tuple[int, str] | None:
         query = (

@@ -9,8 +9,11 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
+import numpy as np
+
 from plagdetect.chunking import Chunk, chunk_units, sentence_units
 from plagdetect.config import Settings
+from plagdetect.encoders import BiEncoder
 from plagdetect.errors import PlagDetectError
 from plagdetect.extract import ExtractedText, ExtractionLimits, extract_bytes
 from plagdetect.normalize import NormalizedText, normalize
@@ -60,3 +63,12 @@ def cut_text(text: str, settings: Settings) -> tuple[list[tuple[int, int]], list
     units = sentence_units(text, settings.chunk_max_chars)
     chunks = chunk_units(text, units, settings.chunk_sentences, settings.chunk_stride, settings.chunk_max_chars)
     return units, chunks
+
+
+def embed_cut(
+    encoder: BiEncoder, text: str, sentences: list[tuple[int, int]], chunks: list[Chunk]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The vectors of a text's sentence units and of its chunks, each unit encoded once (``encode_windows``)."""
+    return encoder.encode_windows(
+        [" ".join(text[start:end].split()) for start, end in sentences], [chunk.units for chunk in chunks]
+    )

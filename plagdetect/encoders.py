@@ -145,12 +145,13 @@ class BiEncoder:
         sentences' vectors weighted by their token counts (mean pooling weighs every token alike), made unit
         length; a window of one sentence has that sentence's vector.
         """
+        for first, stop in windows:
+            if not 0 <= first < stop <= len(sentences):
+                raise ValueError(f"window {first}:{stop} is not a range of the {len(sentences)} sentences")
         sentence_vectors = self.encode(sentences, show_progress=show_progress)
         weights = self.token_counts(sentences).astype(np.float32)
         window_vectors = np.empty((len(windows), self.dim), dtype=np.float32)
         for row, (first, stop) in enumerate(windows):
-            if not 0 <= first < stop <= len(sentences):
-                raise ValueError(f"window {first}:{stop} is not a range of the {len(sentences)} sentences")
             pooled = weights[first:stop] @ sentence_vectors[first:stop]
             window_vectors[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
         return sentence_vectors, window_vectors
