@@ -163,14 +163,18 @@ def pan_check_input(corpus_dir: str, documents: int, words: int) -> tuple[list[t
     return parts, "\n\n".join(submission)
 
 
-def bench_check(settings: Settings, pan_dir: str, documents: int = 500, words: int = 5000) -> BenchResult:
+def bench_check(
+    settings: Settings, pan_dir: str, documents: int = 500, words: int = 5000, repeats: int = 1
+) -> BenchResult:
     """One check of a long submission against a corpus, ours vs. a naive pipeline on the same corpus.
 
     The input comes from a PAN corpus (``pan_check_input``); the corpus is built once in a temporary data
     directory, and building it is not timed. Ours: ``check_bytes`` end to end (extraction, search, alignment,
-    reranking, explanations, storage). Naive: the submission's sentence windows, ``model.encode``,
-    ``util.semantic_search`` over all the corpus's vectors (brute force), ``CrossEncoder.predict`` on every
-    (window, corpus window) pair above the same bi-encoder threshold, no merging. Both use the same models.
+    reranking, explanations, storage; on a CPU the submission goes through the bi-encoder's int8 copy).
+    Naive: the submission's sentence windows, ``model.encode``, ``util.semantic_search`` over all the corpus's
+    vectors (brute force), ``CrossEncoder.predict`` on every (window, corpus window) pair above the same
+    bi-encoder threshold, no merging. Both use the same models. With ``repeats`` > 1 the two take turns, so
+    that a slow spell of the machine falls on both, and each one's best time counts.
     """
     import tempfile
     from dataclasses import replace
@@ -225,8 +229,14 @@ def bench_check(settings: Settings, pan_dir: str, documents: int = 500, words: i
                 naive_stages["rerank"] = time.perf_counter() - start - naive_stages["embed+search"]
 
             reports = []
-            ours_s = _best_time(lambda: reports.append(check_bytes(corpus, submission.encode(), "submission.txt")), 1)
-            baseline_s = _best_time(naive, 1)
+            ours_s = baseline_s = float("inf")
+            for _ in range(repeats):
+                ours_s = min(
+                    ours_s,
+                    _best_time(lambda: reports.append(check_bytes(corpus, submission.encode(), "submission.txt")), 1),
+                )
+                baseline_s = min(baseline_s, _best_time(naive, 1))
+            runtime = corpus.submission_encoder.runtime
         finally:
             corpus.close()
     report = reports[-1]
@@ -241,7 +251,8 @@ def bench_check(settings: Settings, pan_dir: str, documents: int = 500, words: i
         baseline=f"windows, encode, semantic_search, CrossEncoder.predict on all {candidates} candidates",
         device=corpus.encoder.device,
         notes=(
-            f"ours: {len(report.matches)} matches, similarity {100 * report.similarity:.1f}%; stages: {stages}\n"
+            f"ours: {len(report.matches)} matches, similarity {100 * report.similarity:.1f}%; stages: {stages}; "
+            f"submission encoded with {runtime}\n"
             f"  naive: {naive_split}"
         ),
     )

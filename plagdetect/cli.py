@@ -320,7 +320,11 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.target == "check":
         if args.pan is None:
             raise PlagDetectError("bench check reads its input from a PAN corpus: give --pan CORPUS_DIR.")
-        print(bench_check(settings, str(args.pan), documents=args.documents, words=args.words).describe())
+        print(
+            bench_check(
+                settings, str(args.pan), documents=args.documents, words=args.words, repeats=args.repeats
+            ).describe()
+        )
     else:
         print(bench_ingest(settings, windows=args.windows, repeats=args.repeats).describe())
     return EXIT_OK

@@ -128,6 +128,13 @@ class Corpus:
         return self._encoder
 
     @property
+    def submission_encoder(self) -> BiEncoder:
+        """The encoder of a check's submission: ``encoder``, through its int8 copy on a CPU (``int8_submissions``)."""
+        if not self.settings.int8_submissions:
+            return self.encoder
+        return self.encoder.for_submissions(self.settings.models_dir)
+
+    @property
     def index(self) -> HnswIndex:
         """The index of the current bi-encoder version, checked against the database when first opened."""
         if self._index is None:

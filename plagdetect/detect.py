@@ -29,7 +29,7 @@ from plagdetect.align import TIE, Passage, Seed, align_sentences, merge_seeds
 from plagdetect.chunking import paragraph_spans
 from plagdetect.corpus import Corpus
 from plagdetect.db import Check, Chunk, Collection, Document, Match
-from plagdetect.documents import PreparedDocument, cut_text, prepare_document
+from plagdetect.documents import PreparedDocument, cut_text, embed_cut, prepare_document
 from plagdetect.errors import PlagDetectError
 from plagdetect.exclusions import bibliography_span, quoted_spans
 from plagdetect.explain import Explainer, Token, load_explainer
@@ -163,7 +163,10 @@ def check_bytes(
     lap("prepare")
     allowed, excluded_ids = _allowed_chunks(corpus, prepared, options)
     say(f"Embedding {len(prepared.sentences)} sentences and searching the corpus")
-    sentence_vectors, vectors = corpus.embed(prepared.normalized.text, prepared.sentences, prepared.chunks)
+    submission_encoder = corpus.submission_encoder
+    sentence_vectors, vectors = embed_cut(
+        submission_encoder, prepared.normalized.text, prepared.sentences, prepared.chunks
+    )
     lap("embed")
     seeds = _seeds(corpus, vectors, allowed)
     lap("search")
@@ -181,6 +184,7 @@ def check_bytes(
         lap("explain")
     versions = {
         "bi-encoder": corpus.encoder_version,
+        "bi-encoder runtime (submission)": submission_encoder.runtime,
         "cross-encoder": reranker.version if reranker else None,
         "splade": explainer.version if explainer else None,
     }

@@ -8,6 +8,9 @@ its sentences' vectors (``BiEncoder.encode_windows``). Encoding the windows as t
 every sentence one and a half times more, and the alignment needs the sentence vectors anyway.
 ``vectors_version`` names vectors made this way, so that they never share an index with vectors made another
 way or by another model.
+
+A check's submission is not stored; on a CPU it goes through the model's int8 copy (``for_submissions``,
+``plagdetect.int8``), whose vectors are compared with the stored full-precision ones.
 """
 
 from __future__ import annotations
@@ -18,11 +21,16 @@ import json
 import logging
 import os
 from collections.abc import Sequence
+from copy import copy as shallow_copy
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from plagdetect.errors import PlagDetectError
+
+if TYPE_CHECKING:
+    from plagdetect.int8 import Int8Transformer
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +122,8 @@ class BiEncoder:
             self.model.half()
         self.model.eval()
         self.dim = int(self.model.get_embedding_dimension())
+        self.runtime = "torch"
+        self._int8: Int8Transformer | None = None
         logger.info("Loaded bi-encoder %s on %s (dim %d)", self.version, self.device, self.dim)
 
     def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
@@ -127,14 +137,35 @@ class BiEncoder:
         if len(texts) == 0:
             return np.empty((0, self.dim), dtype=np.float32)
         unique, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
-        vectors = self.model.encode(
-            list(unique),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=show_progress,
-        )
+        if self._int8 is not None:
+            vectors = self._int8.encode(list(unique), self.batch_size)
+        else:
+            vectors = self.model.encode(
+                list(unique),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=show_progress,
+            )
         return np.asarray(vectors, dtype=np.float32)[inverse.reshape(-1)]
+
+    def for_submissions(self, cache_dir: Path) -> BiEncoder:
+        """The encoder for a check's submission: on a CPU, this model through its int8 copy (``plagdetect.int8``).
+
+        The copy shares this encoder's model and tokenizer and writes vectors comparable with the stored ones
+        (same version). Where no usable copy can be made, and on a GPU, this encoder itself.
+        """
+        if self.device != "cpu":
+            return self
+        from plagdetect.int8 import RUNTIME, int8_copy
+
+        copy = int8_copy(self.model, self.path, self.version, cache_dir)
+        if copy is None:
+            return self
+        submissions = shallow_copy(self)
+        submissions._int8 = copy
+        submissions.runtime = RUNTIME
+        return submissions
 
     def encode_windows(
         self, sentences: Sequence[str], windows: Sequence[tuple[int, int]], show_progress: bool = False

@@ -1,0 +1,116 @@
+"""The bi-encoder's int8 copy, which encodes a check's submission on a CPU (plagdetect/int8.py)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from plagdetect import int8
+from plagdetect.corpus import Corpus
+from plagdetect.detect import CheckOptions, check_bytes
+
+from builders import PRINTING_SOURCE, PRINTING_SUBMISSION
+
+SOURCE = "The committee postponed its decision until more evidence was available."
+PARAPHRASE = "The panel delayed deciding until it had further evidence."
+UNRELATED = "Volcanic ash can ground aircraft for several days."
+
+
+@pytest.fixture
+def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that has not loaded any int8 copy yet."""
+    monkeypatch.setattr(int8, "_loaded", {})
+
+
+def copy_file(folder: Path) -> Path:
+    [found] = folder.glob(f"*-{int8.FORMAT}.onnx")
+    return found
+
+
+def test_the_copy_encodes_like_the_bi_encoder_and_is_compared_with_stored_vectors(encoder, tmp_path: Path) -> None:
+    submissions = encoder.for_submissions(tmp_path)
+    assert submissions.runtime == int8.RUNTIME and encoder.runtime == "torch"
+    assert submissions.version == encoder.version and submissions.dim == encoder.dim  # same vectors, same index
+    texts = [SOURCE, PARAPHRASE, UNRELATED, PRINTING_SUBMISSION, "ok", SOURCE]
+    fast, exact = submissions.encode(texts), encoder.encode(texts)
+    assert fast.shape == exact.shape and fast.dtype == np.float32
+    assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert np.min(np.sum(fast * exact, axis=1)) > 0.97
+    assert np.array_equal(fast[0], fast[5])
+    # What a check computes: the submission's vector (int8) against the stored ones (float32).
+    stored = encoder.encode([SOURCE, UNRELATED])
+    paraphrase = submissions.encode([PARAPHRASE])[0]
+    assert abs(paraphrase @ stored[0] - exact[1] @ stored[0]) < 0.02
+    assert paraphrase @ stored[0] > 0.7 > paraphrase @ stored[1] + 0.3
+
+
+def test_the_copy_is_made_once_and_kept_for_the_next_process(encoder, tmp_path: Path, fresh, monkeypatch) -> None:
+    assert encoder.for_submissions(tmp_path).runtime == int8.RUNTIME
+    made = copy_file(tmp_path)
+    assert made.stat().st_size > 1_000_000 and [p.name for p in tmp_path.iterdir()] == [made.name]  # no leftovers
+
+    monkeypatch.setattr(int8, "_loaded", {})  # a new process
+    monkeypatch.setattr(int8, "build_int8_model", lambda *args: pytest.fail("the kept copy is made again"))
+    assert encoder.for_submissions(tmp_path).runtime == int8.RUNTIME
+
+
+def test_a_damaged_copy_is_made_again(encoder, tmp_path: Path, fresh, monkeypatch, caplog) -> None:
+    encoder.for_submissions(tmp_path)
+    made = copy_file(tmp_path)
+    made.write_bytes(b"cut short by a full disk")
+    monkeypatch.setattr(int8, "_loaded", {})
+    with caplog.at_level(logging.WARNING):
+        submissions = encoder.for_submissions(tmp_path)
+    assert submissions.runtime == int8.RUNTIME and "cannot be loaded" in caplog.text
+    assert made.stat().st_size > 1_000_000
+    assert np.min(np.sum(submissions.encode([SOURCE]) * encoder.encode([SOURCE]), axis=1)) > 0.97
+
+
+def test_a_failed_build_leaves_nothing_and_submissions_use_torch(encoder, tmp_path, fresh, monkeypatch, caplog) -> None:
+    from onnxruntime import quantization
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError("killed half way")
+
+    monkeypatch.setattr(quantization, "quantize_dynamic", out_of_memory)
+    with caplog.at_level(logging.WARNING):
+        submissions = encoder.for_submissions(tmp_path)
+    assert submissions is encoder and submissions.runtime == "torch"
+    assert "No int8 copy" in caplog.text and "killed half way" in caplog.text
+    assert list(tmp_path.iterdir()) == []  # no half-written file for the next process to trust
+
+
+def test_a_copy_that_strays_from_the_model_is_not_used(encoder, tmp_path, fresh, monkeypatch, caplog) -> None:
+    monkeypatch.setattr(int8, "MIN_COSINE", 1.001)  # no copy is this close
+    with caplog.at_level(logging.WARNING):
+        assert encoder.for_submissions(tmp_path) is encoder
+    assert "strays from the bi-encoder" in caplog.text
+
+
+def test_a_copy_that_cannot_encode_is_not_used(encoder, tmp_path, fresh, monkeypatch, caplog) -> None:
+    # As for a model whose tokenizer does not give every input the copy takes.
+    monkeypatch.setattr(int8, "_INPUTS", ("input_ids", "attention_mask", "position_ids"))
+    with caplog.at_level(logging.WARNING):
+        assert encoder.for_submissions(tmp_path) is encoder
+    assert "cannot encode" in caplog.text and "position_ids" in caplog.text
+
+
+def test_a_check_records_how_the_submission_was_encoded_and_finds_the_same_passages(corpus: Corpus) -> None:
+    corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    fast = check_bytes(corpus, PRINTING_SUBMISSION.encode(), "submission.txt", CheckOptions())
+    assert fast.model_versions["bi-encoder runtime (submission)"] == int8.RUNTIME
+    exact_corpus = Corpus(replace(corpus.settings, int8_submissions=False), encoder=corpus.encoder)
+    try:
+        exact = check_bytes(exact_corpus, PRINTING_SUBMISSION.encode(), "submission.txt", CheckOptions())
+    finally:
+        exact_corpus.close()
+    assert exact.model_versions["bi-encoder runtime (submission)"] == "torch"
+    assert [s.kind for m in fast.matches for s in m.segments] == ["verbatim", "paraphrase"]
+    assert [(s.submission_span, s.source_span) for m in fast.matches for s in m.segments] == [
+        (s.submission_span, s.source_span) for m in exact.matches for s in m.segments
+    ]
+    assert fast.similarity == exact.similarity
