@@ -6,8 +6,8 @@ through it: the corpus's stored vectors stay full precision, so any corpus can b
 re-index, and the vectors a GPU wrote serve a CPU as before.
 
 The copy is made once from the bi-encoder's own weights and kept in ``<data_dir>/models``:
-- the transformer is exported with torch's TorchScript ONNX exporter (eager attention, whose pattern ONNX
-  Runtime fuses);
+- the transformer is exported with torch's TorchScript ONNX exporter (with eager attention, which exports
+  to plain ONNX operators);
 - ONNX Runtime's dynamic quantization makes its weights int8, one scale per output channel; activations are
   quantized per batch. The first layer stays float32: it reads the raw embeddings, where quantization costs
   the most accuracy (with it: cosine to the float32 vectors 0.994 on average, 0.98 at worst);
