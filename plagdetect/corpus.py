@@ -31,6 +31,7 @@ from plagdetect.documents import PreparedDocument, cut_text, embed_cut, prepare_
 from plagdetect.encoders import (
     BiEncoder,
     blob_to_vector,
+    blob_to_vectors,
     load_bi_encoder,
     model_dimension,
     model_version,
@@ -441,7 +442,7 @@ class Corpus:
         return {
             row.document_id: (
                 [(int(a), int(b)) for a, b in np.frombuffer(row.spans, dtype=np.int32).reshape(-1, 2)],
-                np.frombuffer(row.vectors, dtype=np.float16).reshape(-1, dim).astype(np.float32),
+                blob_to_vectors(row.vectors, dim),
             )
             for row in rows
         }

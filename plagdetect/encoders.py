@@ -207,8 +207,16 @@ def vector_to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float16).tobytes()
 
 
+def blob_to_vectors(blob: bytes, dim: int) -> np.ndarray:
+    """Vectors as ``vector_to_blob`` stored them (one row each), in float32."""
+    values = np.frombuffer(blob, dtype=np.float16)
+    if values.size % dim:
+        raise ValueError(f"stored vectors have {values.size} values, not a multiple of {dim}")
+    return values.reshape(-1, dim).astype(np.float32)
+
+
 def blob_to_vector(blob: bytes, dim: int) -> np.ndarray:
-    vector = np.frombuffer(blob, dtype=np.float16)
-    if vector.shape != (dim,):
-        raise ValueError(f"stored vector has {vector.size} values, expected {dim}")
-    return vector.astype(np.float32)
+    """One vector as ``vector_to_blob`` stored it, in float32."""
+    if len(blob) != 2 * dim:  # float16: two bytes a value
+        raise ValueError(f"stored vector has {len(blob) // 2} values, expected {dim}")
+    return blob_to_vectors(blob, dim)[0]
