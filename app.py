@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from plagdetect.accounts import STAFF, Role
+from plagdetect.services.accounts import STAFF, Role
 from views.common import current_account, sign_out
 
 st.set_page_config(page_title="PlagDetect", page_icon=":mag:", layout="wide")

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from plagdetect.cli import main
+from plagdetect.cli.main import main
 
 sys.exit(main())

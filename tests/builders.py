@@ -165,7 +165,7 @@ def weight_dtypes(model_dir: Path) -> set[str]:
 
 def make_people(sessions, students: tuple[str, ...] = ("sam",)) -> dict:
     """An admin ("admin": ada), an instructor ("teacher": tess) and students by name; passwords "<role> password"."""
-    from plagdetect.accounts import Accounts, Role
+    from plagdetect.services.accounts import Accounts, Role
 
     accounts = Accounts(sessions)
     admin = accounts.create_first_admin("ada", "admin password")

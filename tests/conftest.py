@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from plagdetect.config import Settings
+from plagdetect.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +27,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def encoder():
-    from plagdetect.encoders import load_bi_encoder
+    from plagdetect.encoders.bi_encoder import load_bi_encoder
 
     defaults = Settings()
     return load_bi_encoder(defaults.resolved_bi_encoder, device=defaults.device, batch_size=defaults.embed_batch_size)
@@ -35,7 +35,7 @@ def encoder():
 
 @pytest.fixture
 def corpus(settings: Settings, encoder):
-    from plagdetect.corpus import Corpus
+    from plagdetect.services.corpus import Corpus
 
     corpus = Corpus(settings, encoder=encoder)
     yield corpus

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from plagdetect.accounts import Account, Accounts, PermissionDenied, Role, require_role
-from plagdetect.db import User, make_engine, make_session_factory
 from plagdetect.errors import PlagDetectError
+from plagdetect.services.accounts import Account, Accounts, PermissionDenied, Role, require_role
+from plagdetect.store import User, make_engine, make_session_factory
 
 
 @pytest.fixture

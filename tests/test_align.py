@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from plagdetect.align import Seed, align_sentences, merge_seeds
-from plagdetect.overlap import word_overlap
+from plagdetect.detection.align import Seed, align_sentences, merge_seeds
+from plagdetect.detection.overlap import word_overlap
 
 
 def test_a_run_of_neighbouring_seeds_is_one_passage() -> None:

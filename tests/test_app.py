@@ -9,11 +9,11 @@ import streamlit as st
 from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
-from plagdetect.accounts import Account, Accounts, Role
-from plagdetect.checks import list_checks
-from plagdetect.config import Settings
-from plagdetect.corpus import Corpus
-from plagdetect.db import Chunk
+from plagdetect.services.accounts import Account, Accounts, Role
+from plagdetect.services.checks import list_checks
+from plagdetect.services.corpus import Corpus
+from plagdetect.settings import Settings
+from plagdetect.store import Chunk
 
 from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_pdf, make_people
 
@@ -158,7 +158,7 @@ def test_student_text_is_escaped_not_run_as_html(app_corpus: Corpus, people: dic
 def test_history_opens_a_stored_report_and_students_see_only_their_own(
     app_corpus: Corpus, people: dict[str, Account]
 ) -> None:
-    from plagdetect.checks import run_check
+    from plagdetect.services.checks import run_check
 
     app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
     run_check(app_corpus, people["student"], PRINTING_SUBMISSION.encode(), "mine.txt")
@@ -234,7 +234,7 @@ def _render_report(report) -> None:
 
 
 def test_a_long_report_shows_its_matches_a_page_at_a_time() -> None:
-    from plagdetect.detect import CheckReport, MatchResult, Segment, source_shares
+    from plagdetect.detection.pipeline import CheckReport, MatchResult, Segment, source_shares
 
     text = "".join(f"Sentence number {k} of a long essay about many things. " for k in range(300))
     matches = []

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from plagdetect.accounts import Accounts, Role
-from plagdetect.config import Settings
-from plagdetect.corpus import Corpus
+from plagdetect.services.accounts import Accounts, Role
+from plagdetect.services.corpus import Corpus
+from plagdetect.settings import Settings
 
 from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_pdf
 

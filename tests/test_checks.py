@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from plagdetect.accounts import Account, PermissionDenied
-from plagdetect.checks import DELETED_SOURCE, list_checks, load_report, run_check
-from plagdetect.corpus import Corpus
-from plagdetect.detect import CheckOptions
+from plagdetect.detection.pipeline import CheckOptions
+from plagdetect.services.accounts import Account, PermissionDenied
+from plagdetect.services.checks import DELETED_SOURCE, list_checks, load_report, run_check
+from plagdetect.services.corpus import Corpus
 
 from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_people
 
@@ -74,8 +74,8 @@ def test_a_report_still_opens_after_its_source_is_deleted(history_corpus: Corpus
 def test_check_defaults_start_from_the_settings_and_only_an_admin_changes_them(
     corpus: Corpus, people: dict[str, Account]
 ) -> None:
-    from plagdetect.check_defaults import CheckDefaults, load_defaults, save_defaults
     from plagdetect.errors import PlagDetectError
+    from plagdetect.services.check_defaults import CheckDefaults, load_defaults, save_defaults
 
     assert load_defaults(corpus.sessions, corpus.settings) == CheckDefaults(
         min_match_words=corpus.settings.min_match_words, rerank_threshold=corpus.settings.rerank_threshold

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from plagdetect.chunking import Chunk, chunk_text, chunk_units, paragraph_spans, sentence_units, split_sentences
+from plagdetect.text.chunking import Chunk, chunk_text, chunk_units, paragraph_spans, sentence_units, split_sentences
 
 
 def sentences_of(text: str) -> list[str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from plagdetect.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from plagdetect.cli.main import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 
 from builders import ESSAY_RAILWAYS, ESSAY_VOLCANOES
 
@@ -74,9 +74,9 @@ def test_reindex_and_an_unknown_collection(capsys, essays) -> None:
 def test_a_check_warns_of_documents_it_cannot_search_until_a_reindex(capsys, essays, tmp_path: Path) -> None:
     from sqlalchemy import update
 
-    from plagdetect.config import Settings
-    from plagdetect.corpus import Corpus
-    from plagdetect.db import Chunk
+    from plagdetect.services.corpus import Corpus
+    from plagdetect.settings import Settings
+    from plagdetect.store import Chunk
 
     run(capsys, "ingest", str(essays[0]), "--no-progress")
     corpus = Corpus(Settings.from_env())
@@ -111,9 +111,9 @@ def test_the_console_entry_point_runs() -> None:
 def test_accounts_from_the_command_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from plagdetect.accounts import Accounts
-    from plagdetect.config import Settings
-    from plagdetect.db import make_engine, make_session_factory
+    from plagdetect.services.accounts import Accounts
+    from plagdetect.settings import Settings
+    from plagdetect.store import make_engine, make_session_factory
 
     monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
     code, out, _ = run(capsys, "user", "add", "ada", "--role", "admin", "--password-stdin")

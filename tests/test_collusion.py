@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from plagdetect.accounts import Account, PermissionDenied, Role
-from plagdetect.collusion import pairwise_similarity, similar_passages
-from plagdetect.corpus import Corpus
 from plagdetect.errors import PlagDetectError
+from plagdetect.services.accounts import Account, PermissionDenied, Role
+from plagdetect.services.collusion import pairwise_similarity, similar_passages
+from plagdetect.services.corpus import Corpus
 
 from builders import ESSAY_PHOTOSYNTHESIS, ESSAY_RAILWAYS, ESSAY_VOLCANOES
 
@@ -68,9 +68,9 @@ def test_collections_are_renamed_and_deleted_with_all_their_documents(
 
 
 def test_corpus_management_through_the_app_is_for_staff_only(corpus: Corpus) -> None:
-    from plagdetect.accounts import Accounts
-    from plagdetect.corpus_admin import CorpusAdmin
-    from plagdetect.db import Document
+    from plagdetect.services.accounts import Accounts
+    from plagdetect.services.corpus_admin import CorpusAdmin
+    from plagdetect.store import Document
 
     with pytest.raises(PermissionDenied, match="instructor or admin"):
         CorpusAdmin(corpus, STUDENT)

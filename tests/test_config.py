@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from plagdetect.config import Settings
 from plagdetect.errors import PlagDetectError
+from plagdetect.settings import Settings
 
 
 def test_defaults_keep_everything_under_data() -> None:

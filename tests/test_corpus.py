@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select, update
 
-import plagdetect.corpus as corpus_module
-from plagdetect.chunking import sentence_units
-from plagdetect.corpus import Corpus, write_atomically
-from plagdetect.db import Chunk, Document, SentenceVectors
-from plagdetect.documents import prepare_document
+import plagdetect.services.corpus as corpus_module
 from plagdetect.errors import PlagDetectError
+from plagdetect.services.corpus import Corpus, write_atomically
+from plagdetect.store import Chunk, Document, SentenceVectors
+from plagdetect.text.chunking import sentence_units
+from plagdetect.text.prepare import prepare_document
 
 from builders import ESSAY_PHOTOSYNTHESIS, ESSAY_RAILWAYS, ESSAY_VOLCANOES, make_pdf, write_docx
 
@@ -454,7 +454,7 @@ def test_repairing_twice_after_a_rebuild_changes_nothing(corpus: Corpus) -> None
 
 
 def test_two_processes_creating_the_database_at_once(tmp_path: Path) -> None:
-    script = "import sys; from plagdetect.db import make_engine; make_engine(sys.argv[1])"
+    script = "import sys; from plagdetect.store import make_engine; make_engine(sys.argv[1])"
     for trial in range(3):
         url = f"sqlite:///{tmp_path / f'race{trial}.db'}"
         runs = [subprocess.Popen([sys.executable, "-c", script, url], stderr=subprocess.PIPE) for _ in range(3)]

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from plagdetect.corpus import Corpus
-from plagdetect.db import Check, Match, SentenceVectors
-from plagdetect.detect import CheckOptions, check_bytes
+from plagdetect.detection.pipeline import CheckOptions, check_bytes
 from plagdetect.errors import PlagDetectError
+from plagdetect.services.corpus import Corpus
+from plagdetect.store import Check, Match, SentenceVectors
 
 from builders import (
     ESSAY_PHOTOSYNTHESIS,
@@ -181,7 +181,7 @@ def test_a_short_quotation_does_not_make_a_paraphrase_disappear(printing_corpus:
 
 
 def test_a_source_deleted_during_the_check_is_stored_as_gone(printing_corpus: Corpus, monkeypatch) -> None:
-    import plagdetect.detect as detect
+    import plagdetect.detection.pipeline as detect
 
     refine = detect._refine
 

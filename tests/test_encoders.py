@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from plagdetect.encoders import (
+from plagdetect.encoders.bi_encoder import (
     blob_to_vector,
     choose_device,
     model_dimension,

@@ -4,9 +4,9 @@ import json
 import re
 from pathlib import Path
 
-from plagdetect.cli import EXIT_OK, main
-from plagdetect.evaluation import eval_pan
-from plagdetect.pan import read_detections
+from plagdetect.cli.main import EXIT_OK, main
+from plagdetect.evaluation.pan import read_detections
+from plagdetect.evaluation.pan_eval import eval_pan
 
 from builders import ESSAY_RAILWAYS, ESSAY_VOLCANOES, PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED
 
@@ -71,7 +71,7 @@ def test_check_on_the_command_line_with_a_json_report(capsys, tmp_path: Path) ->
 
 
 def test_bench_check_cuts_a_pan_corpus_into_documents_and_compares_with_the_naive_pipeline(capsys, tmp_path):
-    from plagdetect.bench import pan_check_input
+    from plagdetect.evaluation.bench import pan_check_input
 
     write_pan_corpus(tmp_path / "pan")
     parts, submission = pan_check_input(str(tmp_path / "pan"), documents=8, words=50)

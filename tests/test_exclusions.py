@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from plagdetect.exclusions import bibliography_span, quoted_spans
+from plagdetect.detection.exclusions import bibliography_span, quoted_spans
 
 
 def quotes_of(text: str, min_words: int = 3) -> list[str]:

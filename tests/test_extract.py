@@ -1,4 +1,4 @@
-"""Tests of plagdetect.extract: every fixture is built here (no network, no data files)."""
+"""Tests of plagdetect.text.extract: every fixture is built here (no network, no data files)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.extract import (
+from plagdetect.text.extract import (
     SUPPORTED_SUFFIXES,
     ExtractedText,
     ExtractionLimits,
@@ -24,10 +24,10 @@ from plagdetect.extract import (
     extract_file,
     over_limit,
 )
-from plagdetect.extract import pdf as pdf_module
-from plagdetect.extract import text as text_module
-from plagdetect.extract.archive import iter_zip_members
-from plagdetect.uploads import read_upload
+from plagdetect.text.extract import pdf as pdf_module
+from plagdetect.text.extract import text as text_module
+from plagdetect.text.extract.archive import iter_zip_members
+from plagdetect.text.uploads import read_upload
 
 from builders import make_pdf
 
@@ -473,7 +473,7 @@ def test_unexpected_error_in_a_format_module_is_a_user_error(
 
     monkeypatch.setattr(module, function, broken)
     data = make_pdf(TWO_PAGES) if filename.endswith(".pdf") else b"some text"
-    with caplog.at_level(logging.ERROR, logger="plagdetect.extract"):
+    with caplog.at_level(logging.ERROR, logger="plagdetect.text.extract"):
         assert error_of(data, filename) == expected
     assert any(record.exc_info and "KeyError" in record.exc_text for record in caplog.records)
 
@@ -502,7 +502,7 @@ def test_extract_file_refuses_before_reading(tmp_path: pathlib.Path, monkeypatch
 
 
 def test_limits_from_settings() -> None:
-    from plagdetect.config import Settings
+    from plagdetect.settings import Settings
 
     limits = ExtractionLimits.from_settings(Settings(max_file_mb=2, max_uncompressed_mb=10, pdf_timeout_s=5))
     assert limits.max_bytes == 2 * MB

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from plagdetect import int8
-from plagdetect.corpus import Corpus
-from plagdetect.detect import CheckOptions, check_bytes
+from plagdetect.detection.pipeline import CheckOptions, check_bytes
+from plagdetect.encoders import int8
+from plagdetect.services.corpus import Corpus
 
 from builders import PRINTING_SOURCE, PRINTING_SUBMISSION
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from plagdetect.config import Settings
+from plagdetect.encoders.cross_encoder import Reranker, load_reranker
+from plagdetect.encoders.splade import Explainer, load_explainer
 from plagdetect.errors import PlagDetectError
-from plagdetect.explain import Explainer, load_explainer
-from plagdetect.rerank import Reranker, load_reranker
+from plagdetect.settings import Settings
 
 from builders import weight_dtypes
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from plagdetect.normalize import IntegrityFlags, OffsetMap, normalize
+from plagdetect.text.normalize import IntegrityFlags, OffsetMap, normalize
 
 ENGLISH = "The quick brown fox jumps over the lazy dog while the students copy their paper. "
 

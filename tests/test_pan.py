@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.pan import (
+from plagdetect.evaluation.pan import (
     Case,
     PanScores,
     Span,
@@ -307,7 +307,7 @@ def test_a_case_past_the_end_of_its_text_is_skipped_and_counted(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     xml = truth_xml(first=(0, 7, 0, 6), second=(50, 8, 8, 5))  # ends at 58; the suspicious text has 57 characters
-    with caplog.at_level(logging.WARNING, logger="plagdetect.pan"):
+    with caplog.at_level(logging.WARNING, logger="plagdetect.evaluation.pan"):
         corpus = load_pan_corpus(write_corpus(tmp_path / "corpus", xml=xml))
     assert corpus.cases == [case(0, 7, 0, 6, "simple")]
     assert corpus.skipped_cases == 1

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from plagdetect.spans import covered_fraction, merge_spans, subtract_spans, word_count
+from plagdetect.text.spans import covered_fraction, merge_spans, subtract_spans, word_count
 
 
 def test_merge_spans() -> None:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from plagdetect.cli import EXIT_OK, main
-from plagdetect.config import Settings
+from plagdetect.cli.main import EXIT_OK, main
+from plagdetect.settings import Settings
 
 from builders import weight_dtypes
 
@@ -56,7 +56,7 @@ def test_splade_training_runs_end_to_end_on_the_cpu(tmp_path: Path, capsys) -> N
     assert main([*argv, "--stsb-dev", str(train), "--out", str(out), "--max-steps", "3", "--batch-size", "4"]) == 0
     assert "sts-dev_spearman_cosine" in capsys.readouterr().out
 
-    from plagdetect.explain import Explainer
+    from plagdetect.encoders.splade import Explainer
 
     assert weight_dtypes(out) == {"torch.float16"}
     evaluation = json.loads((out / "evaluation.json").read_text())

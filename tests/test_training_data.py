@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.pan import load_pan_corpus
+from plagdetect.evaluation.pan import load_pan_corpus
 from plagdetect.training.data import pan_pairs, read_stsb, split_by_group
 
 from builders import PRINTING_SOURCE, PRINTING_SUBMISSION

@@ -7,10 +7,10 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from plagdetect.accounts import MIN_PASSWORD_LENGTH, Role
-from plagdetect.check_defaults import CheckDefaults, load_defaults, save_defaults
-from plagdetect.encoders import model_version
+from plagdetect.encoders.bi_encoder import model_version
 from plagdetect.errors import PlagDetectError
+from plagdetect.services.accounts import MIN_PASSWORD_LENGTH, Role
+from plagdetect.services.check_defaults import CheckDefaults, load_defaults, save_defaults
 from views.common import accounts_service, corpus_service, exclusion_inputs, page_for
 
 account = page_for(Role.ADMIN)

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import streamlit as st
 
-from plagdetect.accounts import Role
-from plagdetect.check_defaults import load_defaults
-from plagdetect.checks import load_report
 from plagdetect.errors import PlagDetectError
+from plagdetect.services.accounts import Role
+from plagdetect.services.check_defaults import load_defaults
+from plagdetect.services.checks import load_report
 from views.common import CheckJob, check_runner, corpus_service, exclusion_inputs, page_for
 from views.report_view import show_report
 

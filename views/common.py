@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from plagdetect.accounts import Account, Accounts, Role
-from plagdetect.check_defaults import CheckDefaults
-from plagdetect.checks import run_check
-from plagdetect.config import Settings
-from plagdetect.corpus import Corpus
 from plagdetect.errors import PlagDetectError
+from plagdetect.services.accounts import Account, Accounts, Role
+from plagdetect.services.check_defaults import CheckDefaults
+from plagdetect.services.checks import run_check
+from plagdetect.services.corpus import Corpus
+from plagdetect.settings import Settings
 
 ACCOUNT_KEY = "account_id"
 

@@ -6,10 +6,10 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from plagdetect.accounts import STAFF
-from plagdetect.collusion import pairwise_similarity, similar_passages
-from plagdetect.corpus_admin import CorpusAdmin
 from plagdetect.errors import PlagDetectError
+from plagdetect.services.accounts import STAFF
+from plagdetect.services.collusion import pairwise_similarity, similar_passages
+from plagdetect.services.corpus_admin import CorpusAdmin
 from views.common import corpus_service, page_for
 from views.report_view import source_label
 

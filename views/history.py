@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from plagdetect.accounts import Role
-from plagdetect.checks import list_checks, load_report
+from plagdetect.services.accounts import Role
+from plagdetect.services.checks import list_checks, load_report
 from views.common import corpus_service, page_for
 from views.report_view import show_report
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from plagdetect.accounts import MIN_PASSWORD_LENGTH
-from plagdetect.config import SAMPLE_CORPUS
 from plagdetect.errors import PlagDetectError
+from plagdetect.services.accounts import MIN_PASSWORD_LENGTH
+from plagdetect.settings import SAMPLE_CORPUS
 from views.common import accounts_service, corpus_service, sign_in
 
 accounts = accounts_service()

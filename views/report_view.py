@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from plagdetect.detect import CheckReport, MatchResult, Segment
-from plagdetect.spans import Span
+from plagdetect.detection.pipeline import CheckReport, MatchResult, Segment
+from plagdetect.text.spans import Span
 
 # One colour per source, light enough to read black text on; the charts use the same ones.
 COLOURS = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#ffed6f", "#bc80bd", "#ccebc5"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from plagdetect.accounts import STAFF
+from plagdetect.services.accounts import STAFF
 from views.common import page_for
 
 page_for(*STAFF)

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from plagdetect.chunking import paragraph_spans
 from plagdetect.errors import PlagDetectError
-from plagdetect.pan import PanCorpus, Span
+from plagdetect.evaluation.pan import PanCorpus, Span
+from plagdetect.text.chunking import paragraph_spans
 
 logger = logging.getLogger(__name__)
 

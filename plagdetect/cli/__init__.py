@@ -1,0 +1,5 @@
+"""The ``plagdetect`` command line (``main``)."""
+
+from plagdetect.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,62 @@
+"""The reranker: a cross-encoder that reads two passages together and scores how much one reuses the other.
+
+PlagDetect trains its own (``plagdetect train cross-encoder``) and ships it in ``models/cross-encoder``. It is
+loaded offline, in float32 on the CPU (the weights are stored in fp16, which is slow on a CPU) and in fp16 on
+a GPU. ``load_reranker`` caches one model per (folder, device) in the process.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from plagdetect.encoders.bi_encoder import choose_device, model_version
+from plagdetect.errors import PlagDetectError
+
+logger = logging.getLogger(__name__)
+
+CPU_BATCH_SIZE = 8  # pairs per forward pass on a CPU: smaller batches pad less (docs/evaluation.md)
+GPU_BATCH_SIZE = 64
+
+
+class Reranker:
+    """Scores (submission passage, source passage) pairs in [0, 1]; higher means more likely reused."""
+
+    def __init__(self, path: str | os.PathLike, device: str = "auto", batch_size: int = 0) -> None:
+        import torch
+        from sentence_transformers.cross_encoder import CrossEncoder
+
+        if not Path(path).is_dir():
+            raise PlagDetectError(
+                f"Cross-encoder folder not found: {path} (set PLAGDETECT_CROSS_ENCODER, or PLAGDETECT_RERANK=false)"
+            )
+        self.path = str(path)
+        self.version = model_version(path)
+        self.device = choose_device(device)
+        self.batch_size = batch_size or (CPU_BATCH_SIZE if self.device == "cpu" else GPU_BATCH_SIZE)
+        dtype = torch.float16 if self.device.startswith("cuda") else torch.float32
+        self.model = CrossEncoder(self.path, device=self.device, local_files_only=True, model_kwargs={"dtype": dtype})
+        self.model.eval()
+        logger.info("Loaded cross-encoder %s on %s", self.version, self.device)
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """One score per pair, in the order given; identical pairs are scored once."""
+        if len(pairs) == 0:
+            return np.empty(0, dtype=np.float32)
+        unique = {(a, b): None for a, b in pairs}
+        scores = self.model.predict(
+            [list(pair) for pair in unique], batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
+        )
+        by_pair = dict(zip(unique, np.asarray(scores, dtype=np.float32).reshape(-1), strict=True))
+        return np.array([by_pair[(a, b)] for a, b in pairs], dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=4)
+def load_reranker(path: str, device: str = "auto") -> Reranker:
+    """The process-wide reranker for a folder and device."""
+    return Reranker(path, device=device)

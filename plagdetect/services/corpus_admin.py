@@ -1,0 +1,46 @@
+"""Corpus management as the app offers it: the ``Corpus`` operations, open to instructors and admins only.
+
+The Corpus page works through a ``CorpusAdmin`` made for the signed-in account, so a student is refused here,
+in the service, and not only by the page. The command line works on ``Corpus`` directly: whoever runs it on
+the server has the data directory in reach anyway (``accounts.OPERATOR``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from plagdetect.services.accounts import STAFF, Account, require_role
+from plagdetect.services.corpus import CollectionInfo, Corpus, DocumentInfo, IndexReport, IngestResult, Progress
+
+
+class CorpusAdmin:
+    def __init__(self, corpus: Corpus, actor: Account | None) -> None:
+        self.actor = require_role(actor, *STAFF)
+        self.corpus = corpus
+
+    def collections(self) -> list[CollectionInfo]:
+        return self.corpus.collections()
+
+    def create_collection(self, name: str, description: str = "") -> CollectionInfo:
+        return self.corpus.create_collection(name, description)
+
+    def rename_collection(self, name: str, new_name: str) -> CollectionInfo:
+        return self.corpus.rename_collection(name, new_name)
+
+    def delete_collection(self, name: str) -> int:
+        return self.corpus.delete_collection(name)
+
+    def documents(self, collection: str | None = None) -> list[DocumentInfo]:
+        return self.corpus.list_documents(collection)
+
+    def add(
+        self, uploads: Iterable[tuple[str, bytes]], collection: str, progress: Progress | None = None
+    ) -> list[IngestResult]:
+        """Files handed in through the app (zip archives give their members), owned by the person adding them."""
+        return self.corpus.ingest_uploads(uploads, collection, owner_id=self.actor.id, progress=progress)
+
+    def delete_documents(self, document_ids: Iterable[int]) -> int:
+        return self.corpus.delete_documents(document_ids)
+
+    def reindex(self, progress: Progress | None = None) -> IndexReport:
+        return self.corpus.reindex(progress=progress)

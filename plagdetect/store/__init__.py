@@ -1,0 +1,34 @@
+"""Storage: typed SQLAlchemy models and the session factory."""
+
+from __future__ import annotations
+
+from plagdetect.store.engine import make_engine, make_session_factory
+from plagdetect.store.tables import (
+    Base,
+    Check,
+    CheckDefault,
+    Chunk,
+    Collection,
+    Document,
+    Label,
+    Match,
+    ModelVersion,
+    SentenceVectors,
+    User,
+)
+
+__all__ = [
+    "Base",
+    "Check",
+    "CheckDefault",
+    "Chunk",
+    "Collection",
+    "Document",
+    "Label",
+    "Match",
+    "ModelVersion",
+    "SentenceVectors",
+    "User",
+    "make_engine",
+    "make_session_factory",
+]

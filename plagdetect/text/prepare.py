@@ -1,0 +1,74 @@
+"""From uploaded bytes to the text and chunks the engine works on: extract, normalise, cut into sentences and chunks.
+
+Ingest (corpus) and check (detection) both start here, so a document is read the same way on both sides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import numpy as np
+
+from plagdetect.encoders.bi_encoder import BiEncoder
+from plagdetect.errors import PlagDetectError
+from plagdetect.settings import Settings
+from plagdetect.text.chunking import Chunk, chunk_units, sentence_units
+from plagdetect.text.extract import ExtractedText, ExtractionLimits, extract_bytes
+from plagdetect.text.normalize import NormalizedText, normalize
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """An uploaded file read and cut into sentence units and chunks, not yet embedded or stored."""
+
+    filename: str
+    data: bytes
+    sha256: str
+    extracted: ExtractedText
+    normalized: NormalizedText
+    sentences: list[tuple[int, int]]  # sentence units (chunking.sentence_units) of the normalised text
+    chunks: list[Chunk]
+
+    @property
+    def title(self) -> str:
+        return self.extracted.title or PurePath(self.filename).stem
+
+    @property
+    def suffix(self) -> str:
+        return PurePath(self.filename).suffix.lower()
+
+
+def prepare_document(data: bytes, filename: str, settings: Settings, password: str | None = None) -> PreparedDocument:
+    """Extract, normalise and chunk one file; a file the engine cannot use raises ``PlagDetectError``."""
+    extracted = extract_bytes(data, filename, ExtractionLimits.from_settings(settings), password=password)
+    normalized = normalize(extracted.text)
+    sentences, chunks = cut_text(normalized.text, settings)
+    if not chunks:
+        raise PlagDetectError("the file contains no text")
+    return PreparedDocument(
+        filename=filename,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        extracted=extracted,
+        normalized=normalized,
+        sentences=sentences,
+        chunks=chunks,
+    )
+
+
+def cut_text(text: str, settings: Settings) -> tuple[list[tuple[int, int]], list[Chunk]]:
+    """The sentence units of a normalised text and the chunks (windows of units) the settings make of them."""
+    units = sentence_units(text, settings.chunk_max_chars)
+    chunks = chunk_units(text, units, settings.chunk_sentences, settings.chunk_stride, settings.chunk_max_chars)
+    return units, chunks
+
+
+def embed_cut(
+    encoder: BiEncoder, text: str, sentences: list[tuple[int, int]], chunks: list[Chunk]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The vectors of a text's sentence units and of its chunks, each unit encoded once (``encode_windows``)."""
+    return encoder.encode_windows(
+        [" ".join(text[start:end].split()) for start, end in sentences], [chunk.units for chunk in chunks]
+    )
