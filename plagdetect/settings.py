@@ -55,6 +55,7 @@ class Settings:
     max_archive_members: int = 10_000
     max_uncompressed_mb: float = 500.0
     max_compression_ratio: float = 200.0
+    max_docx_xml_mb: float = 64.0  # declared size of a DOCX's XML parts, all parsed in the app's process
 
     # Chunking: windows of whole sentences.
     chunk_sentences: int = 3
@@ -73,6 +74,9 @@ class Settings:
     trim_threshold: float = 0.65  # a sentence at a passage's edge stays if it resembles one on the other side
     join_sentence_gap: int = 2  # unmatched submission sentences allowed between two paragraphs of one match
     join_source_gap: int = 12  # source sentences the next paragraph of one match may skip
+    # What a check leaves out unless the person checking (or the admin's stored defaults) says otherwise.
+    exclude_quotes: bool = True
+    exclude_bibliography: bool = True
     min_match_words: int = 8  # shorter matches are not reported
     # A paraphrase needs more evidence than a copy: a single reworded sentence resembles many others.
     min_paraphrase_words: int = 30
@@ -82,7 +86,8 @@ class Settings:
     explain: bool = True  # the words two passages share, from the SPLADE explainer
     explain_tokens: int = 10
 
-    # hnswlib parameters.
+    # The vector index: its backend (plagdetect/index/factory.py) and hnswlib's parameters.
+    index_backend: str = "hnsw"
     hnsw_m: int = 16
     hnsw_ef_construction: int = 200
     hnsw_ef_search: int = 128
@@ -144,8 +149,22 @@ class Settings:
             )
         if self.max_file_mb <= 0:
             raise PlagDetectError("max_file_mb must be positive.")
-        if not 0.0 <= self.rerank_threshold <= 1.0:
-            raise PlagDetectError("rerank_threshold is a probability: between 0 and 1.")
+        check_rerank_threshold(self.rerank_threshold)
+        check_min_match_words(self.min_match_words)
+
+
+def check_rerank_threshold(value: float) -> float:
+    """The reranker threshold, if it is a probability (the one check of it: settings, defaults, a check)."""
+    if not 0.0 <= value <= 1.0:
+        raise PlagDetectError("rerank_threshold is a probability: it must lie between 0 and 1.")
+    return value
+
+
+def check_min_match_words(value: int) -> int:
+    """The shortest match reported, if it lies between 1 and 200 words."""
+    if not 1 <= value <= 200:
+        raise PlagDetectError("The shortest match reported must be between 1 and 200 words.")
+    return value
 
 
 def _parse(name: str, raw: str, kind: type) -> Any:

@@ -37,6 +37,6 @@ def encoder():
 def corpus(settings: Settings, encoder):
     from plagdetect.services.corpus import Corpus
 
-    corpus = Corpus(settings, encoder=encoder)
+    corpus = Corpus.open(settings, encoder=encoder)
     yield corpus
     corpus.close()

@@ -30,14 +30,14 @@ def _fresh_cache():
 @pytest.fixture
 def app_corpus(encoder) -> Corpus:
     """The corpus the app sees (conftest points PLAGDETECT_DATA_DIR at a fresh folder)."""
-    corpus = Corpus(Settings.from_env(), encoder=encoder)
+    corpus = Corpus.open(Settings.from_env(), encoder=encoder)
     yield corpus
     corpus.close()
 
 
 @pytest.fixture
 def people(app_corpus: Corpus) -> dict[str, Account]:
-    people = make_people(app_corpus.sessions)
+    people = make_people(app_corpus.context.sessions)
     people["student"] = people.pop("sam")
     return people
 
@@ -120,7 +120,7 @@ def test_each_role_reaches_only_its_pages(people: dict[str, Account], who: str, 
 
 def test_a_disabled_account_is_signed_out_at_its_next_click(app_corpus: Corpus, people: dict[str, Account]) -> None:
     app = signed_in(people["student"])
-    Accounts(app_corpus.sessions).set_active(people["admin"], people["student"].id, False)
+    Accounts(app_corpus.context.sessions).set_active(people["admin"], people["student"].id, False)
     app.run()
     assert page_titles(app) == ["Log in to PlagDetect"]
 
@@ -142,7 +142,7 @@ def test_uploading_a_pdf_shows_the_report_with_highlighted_matches(
     assert int(similarity.value.rstrip("%")) >= 30
     document = "".join(h.proto.body for h in app.html)
     assert '<mark class="match ' in document and "movable metal type" in document
-    assert [c.filename for c in list_checks(app_corpus, people["student"])] == ["essay.pdf"]
+    assert [c.filename for c in list_checks(app_corpus.context, people["student"])] == ["essay.pdf"]
 
 
 def test_student_text_is_escaped_not_run_as_html(app_corpus: Corpus, people: dict[str, Account]) -> None:
@@ -161,8 +161,8 @@ def test_history_opens_a_stored_report_and_students_see_only_their_own(
     from plagdetect.services.checks import run_check
 
     app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
-    run_check(app_corpus, people["student"], PRINTING_SUBMISSION.encode(), "mine.txt")
-    run_check(app_corpus, people["teacher"], PRINTING_UNRELATED.encode(), "teachers.txt")
+    run_check(app_corpus.context, people["student"], PRINTING_SUBMISSION.encode(), "mine.txt")
+    run_check(app_corpus.context, people["teacher"], PRINTING_UNRELATED.encode(), "teachers.txt")
     app = signed_in(people["student"])
     app.switch_page("views/history.py").run()
     assert app.dataframe[0].value["file"].tolist() == ["mine.txt"]
@@ -183,7 +183,7 @@ def test_the_corpus_page_lists_the_documents(app_corpus: Corpus, people: dict[st
 
 def test_documents_not_searched_until_a_reindex_are_announced(app_corpus: Corpus, people: dict[str, Account]) -> None:
     app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
-    with app_corpus.sessions.begin() as session:
+    with app_corpus.context.sessions.begin() as session:
         session.execute(update(Chunk).values(encoder_version="older-model"))
     student = signed_in(people["student"])
     assert any("not searched until the corpus is re-indexed" in w.value for w in student.warning)
@@ -222,7 +222,7 @@ def test_the_admin_creates_an_account_and_sees_the_models(app_corpus: Corpus, pe
     form_inputs[1].input("kims password")
     next(b for b in app.button if b.label == "Create the account").click().run()
     assert "Created kim (student)" in app.success[0].value
-    assert Accounts(app_corpus.sessions).authenticate("kim", "kims password").role is Role.STUDENT
+    assert Accounts(app_corpus.context.sessions).authenticate("kim", "kims password").role is Role.STUDENT
     models = app.dataframe[2].value
     assert models["model"].tolist()[0] == "bi-encoder" and all(models["version"].str.len() > 0)
 
@@ -234,7 +234,7 @@ def _render_report(report) -> None:
 
 
 def test_a_long_report_shows_its_matches_a_page_at_a_time() -> None:
-    from plagdetect.detection.pipeline import CheckReport, MatchResult, Segment, source_shares
+    from plagdetect.detection.report import CheckReport, MatchResult, Segment, source_shares
 
     text = "".join(f"Sentence number {k} of a long essay about many things. " for k in range(300))
     matches = []

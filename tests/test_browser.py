@@ -44,8 +44,8 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory, encoder):
     """The app, started as a user starts it, on a data directory holding two accounts and a source."""
     data = tmp_path_factory.mktemp("browser") / "data"
-    corpus = Corpus(Settings.from_env({}, data_dir=data), encoder=encoder)
-    accounts = Accounts(corpus.sessions)
+    corpus = Corpus.open(Settings.from_env({}, data_dir=data), encoder=encoder)
+    accounts = Accounts(corpus.context.sessions)
     admin = accounts.create_first_admin("ada", "admin password")
     accounts.create_user(admin, "sam", "student password", Role.STUDENT)
     corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")

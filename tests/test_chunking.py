@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from plagdetect.text.chunking import Chunk, chunk_text, chunk_units, paragraph_spans, sentence_units, split_sentences
+from plagdetect.text.chunking import Window, chunk_text, chunk_units, paragraph_spans, sentence_units, split_sentences
 
 
 def sentences_of(text: str) -> list[str]:
@@ -141,7 +141,7 @@ def numbered(n: int) -> str:
     return " ".join(f"Sentence number {i} is here." for i in range(n))
 
 
-def window_indices(text: str, chunks: list[Chunk]) -> list[list[int]]:
+def window_indices(text: str, chunks: list[Window]) -> list[list[int]]:
     spans = split_sentences(text)
     return [[k for k, (s, e) in enumerate(spans) if c.start <= s and e <= c.end] for c in chunks]
 
@@ -189,8 +189,8 @@ def test_chunk_text_collapses_whitespace() -> None:
     text = "  A line\nbroken   here. Next\tone.\n\nNew paragraph. "
     chunks = chunk_text(text)
     assert chunks == [
-        Chunk(2, 33, "A line broken here. Next one.", (0, 2)),
-        Chunk(35, len(text) - 1, "New paragraph.", (2, 3)),
+        Window(2, 33, "A line broken here. Next one.", (0, 2)),
+        Window(35, len(text) - 1, "New paragraph.", (2, 3)),
     ]
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -79,8 +80,8 @@ def test_a_check_warns_of_documents_it_cannot_search_until_a_reindex(capsys, ess
     from plagdetect.store import Chunk
 
     run(capsys, "ingest", str(essays[0]), "--no-progress")
-    corpus = Corpus(Settings.from_env())
-    with corpus.sessions.begin() as session:
+    corpus = Corpus.open(Settings.from_env())
+    with corpus.context.sessions.begin() as session:
         session.execute(update(Chunk).values(encoder_version="older-model"))
     corpus.close()
     copy = tmp_path / "copy.txt"
@@ -91,6 +92,25 @@ def test_a_check_warns_of_documents_it_cannot_search_until_a_reindex(capsys, ess
     run(capsys, "reindex")
     code, out, err = run(capsys, "check", str(copy))
     assert "warning" not in err and "similarity index 0.0%" not in out and "from 'rail'" in out
+
+
+def test_a_check_starts_from_the_defaults_an_admin_stored_as_the_app_does(capsys, essays, tmp_path: Path) -> None:
+    from plagdetect.context import Context
+    from plagdetect.services.check_defaults import CheckDefaults, save_defaults
+    from plagdetect.settings import Settings
+
+    from builders import make_people
+
+    run(capsys, "ingest", str(essays[0]), "--no-progress")
+    context = Context(Settings.from_env())
+    strict = CheckDefaults(exclude_quotes=True, exclude_bibliography=True, min_match_words=8, rerank_threshold=1.0)
+    save_defaults(context.sessions, make_people(context.sessions)["admin"], strict)
+    context.close()
+    copy = tmp_path / "copy.txt"
+    copy.write_text(ESSAY_RAILWAYS + "\n\nI copied all of the above.")
+    code, out, _ = run(capsys, "check", str(copy), "--json", str(tmp_path / "report.json"))
+    assert code == EXIT_OK and "similarity index 0.0%" in out  # no reranker score reaches 1.0
+    assert json.loads((tmp_path / "report.json").read_text())["settings"]["rerank_threshold"] == 1.0
 
 
 def test_usage_errors_exit_with_2(capsys) -> None:

@@ -27,7 +27,7 @@ def class_corpus(corpus: Corpus) -> dict[str, int]:
 
 
 def test_the_copied_pair_stands_out_and_unrelated_pairs_do_not(corpus: Corpus, class_corpus: dict[str, int]) -> None:
-    matrix = pairwise_similarity(corpus, TEACHER, "Week 3")
+    matrix = pairwise_similarity(corpus.context, TEACHER, "Week 3")
     assert sorted(matrix.ids) == sorted(class_corpus.values())  # only this collection's documents
     pairs = matrix.pairs()
     assert {pairs[0][0], pairs[0][1]} == {class_corpus["rail"], class_corpus["copy"]}
@@ -37,19 +37,19 @@ def test_the_copied_pair_stands_out_and_unrelated_pairs_do_not(corpus: Corpus, c
 
 
 def test_a_pair_drills_down_to_its_passages(corpus: Corpus, class_corpus: dict[str, int]) -> None:
-    found = similar_passages(corpus, TEACHER, class_corpus["copy"], class_corpus["rail"])
-    assert found and all(pair.score >= corpus.settings.seed_threshold for pair in found)
+    found = similar_passages(corpus.context, TEACHER, class_corpus["copy"], class_corpus["rail"])
+    assert found and all(pair.score >= corpus.context.settings.seed_threshold for pair in found)
     assert any("Steam locomotives" in pair.first and "Steam locomotives" in pair.second for pair in found)
-    assert similar_passages(corpus, TEACHER, class_corpus["volcano"], class_corpus["plant"]) == []
+    assert similar_passages(corpus.context, TEACHER, class_corpus["volcano"], class_corpus["plant"]) == []
 
 
 def test_only_staff_see_the_collusion_view(corpus: Corpus, class_corpus: dict[str, int]) -> None:
     with pytest.raises(PermissionDenied):
-        pairwise_similarity(corpus, STUDENT, "Week 3")
+        pairwise_similarity(corpus.context, STUDENT, "Week 3")
     with pytest.raises(PermissionDenied):
-        similar_passages(corpus, STUDENT, class_corpus["copy"], class_corpus["rail"])
+        similar_passages(corpus.context, STUDENT, class_corpus["copy"], class_corpus["rail"])
     with pytest.raises(PlagDetectError, match="No collection"):
-        pairwise_similarity(corpus, TEACHER, "Week 9")
+        pairwise_similarity(corpus.context, TEACHER, "Week 9")
 
 
 def test_collections_are_renamed_and_deleted_with_all_their_documents(
@@ -59,10 +59,10 @@ def test_collections_are_renamed_and_deleted_with_all_their_documents(
     assert renamed.documents == 4
     with pytest.raises(PlagDetectError, match="already exists"):
         corpus.rename_collection("Week 4", "Week 3 (2026)")
-    before = len(corpus.index)
+    before = len(corpus.context.index)
     assert corpus.delete_collection("Week 3 (2026)") == 4
     assert [c.name for c in corpus.collections()] == ["Week 4"]
-    assert len(corpus.index) < before and len(corpus.list_documents()) == 1
+    assert len(corpus.context.index) < before and len(corpus.list_documents()) == 1
     with pytest.raises(PlagDetectError, match="No collection"):
         corpus.delete_collection("Week 3 (2026)")
 
@@ -76,7 +76,32 @@ def test_corpus_management_through_the_app_is_for_staff_only(corpus: Corpus) -> 
         CorpusAdmin(corpus, STUDENT)
     with pytest.raises(PermissionDenied, match="log in"):
         CorpusAdmin(corpus, None)
-    admin = Accounts(corpus.sessions).create_first_admin("ada", "admin password")
+    admin = Accounts(corpus.context.sessions).create_first_admin("ada", "admin password")
     [added] = CorpusAdmin(corpus, admin).add([("rail.txt", ESSAY_RAILWAYS.encode())], "Week 5")
-    with corpus.sessions() as session:
+    with corpus.context.sessions() as session:
         assert session.get(Document, added.document_id).owner_id == admin.id  # who added it is kept
+
+
+def test_a_pair_shows_the_passages_of_the_direction_that_has_them(corpus: Corpus, class_corpus: dict[str, int]) -> None:
+    from plagdetect.services.collusion import passages_behind_pair
+
+    copy, rail = class_corpus["copy"], class_corpus["rail"]
+    assert passages_behind_pair(corpus.context, TEACHER, copy, rail) == similar_passages(
+        corpus.context, TEACHER, copy, rail
+    )
+    assert passages_behind_pair(corpus.context, TEACHER, class_corpus["volcano"], class_corpus["plant"]) == []
+    with pytest.raises(PermissionDenied):
+        passages_behind_pair(corpus.context, STUDENT, copy, rail)
+
+
+def test_the_corpus_page_finds_documents_by_title_file_name_or_author(corpus: Corpus) -> None:
+    from plagdetect.services.accounts import Accounts
+    from plagdetect.services.corpus_admin import CorpusAdmin
+
+    admin = Accounts(corpus.context.sessions).create_first_admin("ada", "admin password")
+    corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "rail.txt", "Week 5", title="Railways", author="Grace Hopper")
+    corpus.ingest_bytes(ESSAY_VOLCANOES.encode(), "volcano.txt", "Week 5")
+    library = CorpusAdmin(corpus, admin)
+    assert [d.filename for d in library.documents("Week 5", search="  HOPPER ")] == ["rail.txt"]
+    assert [d.filename for d in library.documents(search="volcano")] == ["volcano.txt"]
+    assert len(library.documents("Week 5", search="")) == 2

@@ -13,10 +13,12 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select, update
 
-import plagdetect.services.corpus as corpus_module
+import plagdetect.store.documents as documents_module
 from plagdetect.errors import PlagDetectError
-from plagdetect.services.corpus import Corpus, write_atomically
+from plagdetect.index.sync import IndexReport, repair
+from plagdetect.services.corpus import Corpus
 from plagdetect.store import Chunk, Document, SentenceVectors
+from plagdetect.store.files import write_atomically
 from plagdetect.text.chunking import sentence_units
 from plagdetect.text.prepare import prepare_document
 
@@ -29,7 +31,7 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def chunk_count(corpus: Corpus) -> int:
-    with corpus.sessions() as session:
+    with corpus.context.sessions() as session:
         return session.scalar(select(func.count()).select_from(Chunk))
 
 
@@ -44,39 +46,41 @@ def test_ingest_stores_text_chunks_vectors_and_the_original(corpus: Corpus, tmp_
         "biology",
         result.chunks,
     )
-    with corpus.sessions() as session:
+    with corpus.context.sessions() as session:
         document = session.get(Document, result.document_id)
         assert document.text == ESSAY_PHOTOSYNTHESIS
-        assert (corpus.settings.data_dir / document.stored_path).read_bytes() == source.read_bytes()
+        assert (corpus.context.settings.data_dir / document.stored_path).read_bytes() == source.read_bytes()
         first = document.chunks[0]
         assert document.text[first.start : first.end].startswith("Photosynthesis is the process")
         assert len(first.vector) == 384 * 2  # float16
-    assert corpus.index.ids() == {c.id for c in document.chunks}
+    assert corpus.context.index.ids() == {c.id for c in document.chunks}
 
 
 def test_ingest_stores_each_sentences_vector_and_pools_the_chunks_from_them(corpus: Corpus) -> None:
     result = corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "rail.txt", "c")
-    [(spans, vectors)] = corpus.sentence_vectors([result.document_id]).values()
-    with corpus.sessions() as session:
+    [(spans, vectors)] = corpus.context.vectors.sentence_vectors([result.document_id]).values()
+    with corpus.context.sessions() as session:
         document = session.get(Document, result.document_id)
         chunks = [(c.start, c.end, np.frombuffer(c.vector, np.float16).astype(np.float32)) for c in document.chunks]
         text = document.text
     assert spans == sentence_units(text) and len(spans) > len(chunks) > 1
     sentences = [" ".join(text[a:b].split()) for a, b in spans]
-    assert np.allclose(vectors, corpus.encoder.encode(sentences), atol=2e-3)  # stored as float16
+    assert np.allclose(vectors, corpus.context.encoder.encode(sentences), atol=2e-3)  # stored as float16
     starts = [a for a, _ in spans]
     ends = [b for _, b in spans]
     windows = [(starts.index(start), ends.index(end) + 1) for start, end, _ in chunks]
-    _, pooled = corpus.encoder.encode_windows(sentences, windows)
+    _, pooled = corpus.context.encoder.encode_windows(sentences, windows)
     assert np.allclose(np.stack([vector for _, _, vector in chunks]), pooled, atol=2e-3)
 
 
 def test_a_chunk_text_finds_its_own_chunk_in_the_index(corpus: Corpus, tmp_path: Path) -> None:
     for name, text in [("a", ESSAY_PHOTOSYNTHESIS), ("b", ESSAY_RAILWAYS), ("c", ESSAY_VOLCANOES)]:
         corpus.ingest_paths([write(tmp_path / f"{name}.txt", text)], "mixed")
-    query = corpus.encoder.encode(["Steam locomotives cut travel times between industrial towns from days to hours."])
-    [[best, *_]], _ = corpus.index.search(query, k=3)
-    with corpus.sessions() as session:
+    query = corpus.context.encoder.encode(
+        ["Steam locomotives cut travel times between industrial towns from days to hours."]
+    )
+    [[best, *_]], _ = corpus.context.index.search(query, k=3)
+    with corpus.context.sessions() as session:
         assert session.get(Chunk, int(best)).document.title == "b"
 
 
@@ -103,23 +107,23 @@ def test_the_same_file_twice_in_a_collection_is_reported_not_stored(corpus: Corp
 def test_delete_removes_rows_vectors_and_the_stored_file(corpus: Corpus, tmp_path: Path) -> None:
     keep = corpus.ingest_bytes(ESSAY_VOLCANOES.encode(), "keep.txt", "c")
     gone = corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "gone.txt", "c")
-    with corpus.sessions() as session:
+    with corpus.context.sessions() as session:
         gone_doc = session.get(Document, gone.document_id)
-        stored = corpus.settings.data_dir / gone_doc.stored_path
+        stored = corpus.context.settings.data_dir / gone_doc.stored_path
         gone_chunks = {c.id for c in gone_doc.chunks}
         gone_vector = np.frombuffer(gone_doc.chunks[0].vector, np.float16).astype(np.float32)
     info = corpus.delete_document(gone.document_id)
     assert info.title == "gone"
     assert [d.id for d in corpus.list_documents()] == [keep.document_id]
-    assert list(corpus.sentence_vectors([keep.document_id, gone.document_id])) == [keep.document_id]
-    with corpus.sessions() as session:
+    assert list(corpus.context.vectors.sentence_vectors([keep.document_id, gone.document_id])) == [keep.document_id]
+    with corpus.context.sessions() as session:
         assert session.scalars(select(SentenceVectors.document_id)).all() == [keep.document_id]
     assert chunk_count(corpus) == keep.chunks
     assert not stored.exists()
-    assert not (gone_chunks & corpus.index.ids())
-    reopened = Corpus(corpus.settings, encoder=corpus.encoder)
-    assert reopened.index.ids() == corpus.index.ids()
-    index_bytes = corpus.index.path.read_bytes()
+    assert not (gone_chunks & corpus.context.index.ids())
+    reopened = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
+    assert reopened.context.index.ids() == corpus.context.index.ids()
+    index_bytes = corpus.context.index.path.read_bytes()
     assert gone_vector.tobytes()[:64] not in index_bytes
     with pytest.raises(PlagDetectError, match="No document with id 999"):
         corpus.delete_document(999)
@@ -128,45 +132,50 @@ def test_delete_removes_rows_vectors_and_the_stored_file(corpus: Corpus, tmp_pat
 def test_deleted_text_is_not_left_in_the_database_file(corpus: Corpus, tmp_path: Path) -> None:
     secret = "Zanzibarian quokkas negotiate marmalade treaties under moonlight. " * 5
     result = corpus.ingest_bytes(secret.encode(), "secret.txt", "c")
-    other_reader = Corpus(corpus.settings, encoder=corpus.encoder)  # the web app keeps connections open
+    other_reader = Corpus.open(
+        corpus.context.settings, encoder=corpus.context.encoder
+    )  # the web app keeps connections open
     assert other_reader.list_documents()
     corpus.delete_document(result.document_id)
-    data_files = [p for p in corpus.settings.data_dir.glob("plagdetect.db*") if p.is_file()]
+    data_files = [p for p in corpus.context.settings.data_dir.glob("plagdetect.db*") if p.is_file()]
     assert data_files and not any(b"Zanzibarian quokkas" in p.read_bytes() for p in data_files)
 
 
 def test_a_missing_index_file_is_rebuilt_from_the_database(corpus: Corpus, tmp_path: Path) -> None:
     corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
-    ids = corpus.index.ids()
-    corpus.index.path.unlink()
-    reopened = Corpus(corpus.settings, encoder=corpus.encoder)
-    assert reopened.index.ids() == ids
-    assert reopened.last_index_report.added == len(ids)
-    assert reopened.index.path.exists()
+    ids = corpus.context.index.ids()
+    corpus.context.index.path.unlink()
+    reopened = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
+    assert reopened.context.index.ids() == ids
+    assert reopened.context.last_index_report.added == len(ids)
+    assert reopened.context.index.path.exists()
 
 
 def test_a_corrupt_index_file_is_rebuilt(corpus: Corpus) -> None:
     corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
-    ids = corpus.index.ids()
-    corpus.index.path.write_bytes(b"\0" * 100)
-    reopened = Corpus(corpus.settings, encoder=corpus.encoder)
-    assert reopened.index.ids() == ids and reopened.last_index_report.rebuilt
+    ids = corpus.context.index.ids()
+    corpus.context.index.path.write_bytes(b"\0" * 100)
+    reopened = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
+    assert reopened.context.index.ids() == ids and reopened.context.last_index_report.rebuilt
 
 
 def test_a_stale_index_file_is_brought_in_line(corpus: Corpus) -> None:
     """An index saved before the last ingest (a kill between commit and save), and one holding a stray id."""
     corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
-    old_index = corpus.index.path.read_bytes()
+    old_index = corpus.context.index.path.read_bytes()
     later = corpus.ingest_bytes(ESSAY_VOLCANOES.encode(), "b.txt", "c")
-    expected = corpus.index.ids()
-    with corpus.index.writing():
-        corpus.index.add(np.array([10_000]), np.ones((1, 384), np.float32))
-    stray_index = corpus.index.path.read_bytes()
+    expected = corpus.context.index.ids()
+    with corpus.context.index.writing():
+        corpus.context.index.add(np.array([10_000]), np.ones((1, 384), np.float32))
+    stray_index = corpus.context.index.path.read_bytes()
     for saved, added, removed in [(old_index, later.chunks, 0), (stray_index, 0, 1)]:
-        corpus.index.path.write_bytes(saved)
-        reopened = Corpus(corpus.settings, encoder=corpus.encoder)
-        assert reopened.index.ids() == expected
-        assert (reopened.last_index_report.added, reopened.last_index_report.removed) == (added, removed)
+        corpus.context.index.path.write_bytes(saved)
+        reopened = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
+        assert reopened.context.index.ids() == expected
+        assert (reopened.context.last_index_report.added, reopened.context.last_index_report.removed) == (
+            added,
+            removed,
+        )
 
 
 def test_an_ingest_killed_before_commit_leaves_nothing(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -176,20 +185,20 @@ def test_an_ingest_killed_before_commit_leaves_nothing(corpus: Corpus, monkeypat
         write_atomically(target, data)
         raise KeyboardInterrupt  # as if the process were stopped after the file, before the commit
 
-    monkeypatch.setattr(corpus_module, "write_atomically", write_then_stop)
+    monkeypatch.setattr(documents_module, "write_atomically", write_then_stop)
     with pytest.raises(KeyboardInterrupt):
         corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "lost.txt", "c")
     assert [d.filename for d in corpus.list_documents()] == ["kept.txt"]
-    assert [p.name for p in corpus.settings.files_dir.iterdir()] == ["1.txt"]
+    assert [p.name for p in corpus.context.settings.files_dir.iterdir()] == ["1.txt"]
     # A file left by a process killed outright is removed at a later start; a young one may belong to
     # an ingest under way in another process, so it stays until it is old.
-    orphan, in_flight = corpus.settings.files_dir / "77.txt", corpus.settings.files_dir / "78.txt"
+    orphan, in_flight = corpus.context.settings.files_dir / "77.txt", corpus.context.settings.files_dir / "78.txt"
     orphan.write_text("orphan")
     in_flight.write_text("being ingested by another process")
     an_hour_ago = time.time() - 3600
     os.utime(orphan, (an_hour_ago, an_hour_ago))
-    Corpus(corpus.settings, encoder=corpus.encoder).repair_index()
-    assert sorted(p.name for p in corpus.settings.files_dir.iterdir()) == ["1.txt", "78.txt"]
+    Corpus.open(corpus.context.settings, encoder=corpus.context.encoder).context.open_index()
+    assert sorted(p.name for p in corpus.context.settings.files_dir.iterdir()) == ["1.txt", "78.txt"]
 
 
 def test_bad_files_are_reported_and_the_others_still_go_in(corpus: Corpus, tmp_path: Path) -> None:
@@ -217,8 +226,8 @@ def test_bad_files_are_reported_and_the_others_still_go_in(corpus: Corpus, tmp_p
     assert reasons["missing.txt"] == "the file does not exist"
     assert len(corpus.list_documents()) == 2
     assert chunk_count(corpus) == by_name["good.txt"].chunks + by_name["also good.docx"].chunks
-    assert [p.name for p in corpus.settings.files_dir.iterdir()] != []
-    assert len(list(corpus.settings.files_dir.iterdir())) == 2
+    assert [p.name for p in corpus.context.settings.files_dir.iterdir()] != []
+    assert len(list(corpus.context.settings.files_dir.iterdir())) == 2
 
 
 def test_folders_and_zip_archives(corpus: Corpus, tmp_path: Path) -> None:
@@ -263,48 +272,50 @@ def test_uploaded_files_and_zips_are_ingested_with_their_owner_and_progress(corp
     ]
     assert heard == ["rail.txt", "batch.zip", "bad.zip"]  # one step per uploaded file, for a progress bar
     assert {d.title for d in corpus.list_documents("Uploads")} == {"rail", "volcano"}
-    assert len(corpus.index) == sum(r.chunks for r in results)  # searchable at once
+    assert len(corpus.context.index) == sum(r.chunks for r in results)  # searchable at once
 
 
 def test_reindex_re_embeds_chunks_of_another_model_version(corpus: Corpus) -> None:
     result = corpus.ingest_bytes(ESSAY_PHOTOSYNTHESIS.encode(), "p.txt", "c")
-    with corpus.sessions.begin() as session:
+    with corpus.context.sessions.begin() as session:
         session.execute(update(Chunk).values(encoder_version="older-model", vector=b"\0" * 768))
-    reopened = Corpus(corpus.settings, encoder=corpus.encoder)
-    assert reopened.repair_index().stale_chunks == result.chunks
-    assert len(reopened.index) == 0  # nothing of another version is searched
+    reopened = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
+    assert opened(reopened).stale_chunks == result.chunks
+    assert len(reopened.context.index) == 0  # nothing of another version is searched
     report = reopened.reindex()
     assert report.rebuilt and report.added == report.stale_chunks == result.chunks
-    assert len(reopened.index) == result.chunks
-    query = corpus.encoder.encode([ESSAY_PHOTOSYNTHESIS.split(". ")[0]])
-    assert reopened.index.search(query, k=1)[1][0, 0] > 0.8
+    assert len(reopened.context.index) == result.chunks
+    query = corpus.context.encoder.encode([ESSAY_PHOTOSYNTHESIS.split(". ")[0]])
+    assert reopened.context.index.search(query, k=1)[1][0, 0] > 0.8
 
 
 def test_reindex_gives_a_document_stored_without_sentence_vectors_its_vectors(corpus: Corpus) -> None:
     """A corpus from before sentence vectors were stored: its chunks count as another version until re-indexed."""
     result = corpus.ingest_bytes(ESSAY_PHOTOSYNTHESIS.encode(), "p.txt", "c")
-    [(spans, vectors)] = corpus.sentence_vectors([result.document_id]).values()
-    with corpus.sessions.begin() as session:
-        session.execute(update(Chunk).values(encoder_version=corpus.encoder.version))  # the model alone named them
+    [(spans, vectors)] = corpus.context.vectors.sentence_vectors([result.document_id]).values()
+    with corpus.context.sessions.begin() as session:
+        session.execute(
+            update(Chunk).values(encoder_version=corpus.context.encoder.version)
+        )  # the model alone named them
         session.query(SentenceVectors).delete()
-    reopened = Corpus(corpus.settings, encoder=corpus.encoder)
-    assert reopened.repair_index().stale_chunks == result.chunks
-    assert reopened.sentence_vectors([result.document_id]) == {}
-    assert reopened.stale_documents() == 1 and len(reopened.index) == 0  # said, not silently unsearched
+    reopened = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
+    assert opened(reopened).stale_chunks == result.chunks
+    assert reopened.context.vectors.sentence_vectors([result.document_id]) == {}
+    assert reopened.stale_documents() == 1 and len(reopened.context.index) == 0  # said, not silently unsearched
     reopened.reindex()
     assert reopened.stale_documents() == 0
-    [(again, again_vectors)] = reopened.sentence_vectors([result.document_id]).values()
+    [(again, again_vectors)] = reopened.context.vectors.sentence_vectors([result.document_id]).values()
     assert again == spans and np.allclose(again_vectors, vectors)
-    assert len(reopened.index) == result.chunks == chunk_count(reopened)
+    assert len(reopened.context.index) == result.chunks == chunk_count(reopened)
 
 
 def test_two_processes_share_the_corpus(corpus: Corpus) -> None:
-    other = Corpus(corpus.settings, encoder=corpus.encoder)
-    assert len(other.index) == 0
+    other = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
+    assert len(other.context.index) == 0
     result = corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
-    assert len(other.index) == result.chunks  # the reader picks up the file the writer saved
+    assert len(other.context.index) == result.chunks  # the reader picks up the file the writer saved
     second = other.ingest_bytes(ESSAY_VOLCANOES.encode(), "b.txt", "c")
-    assert len(corpus.index) == result.chunks + second.chunks
+    assert len(corpus.context.index) == result.chunks + second.chunks
     assert [d.title for d in corpus.list_documents()] == ["a", "b"]
 
 
@@ -326,7 +337,7 @@ def test_a_pdf_keeps_its_pages_title_and_integrity_flags(corpus: Corpus, tmp_pat
     path.write_bytes(make_pdf(pages, title="On Pages", author="C. Author"))
     [result] = corpus.ingest_paths([path], "c")
     assert result.status == "added"
-    with corpus.sessions() as session:
+    with corpus.context.sessions() as session:
         document = session.get(Document, result.document_id)
         assert (document.title, document.author, document.format) == ("On Pages", "C. Author", "pdf")
         assert len(document.page_starts) == 2
@@ -365,14 +376,14 @@ def test_killing_an_ingest_loses_nothing(settings, encoder, tmp_path: Path) -> N
         process.wait()
     assert process.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
 
-    corpus = Corpus(settings, encoder=encoder)
+    corpus = Corpus.open(settings, encoder=encoder)
     stored = corpus.list_documents()
     assert 3 <= len(stored) < 40
     expected = {
         d.filename: len(prepare_document(Path(d.filename).read_bytes(), d.filename, settings).chunks) for d in stored
     }
     assert {d.filename: d.chunks for d in stored} == expected  # each stored document is whole
-    assert corpus.index.ids() == _all_chunk_ids(corpus)  # the index caught up with the database
+    assert corpus.context.index.ids() == _all_chunk_ids(corpus)  # the index caught up with the database
     owned, on_disk = {f"{d.id}.txt" for d in stored}, {p.name for p in settings.files_dir.iterdir()}
     assert owned <= on_disk
     assert len(on_disk - owned) <= 1  # a file written just before the kill, not committed (removed once old)
@@ -380,7 +391,7 @@ def test_killing_an_ingest_loses_nothing(settings, encoder, tmp_path: Path) -> N
     results = corpus.ingest_paths([folder], "default")
     assert sum(r.status == "duplicate" for r in results) == len(stored)
     assert sum(r.status == "added" for r in results) == 40 - len(stored)
-    assert len(corpus.index) == sum(r.chunks for r in results if r.status == "added") + sum(expected.values())
+    assert len(corpus.context.index) == sum(r.chunks for r in results if r.status == "added") + sum(expected.values())
 
 
 def _documents_in(database: Path) -> int:
@@ -392,25 +403,25 @@ def _documents_in(database: Path) -> int:
 
 
 def _all_chunk_ids(corpus: Corpus) -> set[int]:
-    with corpus.sessions() as session:
+    with corpus.context.sessions() as session:
         return set(session.scalars(select(Chunk.id)))
 
 
 def test_a_document_deleted_during_a_bulk_ingest_does_not_come_back(corpus: Corpus) -> None:
     """The CLI stores a document (its vectors wait for the next index save); the app deletes it meanwhile."""
-    web = Corpus(corpus.settings, encoder=corpus.encoder)
+    web = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
     result, pending = corpus._ingest(ESSAY_RAILWAYS.encode(), "a.txt", "c")
     web.delete_document(result.document_id)
     corpus._add_to_index([pending])
-    assert len(corpus.index) == 0 and len(web.index) == 0
+    assert len(corpus.context.index) == 0 and len(web.context.index) == 0
 
 
 def test_delete_removes_index_files_of_other_bi_encoder_versions(corpus: Corpus) -> None:
     result = corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
-    old_version = corpus.settings.index_dir / "older-model-000000000000.hnsw"
-    old_version.write_bytes(corpus.index.path.read_bytes())  # as a previous bi-encoder left it
+    old_version = corpus.context.settings.index_dir / "older-model-000000000000.hnsw"
+    old_version.write_bytes(corpus.context.index.path.read_bytes())  # as a previous bi-encoder left it
     corpus.delete_document(result.document_id)
-    assert not old_version.exists() and corpus.index.path.exists()
+    assert not old_version.exists() and corpus.context.index.path.exists()
 
 
 def test_deleting_most_of_the_corpus_compacts_the_index(corpus: Corpus) -> None:
@@ -420,17 +431,17 @@ def test_deleting_most_of_the_corpus_compacts_the_index(corpus: Corpus) -> None:
     ]
     for result in results[:2]:
         corpus.delete_document(result.document_id)
-    assert corpus.index.deleted_fraction <= 0.5
-    assert len(corpus.index) == results[2].chunks
+    assert corpus.context.index.deleted_fraction <= 0.5
+    assert len(corpus.context.index) == results[2].chunks
 
 
 def test_reindex_skips_a_document_deleted_while_it_is_re_embedded(corpus: Corpus, monkeypatch) -> None:
     first = corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
     second = corpus.ingest_bytes(ESSAY_VOLCANOES.encode(), "b.txt", "c")
-    with corpus.sessions.begin() as session:
+    with corpus.context.sessions.begin() as session:
         session.execute(update(Chunk).values(encoder_version="older-model"))
-    web = Corpus(corpus.settings, encoder=corpus.encoder)
-    encode = corpus.encoder.encode
+    web = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
+    encode = corpus.context.encoder.encode
     calls = []
 
     def encode_while_someone_deletes(texts, **kwargs):
@@ -439,18 +450,18 @@ def test_reindex_skips_a_document_deleted_while_it_is_re_embedded(corpus: Corpus
             web.delete_document(first.document_id)
         return encode(texts, **kwargs)
 
-    monkeypatch.setattr(corpus.encoder, "encode", encode_while_someone_deletes)
+    monkeypatch.setattr(corpus.context.encoder, "encode", encode_while_someone_deletes)
     report = corpus.reindex()
     assert report.stale_chunks == second.chunks
-    assert corpus.index.ids() == _all_chunk_ids(corpus)
+    assert corpus.context.index.ids() == _all_chunk_ids(corpus)
 
 
 def test_repairing_twice_after_a_rebuild_changes_nothing(corpus: Corpus) -> None:
     corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
-    corpus.index.path.write_bytes(b"broken")
-    reopened = Corpus(corpus.settings, encoder=corpus.encoder)
-    assert reopened.repair_index().rebuilt
-    assert not reopened.repair_index().changed
+    corpus.context.index.path.write_bytes(b"broken")
+    reopened = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
+    assert opened(reopened).rebuilt
+    assert not repair(reopened.context.index, reopened.context.vectors).changed
 
 
 def test_two_processes_creating_the_database_at_once(tmp_path: Path) -> None:
@@ -460,3 +471,9 @@ def test_two_processes_creating_the_database_at_once(tmp_path: Path) -> None:
         runs = [subprocess.Popen([sys.executable, "-c", script, url], stderr=subprocess.PIPE) for _ in range(3)]
         errors = [run.communicate()[1].decode() for run in runs]
         assert [run.returncode for run in runs] == [0, 0, 0], errors
+
+
+def opened(corpus: Corpus) -> IndexReport:
+    """What opening the index did: it is checked against the database when first opened."""
+    corpus.context.open_index()
+    return corpus.context.last_index_report

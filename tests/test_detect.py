@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from plagdetect.detection.pipeline import CheckOptions, check_bytes
+from plagdetect.detection.pipeline import check_bytes
+from plagdetect.detection.report import CheckOptions
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.corpus import Corpus
 from plagdetect.store import Check, Match, SentenceVectors
@@ -31,7 +32,7 @@ def printing_corpus(corpus: Corpus) -> Corpus:
 
 
 def check(corpus: Corpus, text: str, **options) -> object:
-    return check_bytes(corpus, text.encode(), "submission.txt", CheckOptions(**options))
+    return check_bytes(corpus.context, text.encode(), "submission.txt", CheckOptions(**options))
 
 
 def test_a_copied_and_a_paraphrased_paragraph_are_found_and_the_rest_is_not(printing_corpus: Corpus) -> None:
@@ -61,20 +62,20 @@ def test_a_check_embeds_only_the_submission_and_reads_the_sources_sentence_vecto
     printing_corpus: Corpus, monkeypatch, caplog
 ) -> None:
     encoded = []
-    encode = printing_corpus.encoder.encode
+    encode = printing_corpus.context.encoder.encode
 
     def counting(texts, **kwargs):
         encoded.extend(texts)
         return encode(texts, **kwargs)
 
-    monkeypatch.setattr(printing_corpus.encoder, "encode", counting)
+    monkeypatch.setattr(printing_corpus.context.encoder, "encode", counting)
     report = check(printing_corpus, PRINTING_SUBMISSION)
     assert report.matches
     submission = " ".join(PRINTING_SUBMISSION.split())
     assert encoded and all(text in submission for text in encoded)  # not a word of a source is embedded again
 
     # Sentence vectors missing (not expected: they are stored with the chunks): the check embeds them itself.
-    with printing_corpus.sessions.begin() as session:
+    with printing_corpus.context.sessions.begin() as session:
         session.query(SentenceVectors).delete()
     encoded.clear()
     again = check(printing_corpus, PRINTING_SUBMISSION)
@@ -140,7 +141,7 @@ def test_a_check_can_be_restricted_to_a_collection(printing_corpus: Corpus) -> N
 
 def test_the_check_and_its_matches_are_stored(printing_corpus: Corpus) -> None:
     report = check(printing_corpus, PRINTING_SUBMISSION)
-    with printing_corpus.sessions() as session:
+    with printing_corpus.context.sessions() as session:
         stored = session.get(Check, report.check_id)
         assert stored.similarity == report.similarity and stored.filename == "submission.txt"
         assert stored.text == PRINTING_SUBMISSION and stored.model_versions["bi-encoder"]
@@ -181,19 +182,19 @@ def test_a_short_quotation_does_not_make_a_paraphrase_disappear(printing_corpus:
 
 
 def test_a_source_deleted_during_the_check_is_stored_as_gone(printing_corpus: Corpus, monkeypatch) -> None:
-    import plagdetect.detection.pipeline as detect
+    import plagdetect.detection.pipeline as pipeline
 
-    refine = detect._refine
+    matches_of = pipeline.matches_of
 
-    def refine_then_delete(corpus, *args):
-        matches = refine(corpus, *args)
+    def match_then_delete(*args):
+        matches = matches_of(*args)
         for match in matches:
-            corpus.delete_document(match.source_id)
+            printing_corpus.delete_document(match.source_id)
         return matches
 
-    monkeypatch.setattr(detect, "_refine", refine_then_delete)
+    monkeypatch.setattr(pipeline, "matches_of", match_then_delete)
     report = check(printing_corpus, PRINTING_SUBMISSION)
-    with printing_corpus.sessions() as session:
+    with printing_corpus.context.sessions() as session:
         stored = session.scalars(select(Match).where(Match.check_id == report.check_id)).all()
     assert stored and all(m.source_document_id is None for m in stored)
 
@@ -208,14 +209,14 @@ def test_leaving_out_the_authors_documents_needs_a_name_and_ignores_case(printin
 def test_matches_carry_the_rerankers_score_and_the_words_the_passages_share(printing_corpus: Corpus) -> None:
     report = check(printing_corpus, PRINTING_SUBMISSION)
     [match] = report.matches
-    threshold = printing_corpus.settings.rerank_threshold
+    threshold = printing_corpus.context.settings.rerank_threshold
     assert all(threshold <= s.rerank_score <= 1 for s in match.segments) and threshold <= match.rerank_score <= 1
     words = [word for word, _ in match.tokens]
     assert "printing" in words or "press" in words
     assert all(segment.tokens for segment in match.segments)
     versions = report.model_versions
     assert versions["cross-encoder"].startswith("cross-encoder-") and versions["splade"].startswith("splade-")
-    with printing_corpus.sessions() as session:
+    with printing_corpus.context.sessions() as session:
         check_row = session.get(Check, report.check_id)
         [stored] = check_row.matches
         assert check_row.model_versions == versions and check_row.timings.keys() >= {"align", "explain"}
@@ -229,7 +230,9 @@ def test_a_passage_the_reranker_scores_below_the_threshold_is_dropped(corpus: Co
     corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
     [match] = check(corpus, PRINTING_SUBMISSION).matches
     weakest = min(match.segments, key=lambda s: s.rerank_score)
-    stricter = Corpus(replace(corpus.settings, rerank_threshold=weakest.rerank_score + 1e-4), encoder=encoder)
+    stricter = Corpus.open(
+        replace(corpus.context.settings, rerank_threshold=weakest.rerank_score + 1e-4), encoder=encoder
+    )
     try:
         kept = [s.submission_span for m in check(stricter, PRINTING_SUBMISSION).matches for s in m.segments]
     finally:
@@ -276,7 +279,7 @@ def test_with_reranking_and_explanations_off_the_bi_encoder_decides_alone(corpus
     from dataclasses import replace
 
     corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
-    plain = Corpus(replace(corpus.settings, rerank=False, explain=False), encoder=encoder)
+    plain = Corpus.open(replace(corpus.context.settings, rerank=False, explain=False), encoder=encoder)
     try:
         report = check(plain, PRINTING_SUBMISSION)
     finally:

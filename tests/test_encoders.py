@@ -3,14 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from plagdetect.encoders.bi_encoder import (
-    blob_to_vector,
-    choose_device,
-    model_dimension,
-    model_version,
-    vector_to_blob,
-    vectors_version,
-)
+from plagdetect.encoders.bi_encoder import vectors_version
+from plagdetect.encoders.loading import choose_device, model_dimension, model_version
+from plagdetect.store.vectors import blob_to_vector, vector_to_blob
 
 
 def test_vectors_are_unit_length_in_input_order_and_repeat_for_repeated_texts(encoder) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import io
 import logging
 import os
 import pathlib
 import random
 import subprocess
-import types
 import zipfile
 
 import docx
@@ -21,8 +21,8 @@ from plagdetect.text.extract import (
     ExtractedText,
     ExtractionLimits,
     extract_bytes,
-    extract_file,
     over_limit,
+    read_file,
 )
 from plagdetect.text.extract import pdf as pdf_module
 from plagdetect.text.extract import text as text_module
@@ -139,16 +139,21 @@ def test_pdf_text_pages_and_metadata() -> None:
     assert (result.title, result.author) == ("My Thesis", "Ada")
 
 
-def test_page_of_on_two_page_pdf() -> None:
+def page_of(result: ExtractedText, offset: int) -> int:
+    """The 1-based page holding ``offset``, read from ``page_starts``."""
+    return bisect.bisect_right(result.page_starts, offset)
+
+
+def test_page_starts_on_two_page_pdf() -> None:
     result = extract_bytes(make_pdf(TWO_PAGES), "a.pdf")
-    assert result.page_of(0) == 1
-    assert result.page_of(result.text.index("Second line")) == 1
-    assert result.page_of(result.text.index("goodbye")) == 2
-    assert result.page_of(len(result.text) - 1) == 2
+    assert page_of(result, 0) == 1
+    assert page_of(result, result.text.index("Second line")) == 1
+    assert page_of(result, result.text.index("goodbye")) == 2
+    assert page_of(result, len(result.text) - 1) == 2
 
 
-def test_page_of_without_pages() -> None:
-    assert ExtractedText(text="abc", format="txt").page_of(2) == 1
+def test_page_starts_without_pages() -> None:
+    assert page_of(ExtractedText(text="abc", format="txt"), 2) == 1
 
 
 def test_pdf_with_leading_garbage_is_accepted() -> None:
@@ -195,7 +200,7 @@ def test_pdf_without_text_layer() -> None:
 def test_pdf_with_one_image_page_keeps_the_other() -> None:
     result = extract_bytes(make_pdf([None, ["Only text here."]]), "a.pdf")
     assert result.text.strip() == "Only text here."
-    assert result.page_of(result.text.index("Only")) == 2
+    assert page_of(result, result.text.index("Only")) == 2
 
 
 @pytest.mark.parametrize(
@@ -441,7 +446,7 @@ def test_file_on_disk_one_byte_over_the_default_limit(tmp_path: pathlib.Path) ->
     with path.open("wb") as f:
         f.truncate(50 * MB + 1)  # sparse
     with pytest.raises(PlagDetectError, match=r"^the file is 50\.1 MB; the limit is 50 MB$"):
-        extract_file(path)
+        read_file(path, ExtractionLimits().max_bytes)
 
 
 def _shown_bytes(shown: str) -> float:
@@ -483,21 +488,21 @@ def test_malformed_worker_answer_is_a_user_error(monkeypatch: pytest.MonkeyPatch
     assert error_of(make_pdf(TWO_PAGES), "a.pdf") == "the pdf file could not be read"
 
 
-def test_extract_file(tmp_path: pathlib.Path) -> None:
+def test_read_file_then_extract(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "essay.txt"
     path.write_bytes("Bonjour, café.".encode())
-    assert extract_file(path).text == "Bonjour, café."
+    assert extract_bytes(read_file(path, ExtractionLimits().max_bytes), path.name).text == "Bonjour, café."
     with pytest.raises(PlagDetectError, match="^the file does not exist$"):
-        extract_file(tmp_path / "missing.txt")
+        read_file(tmp_path / "missing.txt", ExtractionLimits().max_bytes)
 
 
-def test_extract_file_refuses_before_reading(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_file_refuses_before_reading(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "huge.pdf"
     with path.open("wb") as f:
         f.truncate(300 * MB)  # sparse: costs no disk space
     monkeypatch.setattr(pathlib.Path, "open", lambda *a, **k: pytest.fail("the file was opened"))
     with pytest.raises(PlagDetectError) as info:
-        extract_file(path)
+        read_file(path, ExtractionLimits().max_bytes)
     assert str(info.value) == "the file is 300 MB; the limit is 50 MB"
 
 
@@ -510,8 +515,7 @@ def test_limits_from_settings() -> None:
     assert limits.pdf_timeout_s == 5.0
     assert limits.pdf_memory_mb == 1024
     assert limits.max_docx_xml_bytes == 64 * MB
-    settings = types.SimpleNamespace(**vars(Settings()), max_docx_xml_mb=8)
-    assert ExtractionLimits.from_settings(settings).max_docx_xml_bytes == 8 * MB
+    assert ExtractionLimits.from_settings(Settings(max_docx_xml_mb=8)).max_docx_xml_bytes == 8 * MB
 
 
 # --------------------------------------------------------------------------- zip uploads

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from plagdetect.detection.pipeline import CheckOptions, check_bytes
+from plagdetect.detection.pipeline import check_bytes
+from plagdetect.detection.report import CheckOptions
 from plagdetect.encoders import int8
 from plagdetect.services.corpus import Corpus
 
@@ -101,11 +102,11 @@ def test_a_copy_that_cannot_encode_is_not_used(encoder, tmp_path, fresh, monkeyp
 
 def test_a_check_records_how_the_submission_was_encoded_and_finds_the_same_passages(corpus: Corpus) -> None:
     corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
-    fast = check_bytes(corpus, PRINTING_SUBMISSION.encode(), "submission.txt", CheckOptions())
+    fast = check_bytes(corpus.context, PRINTING_SUBMISSION.encode(), "submission.txt", CheckOptions())
     assert fast.model_versions["bi-encoder runtime (submission)"] == int8.RUNTIME
-    exact_corpus = Corpus(replace(corpus.settings, int8_submissions=False), encoder=corpus.encoder)
+    exact_corpus = Corpus.open(replace(corpus.context.settings, int8_submissions=False), encoder=corpus.context.encoder)
     try:
-        exact = check_bytes(exact_corpus, PRINTING_SUBMISSION.encode(), "submission.txt", CheckOptions())
+        exact = check_bytes(exact_corpus.context, PRINTING_SUBMISSION.encode(), "submission.txt", CheckOptions())
     finally:
         exact_corpus.close()
     assert exact.model_versions["bi-encoder runtime (submission)"] == "torch"

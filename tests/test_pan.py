@@ -11,8 +11,8 @@ import pytest
 from plagdetect.errors import PlagDetectError
 from plagdetect.evaluation.pan import (
     Case,
+    DocumentSpan,
     PanScores,
-    Span,
     evaluate,
     evaluate_by_obfuscation,
     load_pan_corpus,
@@ -34,7 +34,7 @@ def case(
     susp: str = SUSP,
     src: str = SRC,
 ) -> Case:
-    return Case(Span(susp, susp_offset, susp_length), Span(src, src_offset, src_length), obfuscation)
+    return Case(DocumentSpan(susp, susp_offset, susp_length), DocumentSpan(src, src_offset, src_length), obfuscation)
 
 
 def close(a: float, b: float) -> bool:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from plagdetect.text.spans import covered_fraction, merge_spans, subtract_spans, word_count
+from plagdetect.text.spans import merge_spans, subtract_spans, word_count
 
 
 def test_merge_spans() -> None:
@@ -21,15 +21,6 @@ def test_subtract_spans() -> None:
     assert subtract_spans((0, 10), [(4, 6), (2, 5)]) == [(0, 2), (6, 10)]
     assert subtract_spans((0, 10), [(10, 15), (-5, 0)]) == [(0, 10)]
     assert subtract_spans((5, 5), [(0, 3)]) == []
-
-
-def test_covered_fraction() -> None:
-    assert covered_fraction((0, 10), []) == 0.0
-    assert covered_fraction((0, 10), [(0, 10)]) == 1.0
-    assert covered_fraction((0, 10), [(-5, 3), (8, 20)]) == pytest.approx(0.5)
-    assert covered_fraction((0, 10), [(2, 6), (4, 8)]) == pytest.approx(0.6)
-    assert covered_fraction((0, 10), [(10, 12)]) == 0.0
-    assert covered_fraction((4, 4), [(0, 10)]) == 0.0
 
 
 def test_word_count() -> None:

@@ -19,7 +19,8 @@ def write_stsb(path: Path, rows: list[tuple[str, str, float]]) -> Path:
 
 @pytest.mark.slow
 def test_cross_encoder_training_runs_end_to_end_on_the_cpu(tmp_path: Path, capsys) -> None:
-    """A few steps on a tiny STS-B-like set: the trained model is saved in fp16, reloads offline, scores pairs."""
+    """A few steps from the shipped cross-encoder on a tiny STS-B-like set: saved in fp16 with its scores,
+    reloads offline, and still ranks the paraphrases above the unrelated pairs."""
     rows = [
         ("A plane is taking off.", "An air plane is taking off.", 5.0),
         ("A man is playing a flute.", "A man is playing a large flute.", 3.8),
@@ -28,7 +29,8 @@ def test_cross_encoder_training_runs_end_to_end_on_the_cpu(tmp_path: Path, capsy
     ] * 4
     train = write_stsb(tmp_path / "train.csv", rows)
     out = tmp_path / "cross-encoder"
-    argv = ["train", "cross-encoder", "--stsb-train", str(train), "--stsb-dev", str(train), "--out", str(out)]
+    argv = ["train", "cross-encoder", "--base", str(Settings().resolved_cross_encoder), "--stsb-train", str(train)]
+    argv += ["--stsb-dev", str(train), "--out", str(out)]
     assert main([*argv, "--max-steps", "3", "--batch-size", "4"]) == EXIT_OK
     assert "sts-dev_spearman" in capsys.readouterr().out
 
@@ -36,9 +38,9 @@ def test_cross_encoder_training_runs_end_to_end_on_the_cpu(tmp_path: Path, capsy
 
     assert weight_dtypes(out) == {"torch.float16"}
     evaluation = json.loads((out / "evaluation.json").read_text())
-    assert -1 <= evaluation["metrics"]["sts-dev_spearman"] <= 1 and evaluation["config"]["max_steps"] == 3
+    assert evaluation["metrics"]["sts-dev_spearman"] > 0.5 and evaluation["config"]["max_steps"] == 3
     scores = CrossEncoder(str(out), local_files_only=True).predict([rows[0][:2], rows[2][:2]])
-    assert len(scores) == 2 and all(0 <= score <= 1 for score in scores)
+    assert len(scores) == 2 and 0 <= scores[1] < scores[0] <= 1
 
 
 @pytest.mark.slow

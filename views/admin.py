@@ -7,15 +7,15 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from plagdetect.encoders.bi_encoder import model_version
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import MIN_PASSWORD_LENGTH, Role
 from plagdetect.services.check_defaults import CheckDefaults, load_defaults, save_defaults
-from views.common import accounts_service, corpus_service, exclusion_inputs, page_for
+from plagdetect.services.models import model_inventory
+from views.common import accounts_service, context, exclusion_inputs, page_for
 
 account = page_for(Role.ADMIN)
 accounts = accounts_service()
-corpus = corpus_service()
+settings = context().settings
 st.title("Admin")
 users_tab, settings_tab, models_tab = st.tabs(["Accounts", "Settings", "Models"])
 
@@ -63,7 +63,7 @@ with users_tab:
 
 with settings_tab:
     st.subheader("Defaults of every new check")
-    defaults = load_defaults(corpus.sessions, corpus.settings)
+    defaults = load_defaults(context().sessions, settings)
     with st.form("check_defaults"):
         quotes, bibliography, shortest = exclusion_inputs(defaults)
         threshold = st.slider(
@@ -75,13 +75,14 @@ with settings_tab:
         )
         if st.form_submit_button("Save the defaults"):
             try:
-                save_defaults(corpus.sessions, account, CheckDefaults(quotes, bibliography, shortest, float(threshold)))
+                chosen_defaults = CheckDefaults(quotes, bibliography, shortest, float(threshold))
+                save_defaults(context().sessions, account, chosen_defaults)
                 st.success("Saved: every new check starts from these.")
             except PlagDetectError as error:
                 st.error(str(error))
     st.subheader("Settings the app was started with")
     st.write("Each is set by an environment variable `PLAGDETECT_<NAME>` (in capitals) when the app starts.")
-    values = dataclasses.asdict(corpus.settings)
+    values = dataclasses.asdict(settings)
     if values.get("database_url"):
         values["database_url"] = "(set; not shown: it may hold a password)"
     st.dataframe(
@@ -91,15 +92,8 @@ with settings_tab:
     )
 
 with models_tab:
-    settings = corpus.settings
-    rows = [("bi-encoder", settings.resolved_bi_encoder, True)]
-    rows.append(("cross-encoder (reranking)", settings.resolved_cross_encoder, settings.rerank))
-    rows.append(("SPLADE (explanations)", settings.resolved_splade, settings.explain))
-    table = []
-    for role_name, path, used in rows:
-        try:
-            version = model_version(path)
-        except PlagDetectError as error:
-            version = f"missing: {error}"
-        table.append({"model": role_name, "in use": used, "version": version, "folder": str(path)})
+    table = [
+        {"model": m.kind, "in use": m.in_use, "version": m.version, "folder": m.folder}
+        for m in model_inventory(settings)
+    ]
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")

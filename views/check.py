@@ -9,8 +9,9 @@ import streamlit as st
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import Role
 from plagdetect.services.check_defaults import load_defaults
+from plagdetect.services.check_queue import CheckJob
 from plagdetect.services.checks import load_report
-from views.common import CheckJob, check_runner, corpus_service, exclusion_inputs, page_for
+from views.common import check_queue, context, corpus_service, exclusion_inputs, page_for
 from views.report_view import show_report
 
 RESULTS_KEY = "check_results"  # ids of this session's checks, newest last
@@ -22,7 +23,7 @@ account = page_for(*Role)
 corpus = corpus_service()
 st.title("Check a document")
 
-collections = [c.name for c in corpus.collections() if c.documents]
+collections = corpus.searchable_collections()
 if not collections:
     st.info(
         "The corpus holds no documents yet, so there is nothing to check against. An instructor adds them on "
@@ -40,7 +41,7 @@ files = st.file_uploader(
     accept_multiple_files=True,
 )
 collection = st.selectbox("Check against", [WHOLE_CORPUS, *collections])
-defaults = load_defaults(corpus.sessions, corpus.settings)
+defaults = load_defaults(context().sessions, context().settings)
 with st.expander("Exclusions"):
     exclude_quotes, exclude_bibliography, min_words = exclusion_inputs(defaults)
 
@@ -55,7 +56,7 @@ if clicked and not busy:
     )
     # Each file is checked in the background: the page stays usable, and clicking elsewhere does not stop it.
     st.session_state[JOBS_KEY] = [
-        CheckJob.start(check_runner(), corpus, account, upload.name, upload.getvalue(), options) for upload in files
+        check_queue().submit(account, upload.name, upload.getvalue(), options) for upload in files
     ]
     st.session_state[RESULTS_KEY] = []
     st.session_state[FINISHED_KEY] = []
@@ -97,7 +98,7 @@ for filename, error in st.session_state.get(FINISHED_KEY, []):
 
 results = st.session_state.get(RESULTS_KEY, [])
 if results:
-    reports = [load_report(corpus, account, check_id) for check_id in results]
+    reports = [load_report(context(), account, check_id) for check_id in results]
     tabs = st.tabs([f"{r.filename} ({100 * r.similarity:.0f}%)" for r in reports])
     for tab, report in zip(tabs, reports, strict=True):
         with tab:

@@ -2,51 +2,37 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-
 import streamlit as st
 
+from plagdetect.context import Context
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import Account, Accounts, Role
 from plagdetect.services.check_defaults import CheckDefaults
-from plagdetect.services.checks import run_check
+from plagdetect.services.check_queue import CheckQueue
 from plagdetect.services.corpus import Corpus
 from plagdetect.settings import Settings
 
 ACCOUNT_KEY = "account_id"
 
 
-@st.cache_resource
-def check_runner() -> ThreadPoolExecutor:
-    """Runs checks outside the page's script: one at a time, since each uses all the machine's cores."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="check")
-
-
-@dataclass
-class CheckJob:
-    """A check under way in ``check_runner``; ``stages`` fills as it goes (``detect.check_bytes`` progress)."""
-
-    filename: str
-    future: Future
-    stages: list[str] = field(default_factory=list)
-
-    @classmethod
-    def start(
-        cls, runner: ThreadPoolExecutor, corpus: Corpus, account: Account, filename: str, data: bytes, options
-    ) -> CheckJob:
-        job = cls(filename, Future())
-        job.future = runner.submit(run_check, corpus, account, data, filename, options, job.stages.append)
-        return job
-
-
 @st.cache_resource(show_spinner="Opening the corpus…")
+def context() -> Context:
+    """Settings, database, index and models: one per Streamlit process."""
+    return Context(Settings.from_env())
+
+
 def corpus_service() -> Corpus:
-    return Corpus(Settings.from_env())
+    return Corpus(context())
+
+
+@st.cache_resource
+def check_queue() -> CheckQueue:
+    """Runs checks outside the page's script, one at a time (``services.check_queue``)."""
+    return CheckQueue(context())
 
 
 def accounts_service() -> Accounts:
-    return Accounts(corpus_service().sessions)
+    return Accounts(context().sessions)
 
 
 def current_account() -> Account | None:

@@ -8,9 +8,9 @@ import streamlit as st
 
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import STAFF
-from plagdetect.services.collusion import pairwise_similarity, similar_passages
+from plagdetect.services.collusion import pairwise_similarity, passages_behind_pair
 from plagdetect.services.corpus_admin import CorpusAdmin
-from views.common import corpus_service, page_for
+from views.common import context, corpus_service, page_for
 from views.report_view import source_label
 
 account = page_for(*STAFF)
@@ -62,13 +62,10 @@ if not collections:
 chosen = right.selectbox("Show", ["All collections", *[c.name for c in collections]])
 search = right.text_input("Search titles, file names and authors", placeholder="e.g. photosynthesis")
 try:
-    documents = library.documents(None if chosen == "All collections" else chosen)
+    documents = library.documents(None if chosen == "All collections" else chosen, search=search)
 except PlagDetectError as error:  # the collection went meanwhile
     st.error(str(error))
     st.stop()
-if search.strip():
-    needle = search.strip().casefold()
-    documents = [d for d in documents if needle in f"{d.title} {d.filename} {d.author or ''}".casefold()]
 table = pd.DataFrame(
     [
         {
@@ -152,7 +149,7 @@ with collusion_tab:
     )
     chosen_class = st.selectbox("Collection", [c.name for c in collections if c.documents > 1], key="collusion")
     if chosen_class:
-        matrix = pairwise_similarity(corpus, account, chosen_class)
+        matrix = pairwise_similarity(context(), account, chosen_class)
         labels = [source_label(title, i) for i, title in zip(matrix.ids, matrix.titles, strict=True)]
         heatmap = px.imshow(
             100 * matrix.alike,
@@ -174,9 +171,7 @@ with collusion_tab:
             key="collusion_pair",
         )
         try:
-            passages = similar_passages(corpus, account, pair[0], pair[1]) if pair else []
-            if pair and not passages:
-                passages = similar_passages(corpus, account, pair[1], pair[0])
+            passages = passages_behind_pair(context(), account, pair[0], pair[1]) if pair else []
         except PlagDetectError as error:  # one of the two was deleted meanwhile
             st.error(str(error))
             passages = []

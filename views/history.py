@@ -7,14 +7,13 @@ import streamlit as st
 
 from plagdetect.services.accounts import Role
 from plagdetect.services.checks import list_checks, load_report
-from views.common import corpus_service, page_for
+from views.common import context, page_for
 from views.report_view import show_report
 
 account = page_for(*Role)
-corpus = corpus_service()
 st.title("History")
 
-checks = list_checks(corpus, account)
+checks = list_checks(context(), account)
 if not checks:
     st.info("No checks yet. Check a document on the Check page and its report is kept here.")
     st.stop()
@@ -43,4 +42,4 @@ chosen = st.selectbox(
     index=rows[0] if rows else 0,
     format_func=lambda i: next(f"#{c.id} {c.filename} ({c.created_at:%Y-%m-%d %H:%M})" for c in checks if c.id == i),
 )
-show_report(load_report(corpus, account, chosen))
+show_report(load_report(context(), account, chosen))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import MIN_PASSWORD_LENGTH
-from plagdetect.settings import SAMPLE_CORPUS
+from plagdetect.services.corpus_admin import CorpusAdmin
 from views.common import accounts_service, corpus_service, sign_in
 
 accounts = accounts_service()
@@ -29,10 +29,11 @@ if accounts.needs_first_admin():
             st.error("The two passwords differ.")
         else:
             try:
-                sign_in(accounts.create_first_admin(username, password))
+                admin = accounts.create_first_admin(username, password)
+                sign_in(admin)
                 if samples:
                     with st.spinner("Adding the sample corpus…"):
-                        corpus_service().ingest_paths([SAMPLE_CORPUS], "Sample")
+                        CorpusAdmin(corpus_service(), admin).add_sample_corpus()
                 st.rerun()
             except PlagDetectError as error:
                 st.error(str(error))

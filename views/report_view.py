@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from plagdetect.detection.pipeline import CheckReport, MatchResult, Segment
+from plagdetect.detection.report import CheckReport, MatchResult, Segment
 from plagdetect.text.spans import Span
 
 # One colour per source, light enough to read black text on; the charts use the same ones.

@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _corpus(settings: Settings):
     from plagdetect.services.corpus import Corpus  # torch and models load only for commands that need them
 
-    return Corpus(settings)
+    return Corpus.open(settings)
 
 
 def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -192,26 +192,32 @@ def run_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_check(args: argparse.Namespace, settings: Settings) -> int:
     import json
+    from dataclasses import replace
 
-    from plagdetect.detection.pipeline import CheckOptions, check_file
+    from plagdetect.detection.pipeline import check_file
+    from plagdetect.services.check_defaults import load_defaults
 
-    options = CheckOptions(
-        collection=args.collection,
-        exclude_quotes=not args.include_quotes,
-        exclude_bibliography=not args.include_bibliography,
-        min_match_words=args.min_words,
+    corpus = _corpus(settings)
+    # The same defaults as a check in the app (an admin's stored ones), changed only by the flags given.
+    options = replace(
+        load_defaults(corpus.context.sessions, settings).options(args.collection),
         excluded_sources=frozenset(args.exclude_source),
         exclude_same_author=args.exclude_same_author,
         author=args.author,
     )
-    corpus = _corpus(settings)
+    if args.include_quotes:
+        options = replace(options, exclude_quotes=False)
+    if args.include_bibliography:
+        options = replace(options, exclude_bibliography=False)
+    if args.min_words is not None:
+        options = replace(options, min_match_words=args.min_words)
     stale = corpus.stale_documents()
     if stale:
         print(
             f"warning: {stale} document(s) embedded by an older version are not searched; run `plagdetect reindex`",
             file=sys.stderr,
         )
-    report = check_file(corpus, args.file, options)
+    report = check_file(corpus.context, args.file, options)
     print(f"{report.filename}: similarity index {100 * report.similarity:.1f}% (check {report.check_id})")
     for line in report.integrity:
         print(f"  integrity: {line}")
@@ -339,10 +345,10 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
 
 
 def run_user(args: argparse.Namespace, settings: Settings) -> int:
+    from plagdetect.context import Context
     from plagdetect.services.accounts import OPERATOR, Accounts
-    from plagdetect.store import make_engine, make_session_factory
 
-    accounts = Accounts(make_session_factory(make_engine(settings.resolved_database_url)))
+    accounts = Accounts(Context(settings).sessions)
     if args.action == "list":
         rows = [(a.id, a.username, a.role.value, "yes" if a.active else "no") for a in accounts.list_users(OPERATOR)]
         print(format_table(["id", "username", "role", "active"], rows))

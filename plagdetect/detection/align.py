@@ -1,4 +1,5 @@
-"""Alignment: from pairs of similar chunks (seeds) to passages, one per copied or paraphrased stretch of text.
+"""Alignment: from pairs of similar chunks (seeds) to passages, one per copied or paraphrased stretch of text,
+then sentence by sentence, the best place of each stretch in its source, and stretches joined into matches.
 
 A seed says "chunk ``query`` of the submission resembles chunk ``position`` of source document ``source``".
 A copied paragraph gives a run of seeds whose submission chunks follow each other and whose source chunks
@@ -9,12 +10,17 @@ submission that stitches together paragraphs from all over a source gets one pas
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
 import numpy as np
+
+from plagdetect.store.documents import SourceText
+from plagdetect.text.chunking import Window, paragraph_spans
+from plagdetect.text.spans import Span
 
 
 @dataclass(frozen=True)
@@ -154,3 +160,172 @@ def _places_in_reading_order(similarity: np.ndarray, best: np.ndarray, hits: np.
                 places[i] = before[-1] if following is not None and len(before) else options[0]
         previous = int(places[i])
     return places
+
+
+# ----- passages to aligned sentence runs -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source document as alignment reads it: its stored text and chunk spans, sentence units and vectors."""
+
+    document: SourceText
+    sentences: list[Span]  # sentence units
+    vectors: np.ndarray  # one per sentence unit
+
+    @property
+    def id(self) -> int:
+        return self.document.id
+
+    @property
+    def text(self) -> str:
+        return self.document.text
+
+
+def sentence_range(sentences: list[Span], span: Span, margin: int = 1) -> range:
+    """Indices of the sentences overlapping ``span``, widened by ``margin`` sentences on each side."""
+    inside = [i for i, (start, end) in enumerate(sentences) if start < span[1] and end > span[0]]
+    if not inside:
+        return range(0)
+    return range(max(0, inside[0] - margin), min(len(sentences), inside[-1] + 1 + margin))
+
+
+def align_passages(
+    text: str,
+    sentences: list[Span],
+    windows: list[Window],
+    sentence_vectors: np.ndarray,
+    passages: list[Passage],
+    sources: dict[int, Source],
+    trim_threshold: float,
+) -> list[Aligned]:
+    """Each passage aligned sentence by sentence (one sentence of margin on both sides), per submission paragraph.
+
+    ``text``, ``sentences``, ``windows``, ``sentence_vectors``: the submission's normalised text, sentence units,
+    search windows and the units' vectors. Passages whose source is gone are skipped.
+    """
+    plans = []
+    for passage in passages:
+        source = sources.get(passage.source)
+        if source is None or passage.first_position not in source.document.chunk_spans:
+            continue  # deleted meanwhile
+        spans = source.document.chunk_spans
+        sub_range = sentence_range(sentences, (windows[passage.first_query].start, windows[passage.last_query].end))
+        src_span = (spans[passage.first_position][0], spans[passage.last_position][1])
+        plans.append((source, sub_range, sentence_range(source.sentences, src_span)))
+    paragraph_starts = [start for start, _ in paragraph_spans(text)]
+    aligned: list[Aligned] = []
+    for source, sub_range, src_range in plans:
+        sub_vectors = sentence_vectors[sub_range.start : sub_range.stop]
+        src_vectors = source.vectors[src_range.start : src_range.stop]
+        paragraphs = [bisect_right(paragraph_starts, sentences[i][0]) for i in sub_range]
+        for found in align_sentences(sub_vectors, src_vectors, paragraphs, trim_threshold):
+            aligned.append(
+                Aligned(
+                    source=source,
+                    first_query=sub_range[found.first_query],
+                    last_query=sub_range[found.last_query],
+                    first_source=src_range[found.first_source],
+                    last_source=src_range[found.last_source],
+                    score=found.score,
+                )
+            )
+    return aligned
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """One paragraph of the submission aligned with sentences of a source (global sentence indices)."""
+
+    source: Source
+    first_query: int
+    last_query: int
+    first_source: int
+    last_source: int
+    score: float
+    rerank_score: float | None = None
+
+
+def best_per_stretch(aligned: list[Aligned]) -> list[Aligned]:
+    """Of alignments of the same source sharing most of their submission sentences, the best one.
+
+    A passage comes from one place of a source; a second place that resembles it is a look-alike. When places
+    score the same (a source that repeats a paragraph word for word), ``in_reading_order`` chooses.
+    """
+    kept: list[Aligned] = []
+    ties: dict[int, list[Aligned]] = {}  # id of a kept alignment -> the places that score as well (within TIE)
+    for candidate in sorted(aligned, key=lambda a: (-a.score, a.source.id, a.first_source)):
+        winner = next(
+            (other for other in kept if other.source.id == candidate.source.id and _mostly_shared(other, candidate)),
+            None,
+        )
+        if winner is None:
+            kept.append(candidate)
+            ties[id(candidate)] = [candidate]
+        elif abs(candidate.score - winner.score) <= TIE and (candidate.first_query, candidate.last_query) == (
+            winner.first_query,
+            winner.last_query,
+        ):
+            ties[id(winner)].append(candidate)
+    return in_reading_order(kept, ties)
+
+
+def in_reading_order(kept: list[Aligned], ties: dict[int, list[Aligned]]) -> list[Aligned]:
+    """Each alignment with equally good places in its source moved to the place that continues its neighbours.
+
+    A writer copies from a source front to back: of two identical places, the one taken is the first that
+    starts after (or just before) where the previous passage from that source ended; for a first passage, the
+    last that ends before where the next one starts. With no neighbour in that source, the first place.
+    """
+    chosen: list[Aligned] = []
+    by_source: dict[int, list[Aligned]] = defaultdict(list)
+    for a in sorted(kept, key=lambda a: a.first_query):
+        by_source[a.source.id].append(a)
+    for passages in by_source.values():
+        for k, passage in enumerate(passages):
+            places = sorted(ties[id(passage)], key=lambda p: p.first_source)
+            previous = chosen[-1] if k else None  # this source's passage before, as chosen
+            following = passages[k + 1] if k + 1 < len(passages) else None
+            if len(places) == 1:
+                place = places[0]
+            elif previous is not None:
+                after = [p for p in places if p.first_source >= previous.last_source - 2]
+                place = after[0] if after else places[-1]
+            elif following is not None:
+                before = [p for p in places if p.last_source <= following.first_source + 2]
+                place = before[-1] if before else places[0]
+            else:
+                place = places[0]
+            chosen.append(place)
+    return chosen
+
+
+def _mostly_shared(a: Aligned, b: Aligned) -> bool:
+    shared = min(a.last_query, b.last_query) - max(a.first_query, b.first_query) + 1
+    shorter = min(a.last_query - a.first_query, b.last_query - b.first_query) + 1
+    return shared > 0 and 2 * shared >= shorter
+
+
+def join(aligned: list[Aligned], sentence_gap: int, source_gap: int) -> list[list[Aligned]]:
+    """Consecutive alignments of one source become one match when they continue each other on both sides.
+
+    That is: at most ``sentence_gap`` unmatched submission sentences between them, and the second starting
+    at most ``source_gap`` sentences after the first ends in the source (or slightly before it).
+    """
+    groups: list[list[Aligned]] = []
+    for item in sorted(aligned, key=lambda a: (a.source.id, a.first_query)):
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and last.source.id == item.source.id
+            and item.first_query - last.last_query - 1 <= sentence_gap
+            and -2 <= item.first_source - last.last_source <= source_gap
+        ):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return sorted(groups, key=lambda g: (g[0].first_query, g[0].source.id))
+
+
+def sentence_text(text: str, span: Span) -> str:
+    return " ".join(text[span[0] : span[1]].split())

@@ -308,3 +308,14 @@ def bibliography_span(text: str) -> Span | None:
             100 * share,
         )
     return None
+
+
+def excluded_spans(text: str, quotes: bool, bibliography: bool) -> dict[str, list[Span]]:
+    """The spans of ``text`` a check leaves out, by reason: quotations and the bibliography, when asked for."""
+    excluded: dict[str, list[Span]] = {}
+    if quotes:
+        excluded["quotes"] = quoted_spans(text)
+    if bibliography:
+        found = bibliography_span(text)
+        excluded["bibliography"] = [found] if found else []
+    return excluded

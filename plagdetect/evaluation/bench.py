@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from plagdetect.encoders.bi_encoder import BiEncoder, load_bi_encoder
+from plagdetect.encoders.bi_encoder import BiEncoder, embed_cut, load_bi_encoder
 from plagdetect.settings import Settings
-from plagdetect.text.chunking import Chunk, chunk_text
-from plagdetect.text.prepare import cut_text, embed_cut
+from plagdetect.text.chunking import Window, chunk_text
+from plagdetect.text.prepare import cut_text
 from plagdetect.text.spans import Span
 
 _WORDS = (
@@ -68,9 +68,9 @@ def generated_documents(count: int, seed: int = 0) -> list[str]:
     return documents
 
 
-def generated_chunks(settings: Settings, count: int, seed: int = 0) -> list[tuple[str, list[Span], list[Chunk]]]:
+def generated_chunks(settings: Settings, count: int, seed: int = 0) -> list[tuple[str, list[Span], list[Window]]]:
     """Generated documents, each with its sentence units and chunks (``cut_text``), until there are ``count`` chunks."""
-    documents: list[tuple[str, list[Span], list[Chunk]]] = []
+    documents: list[tuple[str, list[Span], list[Window]]] = []
     total = 0
     batch = 0
     while total < count:
@@ -185,10 +185,10 @@ def bench_check(
     from sqlalchemy import select
 
     from plagdetect.detection.pipeline import check_bytes
-    from plagdetect.encoders.bi_encoder import blob_to_vector
     from plagdetect.encoders.cross_encoder import load_reranker
     from plagdetect.services.corpus import Corpus
     from plagdetect.store import Chunk, Document
+    from plagdetect.store.vectors import blob_to_vector
 
     parts, submission = pan_check_input(pan_dir, documents, words)
     with tempfile.TemporaryDirectory(prefix="plagdetect-bench-") as tmp:
@@ -196,17 +196,17 @@ def bench_check(
         folder.mkdir()
         for name, text in parts:
             (folder / f"{name}.txt").write_text(text, encoding="utf-8")
-        corpus = Corpus(replace(settings, data_dir=Path(tmp) / "data"))
+        corpus = Corpus.open(replace(settings, data_dir=Path(tmp) / "data"))
         try:
             corpus.ingest_paths([folder], "bench")
-            with corpus.sessions() as session:
+            with corpus.context.sessions() as session:
                 rows = session.execute(select(Document.text, Chunk.start, Chunk.end, Chunk.vector).join(Document)).all()
-            dim = corpus.encoder.dim
+            dim = corpus.context.encoder.dim
             corpus_texts = [row.text[row.start : row.end] for row in rows]
             corpus_vectors = torch.from_numpy(np.stack([blob_to_vector(row.vector, dim) for row in rows]))
-            model = corpus.encoder.model
+            model = corpus.context.encoder.model
             cross_encoder = load_reranker(settings.resolved_cross_encoder, settings.device).model
-            check_bytes(corpus, parts[0][1].encode(), "warm-up.txt")  # first calls pay one-off costs
+            check_bytes(corpus.context, parts[0][1].encode(), "warm-up.txt")  # first calls pay one-off costs
             candidates = 0
             naive_stages: dict[str, float] = {}
 
@@ -233,10 +233,12 @@ def bench_check(
             for _ in range(repeats):
                 ours_s = min(
                     ours_s,
-                    _best_time(lambda: reports.append(check_bytes(corpus, submission.encode(), "submission.txt")), 1),
+                    _best_time(
+                        lambda: reports.append(check_bytes(corpus.context, submission.encode(), "submission.txt")), 1
+                    ),
                 )
                 baseline_s = min(baseline_s, _best_time(naive, 1))
-            runtime = corpus.submission_encoder.runtime
+            runtime = corpus.context.submission_encoder.runtime
         finally:
             corpus.close()
     report = reports[-1]
@@ -249,7 +251,7 @@ def bench_check(
         ours_s=ours_s,
         baseline_s=baseline_s,
         baseline=f"windows, encode, semantic_search, CrossEncoder.predict on all {candidates} candidates",
-        device=corpus.encoder.device,
+        device=corpus.context.encoder.device,
         notes=(
             f"ours: {len(report.matches)} matches, similarity {100 * report.similarity:.1f}%; stages: {stages}; "
             f"submission encoded with {runtime}\n"

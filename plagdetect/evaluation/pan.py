@@ -46,7 +46,7 @@ Interval = tuple[int, int]  # [start, end) in characters
 
 
 @dataclass(frozen=True)
-class Span:
+class DocumentSpan:
     """One side of a case or detection: ``length`` characters from ``offset`` in the document named ``document``
     (a file name such as "suspicious-document020468.txt")."""
 
@@ -66,8 +66,8 @@ class Case:
     source document. ``obfuscation`` is the truth's obfuscation type ("none" when the XML gives none, and for
     detections)."""
 
-    susp: Span
-    src: Span
+    susp: DocumentSpan
+    src: DocumentSpan
     obfuscation: str = "none"
 
 
@@ -122,12 +122,12 @@ def read_cases(xml_path: str | Path, names: Iterable[str] = (TRUTH_FEATURE,)) ->
             raise PlagDetectError(f"{where} has no source_reference")
         cases.append(
             Case(
-                susp=Span(
+                susp=DocumentSpan(
                     susp_name,
                     _int_attribute(feature, "this_offset", where),
                     _int_attribute(feature, "this_length", where),
                 ),
-                src=Span(
+                src=DocumentSpan(
                     src_name,
                     _int_attribute(feature, "source_offset", where),
                     _int_attribute(feature, "source_length", where),
@@ -228,12 +228,12 @@ class PanCorpus:
         """The truth cases of one pair."""
         return [case for case in self.cases if case.susp.document == susp_name and case.src.document == src_name]
 
-    def marked_spans(self, susp_name: str, feature: str = "altered") -> list[Span]:
+    def marked_spans(self, susp_name: str, feature: str = "altered") -> list[DocumentSpan]:
         """Spans of a suspicious document that its truth marks with ``feature`` and no source, in text order.
 
         PAN 2025 marks LLM-written text that has no source as "altered": a detection there is a false positive.
         """
-        spans: set[Span] = set()
+        spans: set[DocumentSpan] = set()
         for susp, src in self.pairs:
             path, _ = _find_truth(self.root, susp, src) if susp == susp_name else (None, True)
             if path is None:
@@ -242,7 +242,7 @@ class PanCorpus:
                 if element.get("name") == feature:
                     where = f"{path}: feature {feature}"
                     offset = _int_attribute(element, "this_offset", where)
-                    spans.add(Span(susp_name, offset, _int_attribute(element, "this_length", where)))
+                    spans.add(DocumentSpan(susp_name, offset, _int_attribute(element, "this_length", where)))
         return sorted(spans, key=lambda span: span.offset)
 
 
@@ -366,8 +366,8 @@ def load_pan_corpus(root: str | Path) -> PanCorpus:
                 continue
             cases.append(
                 Case(
-                    Span(susp, case.susp.offset, case.susp.length),
-                    Span(src, case.src.offset, case.src.length),
+                    DocumentSpan(susp, case.susp.offset, case.susp.length),
+                    DocumentSpan(src, case.src.offset, case.src.length),
                     case.obfuscation,
                 )
             )
@@ -431,7 +431,7 @@ def _covered(start: int, end: int, intervals: Iterable[Interval]) -> int:
     return covered_length((max(start, a), min(end, b)) for a, b in intervals)
 
 
-def _overlap(a: Span, b: Span) -> bool:
+def _overlap(a: DocumentSpan, b: DocumentSpan) -> bool:
     return max(a.offset, b.offset) < min(a.end, b.end)
 
 

@@ -13,14 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from plagdetect.detection.pipeline import CheckOptions, check_bytes
+from plagdetect.detection.pipeline import check_bytes
+from plagdetect.detection.report import CheckOptions
 from plagdetect.encoders.bi_encoder import BiEncoder
 from plagdetect.errors import PlagDetectError
 from plagdetect.evaluation.pan import (
     Case,
+    DocumentSpan,
     PanScores,
     SideScores,
-    Span,
     evaluate,
     evaluate_by_obfuscation,
     load_pan_corpus,
@@ -86,7 +87,7 @@ def eval_pan(
     out = Path(out_dir) if out_dir is not None else None
     detections: list[Case] = []
     with tempfile.TemporaryDirectory(prefix="plagdetect-pan-") as scratch:
-        corpus = Corpus(replace(settings, data_dir=Path(scratch), database_url=""), encoder=encoder)
+        corpus = Corpus.open(replace(settings, data_dir=Path(scratch), database_url=""), encoder=encoder)
         try:
             names: dict[int, str] = {}
             for name in pan.src_documents:
@@ -97,11 +98,11 @@ def eval_pan(
                 if progress:
                     progress(name)
             for name in pan.susp_documents:
-                report = check_bytes(corpus, pan.susp_text(name).encode("utf-8"), name, options)
+                report = check_bytes(corpus.context, pan.susp_text(name).encode("utf-8"), name, options)
                 found = [
                     Case(
-                        susp=Span(name, m.submission_original[0], m.submission_original[1] - m.submission_original[0]),
-                        src=Span(names[m.source_id], m.source_original[0], m.source_original[1] - m.source_original[0]),
+                        susp=_document_span(name, m.submission_original),
+                        src=_document_span(names[m.source_id], m.source_original),
                     )
                     for m in report.matches
                 ]
@@ -119,3 +120,7 @@ def eval_pan(
         documents=len(pan.susp_documents),
         seconds=time.perf_counter() - started,
     )
+
+
+def _document_span(document: str, span: tuple[int, int]) -> DocumentSpan:
+    return DocumentSpan(document, span[0], span[1] - span[0])

@@ -31,7 +31,7 @@ _EXACT_SEARCH_BELOW = 50_000  # restricted to fewer ids than this, brute force b
 
 
 class HnswIndex:
-    """A cosine hnswlib index stored at ``path``; labels are chunk ids."""
+    """A cosine hnswlib index stored at ``path``; labels are chunk ids. A ``VectorIndex`` (``index.base``)."""
 
     def __init__(
         self,

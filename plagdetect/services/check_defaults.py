@@ -1,59 +1,54 @@
 """The defaults a new check starts from: exclusions and the reranker threshold, as an admin set them.
 
-Until an admin changes one, each default is the setting the product was started with (``Settings``). The
-Check page shows them preselected; a person may still change the exclusions of one check.
+Until an admin changes one, each default is the setting the product was started with (``Settings``). The Check
+page shows them preselected, and the command line's ``check`` starts from them too; a person may still change
+the exclusions of one check.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
-from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from plagdetect.detection.pipeline import CheckOptions
-from plagdetect.errors import PlagDetectError
+from plagdetect.detection.report import CheckOptions
 from plagdetect.services.accounts import Account, Role, require_role
-from plagdetect.settings import Settings
-from plagdetect.store import CheckDefault
+from plagdetect.settings import Settings, check_min_match_words, check_rerank_threshold
+from plagdetect.store.check_defaults import stored_defaults, write_defaults
 
 
 @dataclass(frozen=True)
 class CheckDefaults:
-    exclude_quotes: bool = True
-    exclude_bibliography: bool = True
-    min_match_words: int = 8
-    rerank_threshold: float = 0.5
+    exclude_quotes: bool
+    exclude_bibliography: bool
+    min_match_words: int
+    rerank_threshold: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CheckDefaults:
+        """The defaults the product starts with: its settings."""
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
 
     def options(self, collection: str | None = None) -> CheckOptions:
         """The options of a check that keeps every default."""
         return CheckOptions(collection=collection, **asdict(self))
 
     def validated(self) -> CheckDefaults:
-        if not 1 <= self.min_match_words <= 200:
-            raise PlagDetectError("The shortest match reported must be between 1 and 200 words.")
-        if not 0.0 <= self.rerank_threshold <= 1.0:
-            raise PlagDetectError("The reranker threshold must lie between 0 and 1.")
+        check_min_match_words(self.min_match_words)
+        check_rerank_threshold(self.rerank_threshold)
         return self
 
 
-def load_defaults(sessions, settings: Settings) -> CheckDefaults:
+def load_defaults(sessions: sessionmaker[Session], settings: Settings) -> CheckDefaults:
     """The defaults in force: the admin's where set, else the settings the product started with."""
-    base = CheckDefaults(min_match_words=settings.min_match_words, rerank_threshold=settings.rerank_threshold)
     names = {f.name for f in fields(CheckDefaults)}
-    with sessions() as session:
-        stored = {row.key: row.value for row in session.scalars(select(CheckDefault)) if row.key in names}
-    return replace(base, **stored)
+    stored = {key: value for key, value in stored_defaults(sessions).items() if key in names}
+    return replace(CheckDefaults.from_settings(settings), **stored)
 
 
-def save_defaults(sessions, actor: Account | None, defaults: CheckDefaults) -> CheckDefaults:
+def save_defaults(sessions: sessionmaker[Session], actor: Account | None, defaults: CheckDefaults) -> CheckDefaults:
     """Store every default (admins only)."""
     actor = require_role(actor, Role.ADMIN)
     defaults.validated()
-    with sessions.begin() as session:
-        for key, value in asdict(defaults).items():
-            row = session.get(CheckDefault, key)
-            if row is None:
-                session.add(CheckDefault(key=key, value=value, updated_by=actor.id))
-            else:
-                row.value, row.updated_by = value, actor.id
+    write_defaults(sessions, asdict(defaults), actor.id)
     return defaults

@@ -12,13 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
 
-from plagdetect.encoders.bi_encoder import blob_to_vector, model_dimension
+from plagdetect.context import Context
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import STAFF, Account, require_role
-from plagdetect.services.corpus import Corpus
-from plagdetect.store import Chunk, Collection, Document
 from plagdetect.text.spans import Span
 
 
@@ -52,21 +49,18 @@ class PassagePair:
 
 
 def pairwise_similarity(
-    corpus: Corpus, actor: Account | None, collection: str, threshold: float | None = None
+    context: Context, actor: Account | None, collection: str, threshold: float | None = None
 ) -> SimilarityMatrix:
     require_role(actor, *STAFF)
-    threshold = corpus.settings.seed_threshold if threshold is None else threshold
-    with corpus.sessions() as session:
-        collection_id = session.scalar(select(Collection.id).where(Collection.name == collection))
-        if collection_id is None:
-            raise PlagDetectError(f"No collection named '{collection}'.")
-        documents = session.execute(
-            select(Document.id, Document.title).where(Document.collection_id == collection_id).order_by(Document.id)
-        ).all()
-        chunks = _document_chunks(corpus, session, [d.id for d in documents])
+    threshold = context.settings.seed_threshold if threshold is None else threshold
+    collection_id = context.documents.collection_id(collection)
+    if collection_id is None:
+        raise PlagDetectError(f"No collection named '{collection}'.")
+    documents = context.documents.titles(collection_id)
+    chunks = context.vectors.document_chunks([document_id for document_id, _ in documents])
     vectors = {document_id: matrix for document_id, (matrix, _) in chunks.items()}
-    ids = [d.id for d in documents if d.id in vectors]
-    titles = [d.title for d in documents if d.id in vectors]
+    ids = [document_id for document_id, _ in documents if document_id in vectors]
+    titles = [title for document_id, title in documents if document_id in vectors]
     shares = np.zeros((len(ids), len(ids)), dtype=np.float32)
     if ids:
         everything = np.concatenate([vectors[i] for i in ids])
@@ -81,23 +75,22 @@ def pairwise_similarity(
 
 
 def similar_passages(
-    corpus: Corpus, actor: Account | None, first_id: int, second_id: int, threshold: float | None = None
+    context: Context, actor: Account | None, first_id: int, second_id: int, threshold: float | None = None
 ) -> list[PassagePair]:
     """The passages of the first document with their closest passage in the second, at least ``threshold`` alike."""
     require_role(actor, *STAFF)
-    threshold = corpus.settings.seed_threshold if threshold is None else threshold
-    with corpus.sessions() as session:
-        chunks = _document_chunks(corpus, session, [first_id, second_id])
-        if first_id not in chunks or second_id not in chunks:
-            raise PlagDetectError("Both documents must still be in the corpus.")
-        texts = {i: session.scalar(select(Document.text).where(Document.id == i)) for i in (first_id, second_id)}
+    threshold = context.settings.seed_threshold if threshold is None else threshold
+    chunks = context.vectors.document_chunks([first_id, second_id])
+    texts = {i: context.documents.filename_and_text(i) for i in (first_id, second_id)}
+    if first_id not in chunks or second_id not in chunks or None in texts.values():
+        raise PlagDetectError("Both documents must still be in the corpus.")
     (first, first_spans), (second, second_spans) = chunks[first_id], chunks[second_id]
     similarities = first @ second.T
     best = similarities.argmax(axis=1)
     return [
         PassagePair(
-            _span_text(texts[first_id], first_spans[k]),
-            _span_text(texts[second_id], second_spans[int(j)]),
+            _span_text(texts[first_id][1], first_spans[k]),
+            _span_text(texts[second_id][1], second_spans[int(j)]),
             round(float(similarities[k, j]), 3),
         )
         for k, j in enumerate(best)
@@ -105,26 +98,16 @@ def similar_passages(
     ]
 
 
+def passages_behind_pair(context: Context, actor: Account | None, first_id: int, second_id: int) -> list[PassagePair]:
+    """The passages that make a pair alike: the first's in the second, or else the second's in the first.
+
+    A pair is as alike as the larger of its two shares, so the passages shown come from that direction when the
+    other finds none (a short text copied whole into a long one).
+    """
+    return similar_passages(context, actor, first_id, second_id) or similar_passages(
+        context, actor, second_id, first_id
+    )
+
+
 def _span_text(text: str, span: Span) -> str:
     return " ".join(text[span[0] : span[1]].split())
-
-
-def _document_chunks(corpus: Corpus, session, document_ids: list[int]) -> dict[int, tuple[np.ndarray, list[Span]]]:
-    """Each document's unit chunk vectors (of the bi-encoder in use) and chunk spans, in chunk order."""
-    rows = session.execute(
-        select(Chunk.document_id, Chunk.vector, Chunk.start, Chunk.end)
-        .where(Chunk.document_id.in_(document_ids), Chunk.encoder_version == corpus.encoder_version)
-        .order_by(Chunk.document_id, Chunk.ordinal)
-    )
-    dim = model_dimension(corpus.encoder_path)
-    vectors: dict[int, list[np.ndarray]] = {}
-    spans: dict[int, list[Span]] = {}
-    for document_id, blob, start, end in rows:
-        vectors.setdefault(document_id, []).append(blob_to_vector(blob, dim))
-        spans.setdefault(document_id, []).append((start, end))
-    found = {}
-    for document_id, rows_of_document in vectors.items():
-        matrix = np.stack(rows_of_document)
-        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-        found[document_id] = (matrix, spans[document_id])
-    return found

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from plagdetect.index.sync import IndexReport
 from plagdetect.services.accounts import STAFF, Account, require_role
-from plagdetect.services.corpus import CollectionInfo, Corpus, DocumentInfo, IndexReport, IngestResult, Progress
+from plagdetect.services.corpus import Corpus, IngestResult, Progress
+from plagdetect.settings import SAMPLE_CORPUS
+from plagdetect.store.documents import CollectionInfo, DocumentInfo
+
+SAMPLE_COLLECTION = "Sample"
 
 
 class CorpusAdmin:
@@ -30,14 +35,23 @@ class CorpusAdmin:
     def delete_collection(self, name: str) -> int:
         return self.corpus.delete_collection(name)
 
-    def documents(self, collection: str | None = None) -> list[DocumentInfo]:
-        return self.corpus.list_documents(collection)
+    def documents(self, collection: str | None = None, search: str = "") -> list[DocumentInfo]:
+        """The documents of a collection (None: all), those whose title, file name or author holds ``search``."""
+        documents = self.corpus.list_documents(collection)
+        needle = search.strip().casefold()
+        if needle:
+            documents = [d for d in documents if needle in f"{d.title} {d.filename} {d.author or ''}".casefold()]
+        return documents
 
     def add(
         self, uploads: Iterable[tuple[str, bytes]], collection: str, progress: Progress | None = None
     ) -> list[IngestResult]:
         """Files handed in through the app (zip archives give their members), owned by the person adding them."""
         return self.corpus.ingest_uploads(uploads, collection, owner_id=self.actor.id, progress=progress)
+
+    def add_sample_corpus(self) -> list[IngestResult]:
+        """The sample articles shipped in data/samples, in the collection "Sample" (for a first try)."""
+        return self.corpus.ingest_paths([SAMPLE_CORPUS], SAMPLE_COLLECTION)
 
     def delete_documents(self, document_ids: Iterable[int]) -> int:
         return self.corpus.delete_documents(document_ids)

@@ -134,21 +134,6 @@ class SentenceVectors(Base):
     document: Mapped[Document] = relationship(back_populates="sentences")
 
 
-class ModelVersion(Base):
-    """A model the engine can use (bi-encoder, cross-encoder, SPLADE), shipped or fine-tuned."""
-
-    __tablename__ = "model_versions"
-    __table_args__ = (UniqueConstraint("kind", "version", name="uq_model_kind_version"), AUTOINCREMENT)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))  # bi-encoder | cross-encoder | splade
-    version: Mapped[str] = mapped_column(String(120))
-    path: Mapped[str] = mapped_column(String(500))
-    active: Mapped[bool] = mapped_column(default=False)
-    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
 class Check(Base):
     """One run of a submission against a collection: its settings, the models it used and its result."""
 
@@ -196,19 +181,6 @@ class Match(Base):
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     check: Mapped[Check] = relationship(back_populates="matches")
-
-
-class Label(Base):
-    """An instructor's judgement of a match: plagiarism, not plagiarism, or unsure."""
-
-    __tablename__ = "labels"
-    __table_args__ = AUTOINCREMENT
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    label: Mapped[str] = mapped_column(String(20))  # plagiarism | not | unsure
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class CheckDefault(Base):

@@ -10,7 +10,7 @@ paragraph or follows a sentence end, is short (at most 60 characters and 8 words
 digit, ends with a letter or digit, and the next line starts like a sentence.
 
 ``sentence_units`` are the sentences with very long ones cut into pieces: the units that get embedded
-(each once) and aligned. ``chunk_units`` groups them into overlapping windows (``Chunk``), the pieces the
+(each once) and aligned. ``chunk_units`` groups them into overlapping windows (``Window``), the pieces the
 vector index holds; ``chunk_text`` does both. Offsets are offsets in the text given, normally the
 normalised text of ``plagdetect.text.normalize``.
 """
@@ -45,8 +45,8 @@ HEADING_MAX_WORDS = 8
 
 
 @dataclass(frozen=True)
-class Chunk:
-    """A window of consecutive sentences.
+class Window:
+    """A window of consecutive sentences (a ``store.Chunk`` row once embedded and stored).
 
     ``start``/``end``: character offsets ``[start, end)`` in the text that was chunked.
     ``text``: ``text[start:end]`` with runs of whitespace (newlines included) collapsed to one space.
@@ -181,14 +181,14 @@ def sentence_units(text: str, max_chars: int = 1200) -> list[tuple[int, int]]:
     return units
 
 
-def chunk_text(text: str, sentences: int = 3, stride: int = 2, max_chars: int = 1200) -> list[Chunk]:
+def chunk_text(text: str, sentences: int = 3, stride: int = 2, max_chars: int = 1200) -> list[Window]:
     """The windows of ``text``: ``chunk_units`` over its ``sentence_units``."""
     return chunk_units(text, sentence_units(text, max_chars), sentences, stride, max_chars)
 
 
 def chunk_units(
     text: str, units: list[tuple[int, int]], sentences: int = 3, stride: int = 2, max_chars: int = 1200
-) -> list[Chunk]:
+) -> list[Window]:
     """Overlapping windows of ``sentences`` consecutive units of ``text``, advancing ``stride`` at a time.
 
     ``units`` are the text's ``sentence_units`` (cut with the same ``max_chars``). Windows never cross a
@@ -221,7 +221,7 @@ def chunk_units(
         offset = indices[0]
         for first, stop in _windows([units[i] for i in indices], sentences, stride, max_chars):
             start, end = units[offset + first][0], units[offset + stop - 1][1]
-            chunks.append(Chunk(start, end, " ".join(text[start:end].split()), (offset + first, offset + stop)))
+            chunks.append(Window(start, end, " ".join(text[start:end].split()), (offset + first, offset + stop)))
     logger.debug("chunk_units: %d chunks", len(chunks))
     return chunks
 

@@ -9,12 +9,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
-import numpy as np
-
-from plagdetect.encoders.bi_encoder import BiEncoder
 from plagdetect.errors import PlagDetectError
 from plagdetect.settings import Settings
-from plagdetect.text.chunking import Chunk, chunk_units, sentence_units
+from plagdetect.text.chunking import Window, chunk_units, sentence_units
 from plagdetect.text.extract import ExtractedText, ExtractionLimits, extract_bytes
 from plagdetect.text.normalize import NormalizedText, normalize
 
@@ -29,7 +26,7 @@ class PreparedDocument:
     extracted: ExtractedText
     normalized: NormalizedText
     sentences: list[tuple[int, int]]  # sentence units (chunking.sentence_units) of the normalised text
-    chunks: list[Chunk]
+    chunks: list[Window]
 
     @property
     def title(self) -> str:
@@ -40,11 +37,16 @@ class PreparedDocument:
         return PurePath(self.filename).suffix.lower()
 
 
-def prepare_document(data: bytes, filename: str, settings: Settings, password: str | None = None) -> PreparedDocument:
-    """Extract, normalise and chunk one file; a file the engine cannot use raises ``PlagDetectError``."""
+def prepare_document(
+    data: bytes, filename: str, settings: Settings, password: str | None = None, stride: int | None = None
+) -> PreparedDocument:
+    """Extract, normalise and chunk one file; a file the engine cannot use raises ``PlagDetectError``.
+
+    ``stride``: how many sentences the windows advance (None: ``chunk_stride``, as the corpus is cut).
+    """
     extracted = extract_bytes(data, filename, ExtractionLimits.from_settings(settings), password=password)
     normalized = normalize(extracted.text)
-    sentences, chunks = cut_text(normalized.text, settings)
+    sentences, chunks = cut_text(normalized.text, settings, stride)
     if not chunks:
         raise PlagDetectError("the file contains no text")
     return PreparedDocument(
@@ -58,17 +60,9 @@ def prepare_document(data: bytes, filename: str, settings: Settings, password: s
     )
 
 
-def cut_text(text: str, settings: Settings) -> tuple[list[tuple[int, int]], list[Chunk]]:
+def cut_text(text: str, settings: Settings, stride: int | None = None) -> tuple[list[tuple[int, int]], list[Window]]:
     """The sentence units of a normalised text and the chunks (windows of units) the settings make of them."""
     units = sentence_units(text, settings.chunk_max_chars)
-    chunks = chunk_units(text, units, settings.chunk_sentences, settings.chunk_stride, settings.chunk_max_chars)
+    stride = settings.chunk_stride if stride is None else stride
+    chunks = chunk_units(text, units, settings.chunk_sentences, stride, settings.chunk_max_chars)
     return units, chunks
-
-
-def embed_cut(
-    encoder: BiEncoder, text: str, sentences: list[tuple[int, int]], chunks: list[Chunk]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The vectors of a text's sentence units and of its chunks, each unit encoded once (``encode_windows``)."""
-    return encoder.encode_windows(
-        [" ".join(text[start:end].split()) for start, end in sentences], [chunk.units for chunk in chunks]
-    )

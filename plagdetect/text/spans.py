@@ -56,19 +56,6 @@ def subtract_spans(span: Span, excluded: list[Span]) -> list[Span]:
     return pieces
 
 
-def covered_fraction(span: Span, excluded: list[Span]) -> float:
-    """The share (0.0 to 1.0) of the characters of ``span`` that lie inside the ``excluded`` spans.
-
-    An empty span is 0.0 covered.
-    """
-    start, end = span
-    length = end - start
-    if length <= 0:
-        return 0.0
-    outside = sum(piece_end - piece_start for piece_start, piece_end in subtract_spans(span, excluded))
-    return (length - outside) / length
-
-
 def word_count(text: str, span: Span) -> int:
     """The number of words (runs of letters/digits) in ``text[start:end]``.
 

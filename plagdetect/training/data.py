@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.evaluation.pan import PanCorpus, Span
+from plagdetect.evaluation.pan import DocumentSpan, PanCorpus
 from plagdetect.text.chunking import paragraph_spans
 
 logger = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def split_by_group(pairs: list[Pair], validation_share: float, seed: int = 0) ->
     return [p for p in pairs if p.group not in held_out], [p for p in pairs if p.group in held_out]
 
 
-def _overlaps(span: tuple[int, int], other: Span) -> bool:
+def _overlaps(span: tuple[int, int], other: DocumentSpan) -> bool:
     return span[0] < other.end and other.offset < span[1]
 
 

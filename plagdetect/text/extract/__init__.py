@@ -10,14 +10,13 @@ name the file; the caller prefixes ``"<file name>: "``.
 
 from __future__ import annotations
 
-import bisect
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from plagdetect.errors import PlagDetectError
+from plagdetect.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -39,19 +38,22 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_FORMATS)
 
 @dataclass(frozen=True)
 class ExtractionLimits:
-    """Limits on what one upload may cost to read (defence against hostile or broken files)."""
+    """Limits on what one upload may cost to read (defence against hostile or broken files).
 
-    max_bytes: int = 50 * MB  # the largest file accepted
-    pdf_timeout_s: float = 60.0  # wall-clock limit of the PDF worker process
-    pdf_memory_mb: int = 1024  # address-space limit of the PDF worker process
-    max_archive_members: int = 10_000  # entries in a zip (DOCX or zip upload)
-    max_uncompressed_bytes: int = 500 * MB  # declared uncompressed size of a zip, all entries
-    max_compression_ratio: float = 200.0  # uncompressed / compressed, per large entry and overall
-    max_docx_xml_bytes: int = 64 * MB  # declared size of a DOCX's XML parts, all parsed in this process
+    The defaults are the settings' defaults (``Settings``, where sizes are in MB); ``from_settings`` reads the
+    settings in force.
+    """
+
+    max_bytes: int = int(Settings.max_file_mb * MB)  # the largest file accepted
+    pdf_timeout_s: float = Settings.pdf_timeout_s  # wall-clock limit of the PDF worker process
+    pdf_memory_mb: int = Settings.pdf_memory_mb  # address-space limit of the PDF worker process
+    max_archive_members: int = Settings.max_archive_members  # entries in a zip (DOCX or zip upload)
+    max_uncompressed_bytes: int = int(Settings.max_uncompressed_mb * MB)  # declared size of a zip, all entries
+    max_compression_ratio: float = Settings.max_compression_ratio  # uncompressed / compressed, per entry and overall
+    max_docx_xml_bytes: int = int(Settings.max_docx_xml_mb * MB)  # a DOCX's XML parts, all parsed in this process
 
     @classmethod
-    def from_settings(cls, settings: Any) -> ExtractionLimits:
-        """Limits from a ``plagdetect.settings.Settings`` (sizes there are in MB)."""
+    def from_settings(cls, settings: Settings) -> ExtractionLimits:
         return cls(
             max_bytes=int(settings.max_file_mb * MB),
             pdf_timeout_s=float(settings.pdf_timeout_s),
@@ -59,7 +61,7 @@ class ExtractionLimits:
             max_archive_members=int(settings.max_archive_members),
             max_uncompressed_bytes=int(settings.max_uncompressed_mb * MB),
             max_compression_ratio=float(settings.max_compression_ratio),
-            max_docx_xml_bytes=int(getattr(settings, "max_docx_xml_mb", cls.max_docx_xml_bytes / MB) * MB),
+            max_docx_xml_bytes=int(settings.max_docx_xml_mb * MB),
         )
 
 
@@ -72,10 +74,6 @@ class ExtractedText:
     page_starts: tuple[int, ...] = (0,)  # offset in `text` where each page begins (PDF); (0,) otherwise
     title: str | None = None  # from document metadata when present
     author: str | None = None
-
-    def page_of(self, offset: int) -> int:
-        """The 1-based page number holding the character at ``offset``."""
-        return max(1, bisect.bisect_right(self.page_starts, offset))
 
 
 def human_size(n_bytes: float) -> str:
@@ -176,17 +174,6 @@ def _extract_format(data: bytes, fmt: str, limits: ExtractionLimits, password: s
     return text.extract_html(data) if fmt == "html" else text.extract_plain(data, fmt)
 
 
-def extract_file(
-    path: str | os.PathLike[str],
-    limits: ExtractionLimits = ExtractionLimits(),
-    password: str | None = None,
-) -> ExtractedText:
-    """Extract the text of a document on disk; its type and size are checked before it is read."""
-    path = Path(path)
-    format_of(path.name)
-    return extract_bytes(read_file(path, limits.max_bytes), path.name, limits, password)
-
-
 def read_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     """A file's bytes; a missing, unreadable or oversized file raises (its size is checked before reading)."""
     path = Path(path)
@@ -217,7 +204,6 @@ __all__ = [
     "ExtractedText",
     "ExtractionLimits",
     "extract_bytes",
-    "extract_file",
     "format_of",
     "read_file",
     "human_size",

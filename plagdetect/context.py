@@ -1,0 +1,92 @@
+"""What a running PlagDetect holds once per process: settings, the database, the vector index and the models.
+
+Services and the check pipeline take a ``Context`` instead of reaching through one another. Models load when
+first needed (a page that lists documents never loads torch); the index is checked against the database the
+first time it is opened (``index.sync.repair``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from plagdetect.encoders.bi_encoder import BiEncoder, load_bi_encoder, vectors_version
+from plagdetect.encoders.cross_encoder import Reranker, load_reranker
+from plagdetect.encoders.loading import model_dimension, model_version
+from plagdetect.encoders.splade import Explainer, load_explainer
+from plagdetect.index import VectorIndex, make_index
+from plagdetect.index.sync import IndexReport, repair
+from plagdetect.settings import Settings
+from plagdetect.store.documents import DocumentStore
+from plagdetect.store.engine import make_engine, make_session_factory
+from plagdetect.store.files import OriginalFiles
+from plagdetect.store.vectors import VectorStore
+
+
+class Context:
+    def __init__(self, settings: Settings, encoder: BiEncoder | None = None) -> None:
+        self.settings = settings
+        self.engine: Engine = make_engine(settings.resolved_database_url)
+        self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        self._encoder = encoder
+        self.encoder_path = encoder.path if encoder else settings.resolved_bi_encoder
+        self.encoder_version = vectors_version(encoder.version if encoder else model_version(self.encoder_path))
+        self.dim = model_dimension(self.encoder_path)
+        self.documents = DocumentStore(self.engine, self.sessions, OriginalFiles(settings.data_dir, settings.files_dir))
+        self.vectors = VectorStore(self.sessions, self.encoder_version, self.dim)
+        self._index: VectorIndex | None = None
+        self.last_index_report = IndexReport()
+
+    # ----- models, loaded when first needed --------------------------------------------------------------
+
+    @property
+    def encoder(self) -> BiEncoder:
+        """The bi-encoder: what the corpus is embedded with."""
+        if self._encoder is None:
+            self._encoder = load_bi_encoder(
+                self.encoder_path, device=self.settings.device, batch_size=self.settings.embed_batch_size
+            )
+        return self._encoder
+
+    @property
+    def submission_encoder(self) -> BiEncoder:
+        """The encoder of a check's submission: ``encoder``, through its int8 copy on a CPU (``int8_submissions``)."""
+        if not self.settings.int8_submissions:
+            return self.encoder
+        return self.encoder.for_submissions(self.settings.models_dir)
+
+    @property
+    def reranker(self) -> Reranker | None:
+        """The cross-encoder, or None when reranking is off."""
+        if not self.settings.rerank:
+            return None
+        return load_reranker(self.settings.resolved_cross_encoder, self.settings.device)
+
+    @property
+    def explainer(self) -> Explainer | None:
+        """The SPLADE explainer, or None when explanations are off."""
+        if not self.settings.explain:
+            return None
+        return load_explainer(self.settings.resolved_splade, self.settings.device)
+
+    # ----- the index -------------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> VectorIndex:
+        """The index of the current bi-encoder version, checked against the database when first opened."""
+        if self._index is None:
+            self.open_index()
+        else:
+            self._index.refresh()
+        return self._index
+
+    def open_index(self) -> VectorIndex:
+        """The index, opened (and repaired) if it is not yet: no reload when it is."""
+        if self._index is None:
+            self._index = make_index(self.settings, self.encoder_version, self.dim)
+            self.documents.remove_orphan_files()
+            self.last_index_report = repair(self._index, self.vectors)
+        return self._index
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,72 @@
+"""Candidates: which source chunks a check may match, the index search, and the sources read for alignment.
+
+A seed is a (submission window, source chunk) pair at least ``seed_threshold`` alike; ``align.merge_seeds``
+joins seeds into passages, and ``load_sources`` reads what alignment needs of each passage's source.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from plagdetect.context import Context
+from plagdetect.detection.align import Passage, Seed, Source
+from plagdetect.detection.report import CheckOptions
+from plagdetect.encoders.bi_encoder import embed_cut
+from plagdetect.errors import PlagDetectError
+from plagdetect.text.prepare import cut_text
+
+logger = logging.getLogger(__name__)
+
+
+def allowed_chunks(context: Context, sha256: str, options: CheckOptions) -> tuple[set[int] | None, set[int]]:
+    """Chunk ids a check may match (None: all), and the ids of the documents left out.
+
+    Left out: the submission itself (same bytes, in any collection), the sources excluded by name, and with
+    ``exclude_same_author`` the documents of the submission's author.
+    """
+    documents = context.documents
+    excluded = set(options.excluded_sources) | documents.ids_with_sha256(sha256)
+    if options.exclude_same_author:
+        # Metadata authors are unreliable ("python-docx", "Microsoft Office User"): only a name given counts.
+        if not (options.author or "").strip():
+            raise PlagDetectError("Leaving out the author's own documents needs the author's name.")
+        excluded |= documents.ids_by_author(options.author)
+    if options.collection is None and not excluded:
+        return None, excluded
+    collection_id = None
+    if options.collection is not None:
+        collection_id = documents.collection_id(options.collection)
+        if collection_id is None:
+            raise PlagDetectError(f"No collection named '{options.collection}'.")
+    return context.vectors.allowed_chunk_ids(collection_id, excluded), excluded
+
+
+def search_seeds(context: Context, vectors: np.ndarray, allowed: set[int] | None) -> list[Seed]:
+    """The nearest source chunks of each submission window, those at least ``seed_threshold`` alike."""
+    settings = context.settings
+    ids, scores = context.index.search(vectors, settings.neighbours, allowed=allowed)
+    keep = scores >= settings.seed_threshold
+    places = context.vectors.chunk_places(int(i) for i in ids[keep])
+    return [
+        Seed(query=q, source=places[int(i)].document_id, position=places[int(i)].ordinal, score=float(s))
+        for q in range(len(ids))
+        for i, s, k in zip(ids[q], scores[q], keep[q], strict=True)
+        if k and int(i) in places
+    ]
+
+
+def load_sources(context: Context, passages: list[Passage]) -> dict[int, Source]:
+    """What alignment needs of each passage's source; sources deleted meanwhile are left out."""
+    ids = sorted({p.source for p in passages})
+    stored = context.vectors.sentence_vectors(ids)
+    sources: dict[int, Source] = {}
+    for document_id, document in context.documents.source_texts(ids).items():
+        if document_id not in stored:  # not expected: they are written with the chunks
+            logger.warning("Document %d has no sentence vectors; embedding its sentences now", document_id)
+            units, _ = cut_text(document.text, context.settings)
+            stored[document_id] = (units, embed_cut(context.encoder, document.text, units, [])[0])
+        sentences, vectors = stored[document_id]
+        sources[document_id] = Source(document, sentences, vectors)
+    return sources

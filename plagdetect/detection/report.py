@@ -1,0 +1,156 @@
+"""What a check produces: its options, its matches (with their segments), the sources' shares, the report.
+
+Offsets in a ``MatchResult`` refer to normalised texts (the submission's and the source's); the ``*_original``
+spans refer to the texts as extracted, for highlighting and for PAN output. The report is what is stored
+(``store.checks``), shown on screen and written to JSON.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from plagdetect.encoders.splade import Token
+from plagdetect.settings import Settings, check_min_match_words, check_rerank_threshold
+from plagdetect.text.spans import Span, covered_length
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What a check searches and what it leaves out; None: the settings' default (``resolved``)."""
+
+    collection: str | None = None  # None: the whole corpus
+    exclude_quotes: bool | None = None
+    exclude_bibliography: bool | None = None
+    min_match_words: int | None = None
+    excluded_sources: frozenset[int] = frozenset()  # document ids
+    exclude_same_author: bool = False  # leave out other documents by the submission's author
+    author: str | None = None  # the submission's author: needed by exclude_same_author
+    rerank_threshold: float | None = None
+
+    def resolved(self, settings: Settings) -> CheckOptions:
+        """These options with every default filled in from ``settings``, and checked."""
+        return replace(
+            self,
+            exclude_quotes=settings.exclude_quotes if self.exclude_quotes is None else self.exclude_quotes,
+            exclude_bibliography=(
+                settings.exclude_bibliography if self.exclude_bibliography is None else self.exclude_bibliography
+            ),
+            min_match_words=check_min_match_words(
+                settings.min_match_words if self.min_match_words is None else self.min_match_words
+            ),
+            rerank_threshold=check_rerank_threshold(
+                settings.rerank_threshold if self.rerank_threshold is None else self.rerank_threshold
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One paragraph's part of a match: where it sits on both sides and how it was reused."""
+
+    submission_span: Span
+    source_span: Span
+    kind: str  # verbatim | paraphrase
+    coverage: float
+    score: float  # bi-encoder: mean best sentence similarity
+    rerank_score: float | None = None  # cross-encoder, when reranking is on
+    tokens: list[Token] = field(default_factory=list)  # words both sides share (explainer)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """A passage of the submission found in a source document (one or more paragraphs, in ``segments``)."""
+
+    source_id: int
+    source_title: str
+    source_collection: str
+    submission_span: Span  # in the normalised submission text
+    source_span: Span  # in the source's normalised text
+    submission_original: Span  # in the submission as extracted
+    source_original: Span  # in the source as extracted
+    score: float  # bi-encoder: mean best sentence similarity
+    rerank_score: float | None  # cross-encoder (mean over segments), when reranking is on
+    kind: str  # verbatim | paraphrase
+    coverage: float  # share of the submission passage's words in word runs shared with the source
+    shared: list[tuple[Span, Span]]  # exact shared word runs: (submission span, source span), absolute
+    segments: list[Segment]
+    submission_text: str
+    source_text: str
+    tokens: list[Token] = field(default_factory=list)  # words both sides share most (explainer)
+
+
+@dataclass(frozen=True)
+class SourceShare:
+    document_id: int
+    title: str
+    collection: str
+    share: float  # of the submission's characters
+    matches: int
+
+
+@dataclass
+class CheckReport:
+    """The result of a check, as stored and as shown."""
+
+    check_id: int | None
+    filename: str
+    text: str
+    similarity: float  # share of the submission's characters inside matches
+    sources: list[SourceShare]
+    matches: list[MatchResult]
+    excluded: dict[str, list[Span]]
+    integrity: list[str]
+    timings: dict[str, float]
+    model_versions: dict[str, str | None]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def similarity(matches: list[MatchResult], length: int) -> float:
+    """Share of a text ``length`` characters long that lies inside matches."""
+    return round(covered_length([m.submission_span for m in matches]) / max(1, length), 4)
+
+
+def source_shares(matches: list[MatchResult], length: int) -> list[SourceShare]:
+    """Each source's share of a text ``length`` characters long (characters inside its matches), largest first."""
+    by_source: dict[int, list[MatchResult]] = defaultdict(list)
+    for match in matches:
+        by_source[match.source_id].append(match)
+    return sorted(
+        (
+            SourceShare(
+                document_id=source_id,
+                title=found[0].source_title,
+                collection=found[0].source_collection,
+                share=round(covered_length([m.submission_span for m in found]) / max(1, length), 4),
+                matches=len(found),
+            )
+            for source_id, found in by_source.items()
+        ),
+        key=lambda s: (-s.share, s.document_id),
+    )
+
+
+def settings_used(settings: Settings, options: CheckOptions) -> dict[str, Any]:
+    """The settings a check ran with (``options`` resolved), as its report records them."""
+    return {
+        "collection": options.collection,
+        "exclude_quotes": options.exclude_quotes,
+        "exclude_bibliography": options.exclude_bibliography,
+        "min_match_words": options.min_match_words,
+        "min_paraphrase_words": settings.min_paraphrase_words,
+        "excluded_sources": sorted(options.excluded_sources),
+        "exclude_same_author": options.exclude_same_author,
+        "neighbours": settings.neighbours,
+        "seed_threshold": settings.seed_threshold,
+        "trim_threshold": settings.trim_threshold,
+        "rerank": settings.rerank,
+        "rerank_threshold": options.rerank_threshold if settings.rerank else None,
+        "chunk_sentences": settings.chunk_sentences,
+        "chunk_stride": settings.chunk_stride,
+        "query_stride": settings.query_stride,
+    }

@@ -1,0 +1,32 @@
+"""Reranking: the cross-encoder reads each aligned paragraph pair (both sides together); those below the threshold go.
+
+It comes after alignment, not before: the cross-encoder then reads one pair per aligned paragraph instead of one
+per (window, neighbour) candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from plagdetect.detection.align import Aligned, sentence_text
+from plagdetect.encoders.cross_encoder import Reranker
+from plagdetect.text.spans import Span
+
+
+def rerank(
+    reranker: Reranker, aligned: list[Aligned], text: str, sentences: list[Span], threshold: float
+) -> list[Aligned]:
+    """Each alignment with its cross-encoder score; those below ``threshold`` go."""
+    scores = reranker.score([aligned_texts(a, text, sentences) for a in aligned])
+    return [
+        replace(a, rerank_score=round(float(score), 4))
+        for a, score in zip(aligned, scores, strict=True)
+        if score >= threshold
+    ]
+
+
+def aligned_texts(a: Aligned, text: str, sentences: list[Span]) -> tuple[str, str]:
+    """The submission's and the source's sentences of an alignment, whitespace collapsed."""
+    submission = (sentences[a.first_query][0], sentences[a.last_query][1])
+    source = (a.source.sentences[a.first_source][0], a.source.sentences[a.last_source][1])
+    return sentence_text(text, submission), sentence_text(a.source.text, source)

@@ -1,0 +1,209 @@
+"""Checks in the database: a check's report written with its matches, and read back, by one module.
+
+A match's explanation (shared word runs, segments, the words both passages weigh) is stored as JSON in
+``Match.explanation``; ``_explanation`` writes it and ``_match`` reads it. Reading a report never re-runs a model;
+of a source only the matched passage is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from plagdetect.detection.exclusions import excluded_spans
+from plagdetect.detection.report import CheckOptions, CheckReport, MatchResult, Segment, source_shares
+from plagdetect.errors import PlagDetectError
+from plagdetect.store.tables import Check, Collection, Document, Match, User
+from plagdetect.text.normalize import IntegrityFlags, OffsetMap
+from plagdetect.text.prepare import PreparedDocument
+
+DELETED_SOURCE = "(document deleted from the corpus)"
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """One row of the history."""
+
+    id: int
+    filename: str
+    created_at: datetime
+    similarity: float
+    matches: int
+    username: str | None
+    collection: str | None
+    collection_asked: str | None = None  # as the check named it, with "(deleted)" once the collection is gone
+
+
+def save_check(
+    sessions: sessionmaker[Session],
+    prepared: PreparedDocument,
+    report: CheckReport,
+    options: CheckOptions,
+    user_id: int | None,
+) -> int:
+    """Store a check and its matches; returns the check's id. Sources deleted meanwhile are stored as gone."""
+    with sessions.begin() as session:
+        collection_id = None
+        if options.collection is not None:
+            collection_id = session.scalar(select(Collection.id).where(Collection.name == options.collection))
+        sources = {m.source_id for m in report.matches}
+        present = set(session.scalars(select(Document.id).where(Document.id.in_(sources))))  # some deleted since?
+        check = Check(
+            collection_id=collection_id,
+            user_id=user_id,
+            filename=prepared.filename[:500],
+            sha256=prepared.sha256,
+            text=prepared.normalized.text,
+            original_text=prepared.extracted.text.replace("\0", "\ufffd"),
+            offset_map=prepared.normalized.offsets.to_bytes(),
+            integrity_flags=prepared.normalized.flags.to_dict(),
+            settings=report.settings,
+            model_versions=report.model_versions,
+            timings=report.timings,
+            similarity=report.similarity,
+            matches=[
+                Match(
+                    source_document_id=m.source_id if m.source_id in present else None,
+                    submission_start=m.submission_span[0],
+                    submission_end=m.submission_span[1],
+                    source_start=m.source_span[0],
+                    source_end=m.source_span[1],
+                    bi_score=m.score,
+                    rerank_score=m.rerank_score,
+                    type=m.kind,
+                    explanation=_explanation(m),
+                )
+                for m in report.matches
+            ],
+        )
+        session.add(check)
+        session.flush()
+        return check.id
+
+
+def _explanation(m: MatchResult) -> dict:
+    return {
+        "coverage": m.coverage,
+        "shared": [list(map(list, s)) for s in m.shared],
+        "segments": [asdict(segment) for segment in m.segments],
+        "tokens": [list(token) for token in m.tokens],
+    }
+
+
+def check_owner(sessions: sessionmaker[Session], check_id: int) -> int | None:
+    """The id of the person who ran a check (None: the command line); a missing check raises."""
+    with sessions() as session:
+        check = session.get(Check, check_id)
+        if check is None:
+            raise PlagDetectError(f"No check with id {check_id}.")
+        return check.user_id
+
+
+def load_check(sessions: sessionmaker[Session], check_id: int) -> CheckReport:
+    """The stored report of a check (a missing check raises)."""
+    with sessions() as session:
+        check = session.get(Check, check_id)
+        if check is None:
+            raise PlagDetectError(f"No check with id {check_id}.")
+        sources = {
+            document.id: document
+            for document in session.scalars(
+                select(Document).where(Document.id.in_({m.source_document_id for m in check.matches}))
+            )
+        }
+        offsets = OffsetMap.from_bytes(check.offset_map) if check.offset_map else OffsetMap.identity(len(check.text))
+        source_offsets = {i: OffsetMap.from_bytes(document.offset_map) for i, document in sources.items()}
+        matches = [
+            _match(check.text, offsets, row, sources.get(row.source_document_id), source_offsets)
+            for row in check.matches
+        ]
+        return CheckReport(
+            check_id=check.id,
+            filename=check.filename,
+            text=check.text,
+            similarity=check.similarity,
+            sources=source_shares(matches, len(check.text)),
+            matches=sorted(matches, key=lambda m: (m.submission_span, m.source_id)),
+            excluded=excluded_spans(
+                check.text,
+                quotes=bool(check.settings.get("exclude_quotes", True)),
+                bibliography=bool(check.settings.get("exclude_bibliography", True)),
+            ),
+            integrity=IntegrityFlags.from_dict(check.integrity_flags).describe() if check.integrity_flags else [],
+            timings=dict(check.timings),
+            model_versions=dict(check.model_versions),
+            settings=dict(check.settings),
+        )
+
+
+def check_summaries(sessions: sessionmaker[Session], user_id: int | None, limit: int = 500) -> list[CheckSummary]:
+    """The newest checks, of one person (``user_id``) or of everyone (None), newest first."""
+    matches = select(func.count(Match.id)).where(Match.check_id == Check.id).scalar_subquery()
+    query = (
+        select(
+            Check.id,
+            Check.filename,
+            Check.created_at,
+            Check.similarity,
+            matches,
+            User.username,
+            Collection.name,
+            Check.settings,
+        )
+        .outerjoin(User, User.id == Check.user_id)
+        .outerjoin(Collection, Collection.id == Check.collection_id)
+        .order_by(Check.created_at.desc(), Check.id.desc())
+        .limit(limit)
+    )
+    if user_id is not None:
+        query = query.where(Check.user_id == user_id)
+    with sessions() as session:
+        return [CheckSummary(*row[:-1], collection_asked=_collection_asked(row[-1])) for row in session.execute(query)]
+
+
+def _collection_asked(settings: dict) -> str | None:
+    name = (settings or {}).get("collection")
+    return f"{name} (deleted)" if name else None
+
+
+def _match(
+    text: str, offsets: OffsetMap, row: Match, source: Document | None, source_offsets: dict[int, OffsetMap]
+) -> MatchResult:
+    """A stored match; of its source only the matched passage is read (or nothing, once it is deleted)."""
+    explanation = row.explanation or {}
+    sub_span = (row.submission_start, row.submission_end)
+    src_span = (row.source_start, row.source_end)
+    segments = [
+        Segment(
+            submission_span=tuple(s["submission_span"]),
+            source_span=tuple(s["source_span"]),
+            kind=s["kind"],
+            coverage=s["coverage"],
+            score=s["score"],
+            rerank_score=s.get("rerank_score"),
+            tokens=[tuple(token) for token in s.get("tokens", [])],
+        )
+        for s in explanation.get("segments", [])
+    ]
+    source_original = source_offsets[source.id].span_to_original(*src_span) if source is not None else src_span
+    return MatchResult(
+        source_id=row.source_document_id if source is not None else 0,  # deleted sources: one group
+        source_title=source.title if source is not None else DELETED_SOURCE,
+        source_collection=source.collection.name if source is not None else "",
+        submission_span=sub_span,
+        source_span=src_span,
+        submission_original=offsets.span_to_original(*sub_span),
+        source_original=source_original,
+        score=row.bi_score,
+        rerank_score=row.rerank_score,
+        kind=row.type,
+        coverage=explanation.get("coverage", 0.0),
+        shared=[(tuple(a), tuple(b)) for a, b in explanation.get("shared", [])],
+        segments=segments,
+        submission_text=text[sub_span[0] : sub_span[1]],
+        source_text=source.text[src_span[0] : src_span[1]] if source is not None else "",
+        tokens=[tuple(token) for token in explanation.get("tokens", [])],
+    )

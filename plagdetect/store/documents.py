@@ -1,0 +1,356 @@
+"""Collections and documents in the database: every query that writes, reads or deletes their rows.
+
+There is one document per (collection, sha256). A document's rows (text, chunks, sentence vectors) are
+written in one transaction, with its original file written just before that transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from plagdetect.errors import PlagDetectError
+from plagdetect.store.files import OriginalFiles, write_atomically
+from plagdetect.store.tables import Chunk, Collection, Document
+from plagdetect.text.normalize import IntegrityFlags, OffsetMap
+from plagdetect.text.prepare import PreparedDocument
+from plagdetect.text.spans import Span
+
+logger = logging.getLogger(__name__)
+
+SetVectors = Callable[[Document], None]  # fills a document's chunk rows and sentence vectors (VectorStore)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A row of the corpus listing."""
+
+    id: int
+    collection: str
+    title: str
+    filename: str
+    format: str
+    author: str | None
+    size_bytes: int
+    chunks: int
+    integrity: list[str]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    id: int
+    name: str
+    description: str
+    documents: int
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """What alignment reads of a source document (its sentence vectors come from ``VectorStore``)."""
+
+    id: int
+    title: str
+    collection: str
+    text: str
+    original: str
+    offsets: OffsetMap
+    chunk_spans: dict[int, Span]  # ordinal -> span
+
+
+def clean_collection_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise PlagDetectError("A collection needs a name.")
+    return name[:200]
+
+
+class DocumentStore:
+    def __init__(self, engine: Engine, sessions: sessionmaker[Session], files: OriginalFiles) -> None:
+        self.engine = engine
+        self.sessions = sessions
+        self.files = files
+
+    # ----- collections ---------------------------------------------------------------------------------
+
+    def create_collection(self, name: str, description: str = "") -> CollectionInfo:
+        name = clean_collection_name(name)
+        with self.sessions.begin() as session:
+            if session.scalar(select(Collection).where(Collection.name == name)):
+                raise PlagDetectError(f"A collection named '{name}' already exists.")
+            collection = Collection(name=name, description=description)
+            session.add(collection)
+            session.flush()
+            return CollectionInfo(collection.id, collection.name, collection.description, 0)
+
+    def ensure_collection(self, name: str) -> None:
+        """The collection, created if missing (by this process or, at the same moment, another)."""
+        if self.collection_id(name) is not None:
+            return
+        try:
+            self.create_collection(name)
+        except (PlagDetectError, IntegrityError):  # created by another process just now
+            pass
+
+    def rename_collection(self, name: str, new_name: str) -> CollectionInfo:
+        new_name = clean_collection_name(new_name)
+        with self.sessions.begin() as session:
+            collection = self._collection(session, name)
+            if new_name != collection.name and session.scalar(select(Collection).where(Collection.name == new_name)):
+                raise PlagDetectError(f"A collection named '{new_name}' already exists.")
+            collection.name = new_name
+        return next(c for c in self.collections() if c.name == new_name)
+
+    def collections(self) -> list[CollectionInfo]:
+        counts = select(Document.collection_id, func.count().label("n")).group_by(Document.collection_id).subquery()
+        query = (
+            select(Collection, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.collection_id == Collection.id)
+            .order_by(Collection.name)
+        )
+        with self.sessions() as session:
+            return [CollectionInfo(c.id, c.name, c.description, n) for c, n in session.execute(query)]
+
+    def collection_id(self, name: str) -> int | None:
+        with self.sessions() as session:
+            return session.scalar(select(Collection.id).where(Collection.name == name))
+
+    def existing_collection_id(self, name: str) -> int:
+        """The id of a collection that must exist (a clear error otherwise)."""
+        with self.sessions() as session:
+            return self._collection(session, name).id
+
+    def delete_collection_if_empty(self, collection_id: int) -> list[int]:
+        """The collection's document ids; when it has none, the collection is deleted and the list is empty."""
+        with self.sessions.begin() as session:
+            ids = list(session.scalars(select(Document.id).where(Document.collection_id == collection_id)))
+            if not ids:
+                collection = session.get(Collection, collection_id)
+                if collection is not None:
+                    session.delete(collection)
+            return ids
+
+    def _collection(self, session: Session, name: str) -> Collection:
+        name = clean_collection_name(name)
+        collection = session.scalar(select(Collection).where(Collection.name == name))
+        if collection is None:
+            raise PlagDetectError(f"No collection named '{name}'.")
+        return collection
+
+    # ----- documents -----------------------------------------------------------------------------------
+
+    def find_duplicate(self, collection: str, sha256: str) -> tuple[int, str] | None:
+        """The document with these bytes in the collection, and a message saying so; None when there is none."""
+        query = (
+            select(Document.id, Document.filename)
+            .join(Collection)
+            .where(Collection.name == clean_collection_name(collection), Document.sha256 == sha256)
+        )
+        with self.sessions() as session:
+            row = session.execute(query).first()
+        if row is None:
+            return None
+        return row.id, f"already in collection '{collection}' as document {row.id} ({Path(row.filename).name})"
+
+    def add(
+        self,
+        prepared: PreparedDocument,
+        collection: str,
+        set_vectors: SetVectors,
+        title: str | None = None,
+        author: str | None = None,
+        owner_id: int | None = None,
+    ) -> tuple[int, np.ndarray]:
+        """Store a document, its vectors (``set_vectors``) and its original; returns its id and its chunk ids."""
+        stored: Path | None = None
+        try:
+            with self.sessions.begin() as session:
+                document = Document(
+                    collection=self._collection(session, collection),
+                    owner_id=owner_id,
+                    title=(title or prepared.title)[:500],
+                    filename=prepared.filename[:500],
+                    format=prepared.extracted.format,
+                    sha256=prepared.sha256,
+                    size_bytes=len(prepared.data),
+                    author=author or prepared.extracted.author,
+                    original_text=prepared.extracted.text.replace("\0", "\ufffd"),  # PostgreSQL refuses NUL
+                    text=prepared.normalized.text,
+                    offset_map=prepared.normalized.offsets.to_bytes(),
+                    page_starts=list(prepared.extracted.page_starts),
+                    integrity_flags=prepared.normalized.flags.to_dict(),
+                )
+                set_vectors(document)
+                session.add(document)
+                session.flush()
+                stored = self.files.path_for(document.id, prepared.suffix)
+                write_atomically(stored, prepared.data)
+                document.stored_path = self.files.relative(stored)
+                chunk_ids = np.array([chunk.id for chunk in document.chunks], dtype=np.int64)
+                document_id = document.id
+        except BaseException:
+            if stored is not None:
+                stored.unlink(missing_ok=True)
+            raise
+        return document_id, chunk_ids
+
+    def replace_vectors(self, document_id: int, set_vectors: Callable[[Document], None]) -> bool:
+        """Give a stored document new vectors; False when it was deleted meanwhile."""
+        with self.sessions() as session:
+            document = session.get(Document, document_id)
+            if document is None:
+                return False
+            with session.no_autoflush:  # the document may be gone by now: the commit finds out
+                set_vectors(document)
+            try:
+                session.commit()
+            except (StaleDataError, IntegrityError):  # deleted by another process meanwhile?
+                session.rollback()
+                if session.get(Document, document_id) is None:
+                    return False
+                raise
+        return True
+
+    def filename_and_text(self, document_id: int) -> tuple[str, str] | None:
+        """A document's file name and normalised text; None when it is gone."""
+        with self.sessions() as session:
+            row = session.execute(select(Document.filename, Document.text).where(Document.id == document_id)).first()
+        return None if row is None else (row.filename, row.text)
+
+    def list_documents(self, collection: str | None = None) -> list[DocumentInfo]:
+        counts = select(Chunk.document_id, func.count().label("n")).group_by(Chunk.document_id).subquery()
+        query = (
+            select(Document, Collection.name, func.coalesce(counts.c.n, 0))
+            .join(Collection)
+            .outerjoin(counts, counts.c.document_id == Document.id)
+            .order_by(Document.id)
+        )
+        with self.sessions() as session:
+            if collection is not None:
+                self._collection(session, collection)  # a clear error for an unknown name
+                query = query.where(Collection.name == clean_collection_name(collection))
+            return [_document_info(doc, name, n) for doc, name, n in session.execute(query)]
+
+    def get_document(self, document_id: int) -> DocumentInfo:
+        query = (
+            select(Document, Collection.name, func.count(Chunk.id))
+            .join(Collection)
+            .outerjoin(Chunk)
+            .where(Document.id == document_id)
+            .group_by(Document.id, Collection.name)
+        )
+        with self.sessions() as session:
+            row = session.execute(query).first()
+        if row is None:
+            raise PlagDetectError(f"No document with id {document_id}.")
+        return _document_info(*row)
+
+    def titles(self, collection_id: int) -> list[tuple[int, str]]:
+        """(id, title) of a collection's documents, in id order."""
+        with self.sessions() as session:
+            return [
+                (row.id, row.title)
+                for row in session.execute(
+                    select(Document.id, Document.title)
+                    .where(Document.collection_id == collection_id)
+                    .order_by(Document.id)
+                )
+            ]
+
+    def delete(self, document_ids: Iterable[int]) -> tuple[list[int], np.ndarray]:
+        """Delete documents' rows and their originals in one transaction; returns the ids gone and their chunk ids.
+
+        Ids already gone (deleted by someone else) are skipped. The write-ahead log is emptied afterwards, so
+        deleted text leaves the database files.
+        """
+        with self.sessions.begin() as session:
+            documents = list(session.scalars(select(Document).where(Document.id.in_(list(document_ids)))))
+            ids = [document.id for document in documents]
+            chunk_ids = np.array(session.scalars(select(Chunk.id).where(Chunk.document_id.in_(ids))).all())
+            stored_paths = [document.stored_path for document in documents if document.stored_path]
+            for document in documents:
+                session.delete(document)
+        self.files.remove(stored_paths)
+        self.checkpoint()
+        return ids, chunk_ids
+
+    def checkpoint(self) -> None:
+        """Move SQLite's write-ahead log into the database file and empty it, so deleted text leaves it too."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.connect() as connection:
+            for _ in range(50):
+                busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
+                if not busy:
+                    return
+                time.sleep(0.1)
+        logger.warning("The write-ahead log could not be emptied (readers busy); it will be at the next delete")
+
+    def remove_orphan_files(self) -> None:
+        """Stored originals that no document owns (an ingest killed between the file write and the commit)."""
+        with self.sessions() as session:
+            owned = set(session.scalars(select(Document.stored_path).where(Document.stored_path.is_not(None))))
+        self.files.remove_orphans(owned)
+
+    # ----- what a check reads --------------------------------------------------------------------------
+
+    def ids_with_sha256(self, sha256: str) -> set[int]:
+        with self.sessions() as session:
+            return set(session.scalars(select(Document.id).where(Document.sha256 == sha256)))
+
+    def ids_by_author(self, author: str) -> set[int]:
+        """Documents whose author is this name (case and surrounding spaces ignored)."""
+        wanted = author.strip().casefold()
+        with self.sessions() as session:
+            return set(session.scalars(select(Document.id).where(func.lower(func.trim(Document.author)) == wanted)))
+
+    def present(self, document_ids: Iterable[int]) -> set[int]:
+        with self.sessions() as session:
+            return set(session.scalars(select(Document.id).where(Document.id.in_(list(document_ids)))))
+
+    def source_texts(self, document_ids: Iterable[int]) -> dict[int, SourceText]:
+        """What alignment reads of each source still stored, by id."""
+        sources: dict[int, SourceText] = {}
+        with self.sessions() as session:
+            for document in session.scalars(select(Document).where(Document.id.in_(list(document_ids)))):
+                spans = {
+                    row.ordinal: (row.start, row.end)
+                    for row in session.execute(
+                        select(Chunk.ordinal, Chunk.start, Chunk.end).where(Chunk.document_id == document.id)
+                    )
+                }
+                sources[document.id] = SourceText(
+                    id=document.id,
+                    title=document.title,
+                    collection=document.collection.name,
+                    text=document.text,
+                    original=document.original_text,
+                    offsets=OffsetMap.from_bytes(document.offset_map),
+                    chunk_spans=spans,
+                )
+        return sources
+
+
+def _document_info(document: Document, collection: str, chunks: int) -> DocumentInfo:
+    return DocumentInfo(
+        id=document.id,
+        collection=collection,
+        title=document.title,
+        filename=document.filename,
+        format=document.format,
+        author=document.author,
+        size_bytes=document.size_bytes,
+        chunks=chunks,
+        integrity=IntegrityFlags.from_dict(document.integrity_flags).describe(),
+        created_at=document.created_at,
+    )
