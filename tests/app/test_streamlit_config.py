@@ -3,7 +3,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-CONFIG = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
+CONFIG = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
 
 
 def test_the_app_sends_nothing_out_and_keeps_xsrf_protection() -> None:

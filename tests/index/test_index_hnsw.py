@@ -1,4 +1,4 @@
-"""What only the hnswlib backend does: its file, lock and temporaries, deleted slots (contract: test_index.py)."""
+"""What only the hnswlib backend does: its file, lock and temporaries, deleted slots (see test_index_contract.py)."""
 
 from __future__ import annotations
 
