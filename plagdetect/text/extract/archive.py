@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.text.extract import ExtractionLimits, over_limit, too_large
+from plagdetect.text.extract.base import ExtractionLimits, over_limit, too_large
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ import docx
 from docx.table import Table
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.text.extract import ExtractedText, ExtractionLimits, over_limit
 from plagdetect.text.extract.archive import check_zip
+from plagdetect.text.extract.base import ExtractedText, ExtractionLimits, over_limit
 
 logger = logging.getLogger(__name__)
 

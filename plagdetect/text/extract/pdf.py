@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.text.extract import ExtractedText, ExtractionLimits
+from plagdetect.text.extract.base import ExtractedText, ExtractionLimits
 
 logger = logging.getLogger(__name__)
 

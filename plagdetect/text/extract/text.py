@@ -11,7 +11,7 @@ import logging
 import re
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.text.extract import ExtractedText
+from plagdetect.text.extract.base import ExtractedText
 
 logger = logging.getLogger(__name__)
 
