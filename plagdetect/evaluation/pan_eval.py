@@ -17,17 +17,8 @@ from plagdetect.detection.pipeline import check_bytes
 from plagdetect.detection.report import CheckOptions
 from plagdetect.encoders.bi_encoder import BiEncoder
 from plagdetect.errors import PlagDetectError
-from plagdetect.evaluation.pan import (
-    Case,
-    DocumentSpan,
-    PanScores,
-    SideScores,
-    evaluate,
-    evaluate_by_obfuscation,
-    load_pan_corpus,
-    submission_side,
-    write_detections,
-)
+from plagdetect.evaluation.pan import Case, DocumentSpan, load_pan_corpus, write_detections
+from plagdetect.evaluation.plagdet import PanScores, SideScores, evaluate, evaluate_by_obfuscation, submission_side
 from plagdetect.services.corpus import Corpus
 from plagdetect.settings import Settings
 

@@ -17,7 +17,8 @@ from plagdetect.detection.exclusions import excluded_spans
 from plagdetect.detection.report import CheckOptions, CheckReport, MatchResult, Segment, source_shares
 from plagdetect.errors import PlagDetectError
 from plagdetect.store.tables import Check, Collection, Document, Match, User
-from plagdetect.text.normalize import IntegrityFlags, OffsetMap
+from plagdetect.text.normalize import IntegrityFlags
+from plagdetect.text.offsets import OffsetMap
 from plagdetect.text.prepare import PreparedDocument
 
 DELETED_SOURCE = "(document deleted from the corpus)"

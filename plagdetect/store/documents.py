@@ -22,7 +22,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from plagdetect.errors import PlagDetectError
 from plagdetect.store.files import OriginalFiles, write_atomically
 from plagdetect.store.tables import Chunk, Collection, Document
-from plagdetect.text.normalize import IntegrityFlags, OffsetMap
+from plagdetect.text.normalize import IntegrityFlags
+from plagdetect.text.offsets import OffsetMap
 from plagdetect.text.prepare import PreparedDocument
 from plagdetect.text.spans import Span
 

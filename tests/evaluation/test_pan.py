@@ -9,18 +9,8 @@ from pathlib import Path
 import pytest
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.evaluation.pan import (
-    Case,
-    DocumentSpan,
-    PanScores,
-    evaluate,
-    evaluate_by_obfuscation,
-    load_pan_corpus,
-    read_cases,
-    read_detections,
-    submission_side,
-    write_detections,
-)
+from plagdetect.evaluation.pan import Case, DocumentSpan, load_pan_corpus, read_cases, read_detections, write_detections
+from plagdetect.evaluation.plagdet import PanScores, evaluate, evaluate_by_obfuscation, submission_side
 
 SUSP, SRC = "suspicious-document000001.txt", "source-document000001.txt"
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from plagdetect.text.normalize import IntegrityFlags, OffsetMap, normalize
+from plagdetect.text.normalize import IntegrityFlags, normalize
+from plagdetect.text.offsets import OffsetMap
 
 ENGLISH = "The quick brown fox jumps over the lazy dog while the students copy their paper. "
 
