@@ -1,7 +1,7 @@
 """PlagDetect web app: `make app` (or `streamlit run app.py`).
 
 The pages a person sees depend on their role; each page checks the role again, and the services below it
-enforce the same rules (plagdetect/accounts.py).
+enforce the same rules (plagdetect/services/accounts.py).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ first time it is opened (``index.sync.repair``).
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,12 +32,25 @@ class Context:
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
         self._encoder = encoder
         self.encoder_path = encoder.path if encoder else settings.resolved_bi_encoder
-        self.encoder_version = vectors_version(encoder.version if encoder else model_version(self.encoder_path))
-        self.dim = model_dimension(self.encoder_path)
         self.documents = DocumentStore(self.engine, self.sessions, OriginalFiles(settings.data_dir, settings.files_dir))
-        self.vectors = VectorStore(self.sessions, self.encoder_version, self.dim)
         self._index: VectorIndex | None = None
         self.last_index_report = IndexReport()
+
+    # ----- the bi-encoder's vectors: read from its folder when first needed (accounts alone never touch it) -----
+
+    @functools.cached_property
+    def encoder_version(self) -> str:
+        """The version of the vectors the bi-encoder makes (its weights and the way windows are pooled)."""
+        return vectors_version(self._encoder.version if self._encoder else model_version(self.encoder_path))
+
+    @functools.cached_property
+    def dim(self) -> int:
+        return model_dimension(self.encoder_path)
+
+    @functools.cached_property
+    def vectors(self) -> VectorStore:
+        """The chunk and sentence vectors of the current version."""
+        return VectorStore(self.sessions, self.encoder_version, self.dim)
 
     # ----- models, loaded when first needed --------------------------------------------------------------
 

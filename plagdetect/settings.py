@@ -45,7 +45,7 @@ class Settings:
     # Texts per forward pass; 0 picks by device (4 on the CPU, where larger batches measured slower; 128 on a GPU).
     embed_batch_size: int = 0
     # On a CPU, a check's submission is encoded by an int8 copy of the bi-encoder (about 1.7x faster; the
-    # stored vectors stay full precision). The copy is made once into ``data_dir / "models"`` (plagdetect/int8.py).
+    # stored vectors stay full precision). The copy is made once into ``data_dir / "models"`` (encoders/int8.py).
     int8_submissions: bool = True
 
     # Limits on what one upload may be.
@@ -160,10 +160,14 @@ def check_rerank_threshold(value: float) -> float:
     return value
 
 
+MIN_MATCH_WORDS_RANGE = (1, 200)  # the shortest match a check may be set to report, in words
+
+
 def check_min_match_words(value: int) -> int:
-    """The shortest match reported, if it lies between 1 and 200 words."""
-    if not 1 <= value <= 200:
-        raise PlagDetectError("The shortest match reported must be between 1 and 200 words.")
+    """The shortest match reported, if it lies in ``MIN_MATCH_WORDS_RANGE``."""
+    low, high = MIN_MATCH_WORDS_RANGE
+    if not low <= value <= high:
+        raise PlagDetectError(f"The shortest match reported must be between {low} and {high} words.")
     return value
 
 

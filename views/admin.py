@@ -63,7 +63,7 @@ with users_tab:
 
 with settings_tab:
     st.subheader("Defaults of every new check")
-    defaults = load_defaults(context().sessions, settings)
+    defaults = load_defaults(context())
     with st.form("check_defaults"):
         quotes, bibliography, shortest = exclusion_inputs(defaults)
         threshold = st.slider(
@@ -76,7 +76,7 @@ with settings_tab:
         if st.form_submit_button("Save the defaults"):
             try:
                 chosen_defaults = CheckDefaults(quotes, bibliography, shortest, float(threshold))
-                save_defaults(context().sessions, account, chosen_defaults)
+                save_defaults(context(), account, chosen_defaults)
                 st.success("Saved: every new check starts from these.")
             except PlagDetectError as error:
                 st.error(str(error))

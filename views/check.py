@@ -41,7 +41,7 @@ files = st.file_uploader(
     accept_multiple_files=True,
 )
 collection = st.selectbox("Check against", [WHOLE_CORPUS, *collections])
-defaults = load_defaults(context().sessions, context().settings)
+defaults = load_defaults(context())
 with st.expander("Exclusions"):
     exclude_quotes, exclude_bibliography, min_words = exclusion_inputs(defaults)
 

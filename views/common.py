@@ -10,7 +10,7 @@ from plagdetect.services.accounts import Account, Accounts, Role
 from plagdetect.services.check_defaults import CheckDefaults
 from plagdetect.services.check_queue import CheckQueue
 from plagdetect.services.corpus import Corpus
-from plagdetect.settings import Settings
+from plagdetect.settings import MIN_MATCH_WORDS_RANGE, Settings
 
 ACCOUNT_KEY = "account_id"
 
@@ -73,6 +73,9 @@ def exclusion_inputs(defaults: CheckDefaults) -> tuple[bool, bool, int]:
     quotes = st.checkbox("Leave out quoted text", value=defaults.exclude_quotes)
     bibliography = st.checkbox("Leave out the bibliography or references", value=defaults.exclude_bibliography)
     shortest = st.number_input(
-        "Leave out matches shorter than (words)", min_value=1, max_value=200, value=defaults.min_match_words
+        "Leave out matches shorter than (words)",
+        min_value=MIN_MATCH_WORDS_RANGE[0],
+        max_value=MIN_MATCH_WORDS_RANGE[1],
+        value=defaults.min_match_words,
     )
     return quotes, bibliography, int(shortest)

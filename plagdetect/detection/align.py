@@ -325,7 +325,3 @@ def join(aligned: list[Aligned], sentence_gap: int, source_gap: int) -> list[lis
         else:
             groups.append([item])
     return sorted(groups, key=lambda g: (g[0].first_query, g[0].source.id))
-
-
-def sentence_text(text: str, span: Span) -> str:
-    return " ".join(text[span[0] : span[1]].split())

@@ -11,9 +11,10 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from plagdetect.encoders.splade import Token
 from plagdetect.settings import Settings, check_min_match_words, check_rerank_threshold
 from plagdetect.text.spans import Span, covered_length
+
+Token = tuple[str, float]  # a word both passages weigh, with its shared weight (the SPLADE explainer)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from plagdetect.detection.align import Aligned, sentence_text
+from plagdetect.detection.align import Aligned
 from plagdetect.encoders.cross_encoder import Reranker
-from plagdetect.text.spans import Span
+from plagdetect.text.spans import Span, collapsed
 
 
 def rerank(
@@ -29,4 +29,4 @@ def aligned_texts(a: Aligned, text: str, sentences: list[Span]) -> tuple[str, st
     """The submission's and the source's sentences of an alignment, whitespace collapsed."""
     submission = (sentences[a.first_query][0], sentences[a.last_query][1])
     source = (a.source.sentences[a.first_source][0], a.source.sentences[a.last_source][1])
-    return sentence_text(text, submission), sentence_text(a.source.text, source)
+    return collapsed(text, submission), collapsed(a.source.text, source)

@@ -20,8 +20,6 @@ from plagdetect.errors import PlagDetectError
 
 logger = logging.getLogger(__name__)
 
-Token = tuple[str, float]
-
 # Function words say nothing about why two passages are alike.
 FUNCTION_WORDS = frozenset(
     """a about after all also an and any are as at be been before being but by can could did do does for from
@@ -61,7 +59,7 @@ class Explainer:
         self._words = [_is_word(token) for token in vocabulary]
         logger.info("Loaded SPLADE explainer %s on %s", self.version, self.device)
 
-    def shared_tokens(self, pairs: Sequence[tuple[str, str]], top_k: int = 10) -> list[list[Token]]:
+    def shared_tokens(self, pairs: Sequence[tuple[str, str]], top_k: int = 10) -> list[list[tuple[str, float]]]:
         """For each pair, up to ``top_k`` words both texts weigh, strongest first, with their shared weight.
 
         Only the words the pair contains are scored: a word one text holds and the other expands to (a

@@ -1,7 +1,7 @@
 """Measuring detection on a PAN text-alignment corpus, the way the PAN shared tasks do.
 
 The sources go into a throw-away corpus; each suspicious document is checked against all of it (retrieval
-included, not pair by pair); the matches are written as PAN detection XML and scored with ``plagdetect.evaluation.pan``.
+included, not pair by pair); the matches are written as PAN detection XML (``pan``) and scored (``plagdet``).
 """
 
 from __future__ import annotations

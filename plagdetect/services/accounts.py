@@ -13,12 +13,11 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.store import User
+from plagdetect.store.tables import User
+from plagdetect.store.users import UserStore
 
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,119}$")
@@ -71,114 +70,91 @@ class Accounts:
     """The user accounts in the product's database."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
+        self.users = UserStore(sessions)
 
     def needs_first_admin(self) -> bool:
         """True on a fresh installation: nobody can log in until the first admin is created."""
-        with self.sessions() as session:
-            return not session.scalar(select(func.count(User.id)))
+        return not self.users.count()
 
     def create_first_admin(self, username: str, password: str) -> Account:
         """The installation's first account; refused once any account exists."""
-        with self.sessions.begin() as session:
-            taken = PermissionDenied("The first admin account exists already: log in, or ask an admin.")
-            if session.scalar(select(func.count(User.id))):
-                raise taken
-            account = self._add(session, username, password, Role.ADMIN)
-            if session.scalar(select(func.count(User.id))) > 1:  # two first visitors at the same moment
-                raise taken  # the transaction rolls back; the other one stays
-            return account
+        taken = PermissionDenied("The first admin account exists already: log in, or ask an admin.")
+        if self.users.count():
+            raise taken
+        username, password_hash = self._new(username, password)
+        user = self.users.add(username, password_hash, Role.ADMIN.value, only_if_first=True)
+        if user is None:
+            raise taken
+        return _account(user)
 
     def create_user(self, actor: Account | None, username: str, password: str, role: Role | str) -> Account:
         require_role(actor, Role.ADMIN)
-        with self.sessions.begin() as session:
-            return self._add(session, username, password, _role(role))
+        role = _role(role)
+        username, password_hash = self._new(username, password)
+        return _account(self.users.add(username, password_hash, role.value))
 
     def authenticate(self, username: str, password: str) -> Account:
         """The account for these credentials; one message for any failure, so it reveals nothing."""
         failure = PlagDetectError("Wrong username or password.")
-        with self.sessions.begin() as session:
-            user = session.scalar(select(User).where(User.username == username.strip()))
-            if user is None:
-                _HASHER.hash(password)  # the same work as a known name: timing does not tell names apart
-                raise failure
-            try:
-                _HASHER.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                raise failure from None
-            if not user.active:
-                raise PlagDetectError("This account is disabled; ask an admin to enable it.")
-            if _HASHER.check_needs_rehash(user.password_hash):
-                user.password_hash = _HASHER.hash(password)
-            return _account(user)
+        user = self.users.by_name(username.strip())
+        if user is None:
+            _HASHER.hash(password)  # the same work as a known name: timing does not tell names apart
+            raise failure
+        try:
+            _HASHER.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            raise failure from None
+        if not user.active:
+            raise PlagDetectError("This account is disabled; ask an admin to enable it.")
+        if _HASHER.check_needs_rehash(user.password_hash):
+            rehashed = _HASHER.hash(password)
+            user = self.users.update(user.id, lambda row: setattr(row, "password_hash", rehashed))
+        return _account(user)
 
     def list_users(self, actor: Account | None) -> list[Account]:
         require_role(actor, Role.ADMIN)
-        with self.sessions() as session:
-            return [_account(user) for user in session.scalars(select(User).order_by(User.username))]
+        return [_account(user) for user in self.users.all()]
 
     def get(self, user_id: int) -> Account:
         """The current state of an account (a signed-in session re-reads it: a disabled user is signed out)."""
-        with self.sessions() as session:
-            user = session.get(User, user_id)
-            if user is None:
-                raise PlagDetectError(f"No account with id {user_id}.")
-            return _account(user)
+        return _account(self.users.get(user_id))
 
     def set_active(self, actor: Account | None, user_id: int, active: bool) -> Account:
         actor = require_role(actor, Role.ADMIN)
         if actor.id == user_id and not active:
             raise PlagDetectError("You cannot disable your own account.")
-        with self.sessions.begin() as session:
-            user = self._user(session, user_id)
-            user.active = active
-            return _account(user)
+        return _account(self.users.update(user_id, lambda user: setattr(user, "active", active)))
 
     def set_role(self, actor: Account | None, user_id: int, role: Role | str) -> Account:
         actor = require_role(actor, Role.ADMIN)
         if actor.id == user_id and _role(role) != Role.ADMIN:
             raise PlagDetectError("You cannot take the admin role from your own account.")
-        with self.sessions.begin() as session:
-            user = self._user(session, user_id)
-            user.role = _role(role).value
-            return _account(user)
+        new_role = _role(role).value
+        return _account(self.users.update(user_id, lambda user: setattr(user, "role", new_role)))
 
     def reset_password(self, actor: Account | None, user_id: int, password: str) -> None:
         """An admin sets anyone's password; everyone else only their own (``change_password``)."""
         require_role(actor, Role.ADMIN)
-        with self.sessions.begin() as session:
-            self._user(session, user_id).password_hash = _hash(password)
+        password_hash = _hash(password)
+        self.users.update(user_id, lambda user: setattr(user, "password_hash", password_hash))
 
     def change_password(self, actor: Account | None, old_password: str, new_password: str) -> None:
         if actor is None:
             raise PermissionDenied("Please log in first.")
         self.authenticate(actor.username, old_password)
-        with self.sessions.begin() as session:
-            self._user(session, actor.id).password_hash = _hash(new_password)
+        password_hash = _hash(new_password)
+        self.users.update(actor.id, lambda user: setattr(user, "password_hash", password_hash))
 
-    @staticmethod
-    def _user(session: Session, user_id: int) -> User:
-        user = session.get(User, user_id)
-        if user is None:
-            raise PlagDetectError(f"No account with id {user_id}.")
-        return user
-
-    @staticmethod
-    def _add(session: Session, username: str, password: str, role: Role) -> Account:
+    def _new(self, username: str, password: str) -> tuple[str, str]:
+        """A new account's name (checked, not taken) and password hash (the password checked)."""
         username = username.strip()
         if not _USERNAME.match(username):
             raise PlagDetectError(
                 "A username has 2 to 120 characters: letters, digits and . _ @ - (starting with a letter or digit)."
             )
-        if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
+        if self.users.name_taken(username):
             raise PlagDetectError(f"The username '{username}' is taken.")
-        user = User(username=username, password_hash=_hash(password), role=role.value, active=True)
-        session.add(user)
-        try:
-            session.flush()
-        except IntegrityError:  # created by someone else at the same moment
-            raise PlagDetectError(f"The username '{username}' is taken.") from None
-        return _account(user)
+        return username, _hash(password)
 
 
 def _hash(password: str) -> str:

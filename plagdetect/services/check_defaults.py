@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
-from sqlalchemy.orm import Session, sessionmaker
-
+from plagdetect.context import Context
 from plagdetect.detection.report import CheckOptions
 from plagdetect.services.accounts import Account, Role, require_role
 from plagdetect.settings import Settings, check_min_match_words, check_rerank_threshold
@@ -39,16 +38,16 @@ class CheckDefaults:
         return self
 
 
-def load_defaults(sessions: sessionmaker[Session], settings: Settings) -> CheckDefaults:
+def load_defaults(context: Context) -> CheckDefaults:
     """The defaults in force: the admin's where set, else the settings the product started with."""
     names = {f.name for f in fields(CheckDefaults)}
-    stored = {key: value for key, value in stored_defaults(sessions).items() if key in names}
-    return replace(CheckDefaults.from_settings(settings), **stored)
+    stored = {key: value for key, value in stored_defaults(context.sessions).items() if key in names}
+    return replace(CheckDefaults.from_settings(context.settings), **stored)
 
 
-def save_defaults(sessions: sessionmaker[Session], actor: Account | None, defaults: CheckDefaults) -> CheckDefaults:
+def save_defaults(context: Context, actor: Account | None, defaults: CheckDefaults) -> CheckDefaults:
     """Store every default (admins only)."""
     actor = require_role(actor, Role.ADMIN)
     defaults.validated()
-    write_defaults(sessions, asdict(defaults), actor.id)
+    write_defaults(context.sessions, asdict(defaults), actor.id)
     return defaults

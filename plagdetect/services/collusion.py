@@ -16,7 +16,7 @@ import numpy as np
 from plagdetect.context import Context
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import STAFF, Account, require_role
-from plagdetect.text.spans import Span
+from plagdetect.text.spans import collapsed
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,8 @@ def similar_passages(
     best = similarities.argmax(axis=1)
     return [
         PassagePair(
-            _span_text(texts[first_id][1], first_spans[k]),
-            _span_text(texts[second_id][1], second_spans[int(j)]),
+            collapsed(texts[first_id][1], first_spans[k]),
+            collapsed(texts[second_id][1], second_spans[int(j)]),
             round(float(similarities[k, j]), 3),
         )
         for k, j in enumerate(best)
@@ -107,7 +107,3 @@ def passages_behind_pair(context: Context, actor: Account | None, first_id: int,
     return similar_passages(context, actor, first_id, second_id) or similar_passages(
         context, actor, second_id, first_id
     )
-
-
-def _span_text(text: str, span: Span) -> str:
-    return " ".join(text[span[0] : span[1]].split())

@@ -27,8 +27,11 @@ from plagdetect.index import sync
 from plagdetect.index.sync import IndexReport
 from plagdetect.settings import Settings
 from plagdetect.store.documents import CollectionInfo, DocumentInfo, clean_collection_name
+from plagdetect.store.tables import Document
+from plagdetect.text.chunking import Window
 from plagdetect.text.extract import ExtractionLimits
 from plagdetect.text.prepare import cut_text, prepare_document
+from plagdetect.text.spans import Span
 from plagdetect.text.uploads import Upload, expand_paths, read_upload, split_upload
 
 logger = logging.getLogger(__name__)
@@ -56,7 +59,6 @@ class Corpus:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.documents = context.documents
-        self.vectors = context.vectors
 
     @classmethod
     def open(cls, settings: Settings, encoder: BiEncoder | None = None) -> Corpus:
@@ -170,7 +172,7 @@ class Corpus:
 
     def _add_to_index(self, pending: list[tuple[np.ndarray, np.ndarray]]) -> None:
         if pending:
-            sync.add(self.context.index, self.vectors, pending)
+            sync.add(self.context.index, self.context.vectors, pending)
             pending.clear()
 
     def _ingest(
@@ -197,7 +199,7 @@ class Corpus:
                 document_id, chunk_ids = self.documents.add(
                     prepared,
                     collection,
-                    lambda document: self.vectors.set_vectors(document, sentences, sentence_vectors, chunks, vectors),
+                    partial(self._set_vectors, sentences, sentence_vectors, chunks, vectors),
                     title,
                     author,
                     owner_id,
@@ -211,6 +213,17 @@ class Corpus:
         logger.info("Ingested %s as document %d (%d chunks)", filename, document_id, len(chunk_ids))
         return IngestResult(filename, "added", document_id=document_id, chunks=len(chunk_ids)), (chunk_ids, vectors)
 
+    def _set_vectors(
+        self,
+        sentences: list[Span],
+        sentence_vectors: np.ndarray,
+        windows: list[Window],
+        vectors: np.ndarray,
+        document: Document,
+    ) -> None:
+        """A document's chunk rows and sentence vectors (``VectorStore.set_vectors``), arguments bound first."""
+        self.context.vectors.set_vectors(document, sentences, sentence_vectors, windows, vectors)
+
     # ----- reading -------------------------------------------------------------------------------------
 
     def list_documents(self, collection: str | None = None) -> list[DocumentInfo]:
@@ -221,7 +234,7 @@ class Corpus:
 
     def stale_documents(self) -> int:
         """Documents with chunks of another version: checks do not search them until ``reindex``."""
-        return self.vectors.stale_documents()
+        return self.context.vectors.stale_documents()
 
     # ----- delete --------------------------------------------------------------------------------------
 
@@ -235,7 +248,7 @@ class Corpus:
         """Remove documents as ``delete_document`` does, in one transaction and one index write; returns how many."""
         ids, chunk_ids = self.documents.delete(document_ids)
         index = self.context.index
-        sync.remove(index, self.vectors, chunk_ids)
+        sync.remove(index, self.context.vectors, chunk_ids)
         sync.remove_other_indexes(index)
         logger.info("Deleted %d document(s) (%d chunks)", len(ids), len(chunk_ids))
         return len(ids)
@@ -248,7 +261,7 @@ class Corpus:
         Such a document is cut again with the current settings, so its chunks and sentence vectors agree.
         """
         re_embedded = 0
-        for document_id in self.vectors.stale_document_ids():
+        for document_id in self.context.vectors.stale_document_ids():
             found = self.documents.filename_and_text(document_id)
             if found is None:  # deleted meanwhile
                 continue
@@ -259,17 +272,11 @@ class Corpus:
             sentence_vectors, vectors = embed_cut(self.context.encoder, text, sentences, chunks)
             if self.documents.replace_vectors(
                 document_id,
-                partial(
-                    self.vectors.set_vectors,
-                    sentences=sentences,
-                    sentence_vectors=sentence_vectors,
-                    chunks=chunks,
-                    vectors=vectors,
-                ),
+                partial(self._set_vectors, sentences, sentence_vectors, chunks, vectors),
             ):
                 re_embedded += len(vectors)
         index = self.context.index
         with index.writing():
-            report = sync.rebuild(index, self.vectors)
+            report = sync.rebuild(index, self.context.vectors)
         sync.remove_other_indexes(index)
         return IndexReport(added=report.added, rebuilt=True, stale_chunks=re_embedded)

@@ -315,10 +315,6 @@ class DocumentStore:
         with self.sessions() as session:
             return set(session.scalars(select(Document.id).where(func.lower(func.trim(Document.author)) == wanted)))
 
-    def present(self, document_ids: Iterable[int]) -> set[int]:
-        with self.sessions() as session:
-            return set(session.scalars(select(Document.id).where(Document.id.in_(list(document_ids)))))
-
     def source_texts(self, document_ids: Iterable[int]) -> dict[int, SourceText]:
         """What alignment reads of each source still stored, by id."""
         sources: dict[int, SourceText] = {}

@@ -56,6 +56,11 @@ def subtract_spans(span: Span, excluded: list[Span]) -> list[Span]:
     return pieces
 
 
+def collapsed(text: str, span: Span) -> str:
+    """``text[start:end]`` with every run of whitespace (newlines included) made one space, ends trimmed."""
+    return " ".join(text[span[0] : span[1]].split())
+
+
 def word_count(text: str, span: Span) -> int:
     """The number of words (runs of letters/digits) in ``text[start:end]``.
 

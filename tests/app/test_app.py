@@ -179,6 +179,11 @@ def test_the_corpus_page_lists_the_documents(app_corpus: Corpus, people: dict[st
     assert [m.value for m in app.metric] == ["1", "1"]
     table = app.dataframe[0].value
     assert table["title"].tolist() == ["printing-press"] and table["collection"].tolist() == ["History"]
+    search = next(t for t in app.text_input if t.label.startswith("Search titles"))
+    search.input("volcano").run()
+    assert app.dataframe[0].value.empty
+    search.input("PRINTING").run()
+    assert app.dataframe[0].value["title"].tolist() == ["printing-press"]
 
 
 def test_documents_not_searched_until_a_reindex_are_announced(app_corpus: Corpus, people: dict[str, Account]) -> None:

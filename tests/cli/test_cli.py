@@ -104,7 +104,7 @@ def test_a_check_starts_from_the_defaults_an_admin_stored_as_the_app_does(capsys
     run(capsys, "ingest", str(essays[0]), "--no-progress")
     context = Context(Settings.from_env())
     strict = CheckDefaults(exclude_quotes=True, exclude_bibliography=True, min_match_words=8, rerank_threshold=1.0)
-    save_defaults(context.sessions, make_people(context.sessions)["admin"], strict)
+    save_defaults(context, make_people(context.sessions)["admin"], strict)
     context.close()
     copy = tmp_path / "copy.txt"
     copy.write_text(ESSAY_RAILWAYS + "\n\nI copied all of the above.")

@@ -1,4 +1,4 @@
-"""The bi-encoder's int8 copy, which encodes a check's submission on a CPU (plagdetect/int8.py)."""
+"""The bi-encoder's int8 copy, which encodes a check's submission on a CPU (plagdetect/encoders/int8.py)."""
 
 from __future__ import annotations
 

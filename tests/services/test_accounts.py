@@ -28,7 +28,7 @@ def test_a_fresh_installation_asks_for_its_first_admin_once(accounts: Accounts) 
 
 
 def test_passwords_are_stored_as_argon2_hashes_never_in_clear(accounts: Accounts, admin: Account) -> None:
-    with accounts.sessions() as session:
+    with accounts.users.sessions() as session:
         stored = session.get(User, admin.id).password_hash
     assert stored.startswith("$argon2id$") and "correct horse" not in stored
 

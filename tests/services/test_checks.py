@@ -83,7 +83,7 @@ def test_check_defaults_start_from_the_settings_and_only_an_admin_changes_them(
     from plagdetect.errors import PlagDetectError
     from plagdetect.services.check_defaults import CheckDefaults, load_defaults, save_defaults
 
-    assert load_defaults(corpus.context.sessions, corpus.context.settings) == CheckDefaults(
+    assert load_defaults(corpus.context) == CheckDefaults(
         exclude_quotes=True,
         exclude_bibliography=True,
         min_match_words=corpus.context.settings.min_match_words,
@@ -91,13 +91,13 @@ def test_check_defaults_start_from_the_settings_and_only_an_admin_changes_them(
     )
     chosen = CheckDefaults(exclude_quotes=False, exclude_bibliography=True, min_match_words=20, rerank_threshold=0.8)
     with pytest.raises(PermissionDenied):
-        save_defaults(corpus.context.sessions, people["teacher"], chosen)
-    save_defaults(corpus.context.sessions, people["admin"], chosen)
-    assert load_defaults(corpus.context.sessions, corpus.context.settings) == chosen
+        save_defaults(corpus.context, people["teacher"], chosen)
+    save_defaults(corpus.context, people["admin"], chosen)
+    assert load_defaults(corpus.context) == chosen
     with pytest.raises(PlagDetectError, match="between 0 and 1"):
-        save_defaults(corpus.context.sessions, people["admin"], replace(chosen, rerank_threshold=1.5))
+        save_defaults(corpus.context, people["admin"], replace(chosen, rerank_threshold=1.5))
     with pytest.raises(PlagDetectError, match="between 1 and 200"):
-        save_defaults(corpus.context.sessions, people["admin"], replace(chosen, min_match_words=0))
+        save_defaults(corpus.context, people["admin"], replace(chosen, min_match_words=0))
 
 
 def test_a_check_uses_the_reranker_threshold_it_is_given(history_corpus: Corpus, people: dict[str, Account]) -> None:

@@ -1,0 +1,37 @@
+"""Commands that measure: eval-pan (detection quality) and bench (speed against a baseline)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from plagdetect.cli.output import EXIT_OK
+from plagdetect.errors import PlagDetectError
+from plagdetect.settings import Settings
+
+
+def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from plagdetect.evaluation.pan_eval import eval_pan
+
+    with tqdm(unit="doc", file=sys.stderr, desc="eval-pan") as bar:
+        result = eval_pan(args.corpus_dir, settings, out_dir=args.out, progress=lambda _: bar.update(1))
+    print(result.describe())
+    return EXIT_OK
+
+
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from plagdetect.evaluation.bench import bench_check, bench_ingest
+
+    if args.target == "check":
+        if args.pan is None:
+            raise PlagDetectError("bench check reads its input from a PAN corpus: give --pan CORPUS_DIR.")
+        print(
+            bench_check(
+                settings, str(args.pan), documents=args.documents, words=args.words, repeats=args.repeats
+            ).describe()
+        )
+    else:
+        print(bench_ingest(settings, windows=args.windows, repeats=args.repeats).describe())
+    return EXIT_OK
