@@ -12,6 +12,7 @@ from plagdetect.index.hnsw import HnswIndex
 if TYPE_CHECKING:
     from plagdetect.settings import Settings
 
+
 def _hnsw(settings: Settings, version: str, dim: int) -> HnswIndex:
     return HnswIndex(
         settings.index_dir / f"{version}.hnsw",
