@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, format_table
+from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, format_table, shown
 from plagdetect.errors import PlagDetectError
 from plagdetect.settings import Settings
 
@@ -34,7 +34,7 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
         results = corpus.ingest_paths(files, args.collection, author=args.author, progress=progress)
     for result in results:
         if result.status == "failed":
-            print(f"error: {result.filename}: {result.message}", file=sys.stderr)
+            print(f"error: {shown(result.filename)}: {shown(result.message)}", file=sys.stderr)
     rows = [
         (r.status, r.document_id or "", r.chunks or "", r.filename, r.message if r.status != "failed" else "")
         for r in results
@@ -65,7 +65,8 @@ def run_delete(args: argparse.Namespace, settings: Settings) -> int:
     for document_id in args.document_ids:
         try:
             info = corpus.delete_document(document_id)
-            print(f"deleted {info.id}: {info.title} ({info.chunks} chunks, collection '{info.collection}')")
+            where = f"{info.chunks} chunks, collection '{shown(info.collection)}'"
+            print(f"deleted {info.id}: {shown(info.title)} ({where})")
         except PlagDetectError as error:
             print(f"error: {error}", file=sys.stderr)
             status = EXIT_FAILED
@@ -103,7 +104,7 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
     report = check_file(context, args.file, options)
-    print(f"{report.filename}: similarity index {100 * report.similarity:.1f}% (check {report.check_id})")
+    print(f"{shown(report.filename)}: similarity index {100 * report.similarity:.1f}% (check {report.check_id})")
     for line in report.integrity:
         print(f"  integrity: {line}")
     if report.sources:

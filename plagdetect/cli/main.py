@@ -15,7 +15,7 @@ from pathlib import Path
 from plagdetect import __version__
 from plagdetect.cli.corpus import run_check, run_delete, run_ingest, run_list, run_reindex
 from plagdetect.cli.measure import run_bench, run_eval_pan
-from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, shown
 from plagdetect.cli.train import add_recipe_arguments, run_train_cross_encoder, run_train_splade
 from plagdetect.cli.users import run_user
 from plagdetect.errors import PlagDetectError
@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env(data_dir=args.data_dir)
         return args.run(args, settings)
     except PlagDetectError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {shown(error)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted: what was stored so far stays; nothing is half-stored", file=sys.stderr)

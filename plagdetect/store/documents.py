@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from plagdetect.errors import PlagDetectError
 from plagdetect.store.files import OriginalFiles, write_atomically
 from plagdetect.store.tables import Chunk, Collection, Document
+from plagdetect.text.names import clean_name, clean_optional
 from plagdetect.text.normalize import IntegrityFlags
 from plagdetect.text.offsets import OffsetMap
 from plagdetect.text.prepare import PreparedDocument
@@ -70,10 +71,10 @@ class SourceText:
 
 
 def clean_collection_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = clean_name(name, 200)
     if not name:
         raise PlagDetectError("A collection needs a name.")
-    return name[:200]
+    return name
 
 
 class DocumentStore:
@@ -179,12 +180,12 @@ class DocumentStore:
                 document = Document(
                     collection=self._collection(session, collection),
                     owner_id=owner_id,
-                    title=(title or prepared.title)[:500],
+                    title=clean_optional(title) or prepared.title,
                     filename=prepared.filename[:500],
                     format=prepared.extracted.format,
                     sha256=prepared.sha256,
                     size_bytes=len(prepared.data),
-                    author=author or prepared.extracted.author,
+                    author=clean_optional(author, 300) or prepared.author,
                     original_text=prepared.extracted.text.replace("\0", "\ufffd"),  # PostgreSQL refuses NUL
                     text=prepared.normalized.text,
                     offset_map=prepared.normalized.offsets.to_bytes(),

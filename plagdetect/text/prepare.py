@@ -13,6 +13,7 @@ from plagdetect.errors import PlagDetectError
 from plagdetect.settings import Settings
 from plagdetect.text.chunking import Window, chunk_units, sentence_units
 from plagdetect.text.extract import ExtractedText, ExtractionLimits, extract_bytes
+from plagdetect.text.names import clean_name, clean_optional
 from plagdetect.text.normalize import NormalizedText, normalize
 
 
@@ -30,7 +31,13 @@ class PreparedDocument:
 
     @property
     def title(self) -> str:
-        return self.extracted.title or PurePath(self.filename).stem
+        """The title from the file's metadata, else its name without the suffix (made safe: ``names``)."""
+        return clean_optional(self.extracted.title) or clean_name(PurePath(self.filename).stem) or "untitled"
+
+    @property
+    def author(self) -> str | None:
+        """The author from the file's metadata, if any (made safe: ``names``)."""
+        return clean_optional(self.extracted.author, 300)
 
     @property
     def suffix(self) -> str:
@@ -50,7 +57,7 @@ def prepare_document(
     if not chunks:
         raise PlagDetectError("the file contains no text")
     return PreparedDocument(
-        filename=filename,
+        filename=clean_name(filename) or "unnamed",
         data=data,
         sha256=hashlib.sha256(data).hexdigest(),
         extracted=extracted,

@@ -9,6 +9,7 @@ from pathlib import Path
 from plagdetect.errors import PlagDetectError
 from plagdetect.text.extract import ExtractionLimits, format_of, read_file
 from plagdetect.text.extract.archive import iter_zip_members
+from plagdetect.text.names import clean_name
 
 ARCHIVE_SUFFIXES = frozenset({".zip"})
 
@@ -44,13 +45,14 @@ def read_upload(path: Path, limits: ExtractionLimits) -> Iterator[Upload]:
             format_of(path.name)
         data = read_file(path, limits.max_uncompressed_bytes if is_archive else limits.max_bytes)
     except PlagDetectError as error:
-        yield str(path), error
+        yield clean_name(str(path)), error
         return
-    yield from split_upload(str(path), data, limits)
+    yield from split_upload(clean_name(str(path)), data, limits)
 
 
 def split_upload(name: str, data: bytes, limits: ExtractionLimits) -> Iterator[Upload]:
     """A file handed in as bytes: itself, or each member of a zip archive (as ``read_upload`` says)."""
+    name = clean_name(name)
     if Path(name).suffix.lower() not in ARCHIVE_SUFFIXES:
         yield name, data
         return
@@ -62,4 +64,4 @@ def split_upload(name: str, data: bytes, limits: ExtractionLimits) -> Iterator[U
     if not members:
         yield name, PlagDetectError("the archive holds no files")
     for member_name, member in members:  # member: its bytes, or the PlagDetectError saying why it cannot be read
-        yield f"{name}/{member_name}", member
+        yield f"{name}/{clean_name(member_name)}", member

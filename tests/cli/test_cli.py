@@ -153,3 +153,25 @@ def test_accounts_from_the_command_line(capsys: pytest.CaptureFixture[str], monk
     assert "ada" in out and "admin" in out and " no" in out
     code, _, err = run(capsys, "user", "enable", "nobody")
     assert code == EXIT_FAILED and "No account named 'nobody'" in err
+
+
+def test_a_file_name_that_is_not_text_or_carries_escapes_neither_stops_an_ingest_nor_reaches_the_terminal(
+    capsys, tmp_path: Path
+) -> None:
+    import os
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "a_good.txt").write_text(ESSAY_RAILWAYS)
+    bad = os.path.join(os.fsencode(folder), b"m_bad\xff\xfe.txt")
+    with open(bad, "w") as handle:
+        handle.write(ESSAY_VOLCANOES)
+    (folder / "n_esc\x1b]0;owned\x07\x1b[2J.txt").write_text(ESSAY_VOLCANOES + " Again.")
+    (folder / "z_after.txt").write_text(ESSAY_RAILWAYS + " Once more, with feeling.")
+    code, out, err = run(capsys, "ingest", str(folder), "--no-progress")
+    assert code == EXIT_OK, err
+    assert "4 added, 0 already there, 0 failed" in out and "m_bad\ufffd\ufffd.txt" in out
+    code, listing, _ = run(capsys, "list")
+    assert "\x1b" not in out + listing and "\x07" not in out + listing and "n_esc]0;owned[2J" in listing
+    code, out, err = run(capsys, "check", os.fsdecode(bad))
+    assert code == EXIT_OK and out.startswith("m_bad\ufffd\ufffd.txt: similarity index"), err

@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -477,3 +478,18 @@ def opened(corpus: Corpus) -> IndexReport:
     """What opening the index did: it is checked against the database when first opened."""
     corpus.context.open_index()
     return corpus.context.last_index_report
+
+
+def test_titles_and_authors_from_metadata_are_stored_without_escapes_or_nuls(corpus: Corpus) -> None:
+    pdf = make_pdf(
+        [["Steam locomotives cut travel times between industrial towns from days to hours."]],
+        title="Thesis\x00\x1b]0;owned\x07\x1b[2J",
+        author="Ada Lovelace\x1b[31m\x07",
+    )
+    result = corpus.ingest_bytes(pdf, "thesis\x1b[2J.pdf", "c")
+    [document] = corpus.list_documents()
+    shown = document.title + document.author + document.filename
+    assert result.status == "added" and not [c for c in shown if unicodedata.category(c) in ("Cc", "Cf")]
+    assert document.title.startswith("Thesis") and document.author.startswith("Ada Lovelace")
+    assert document.filename == "thesis[2J.pdf"
+    assert corpus.ingest_bytes(pdf, "again.pdf", "c", title="\x00\x07").status == "duplicate"
