@@ -87,7 +87,8 @@ picked = right.dataframe(table, hide_index=True, width="stretch", on_select="rer
 selected = [documents[row].id for row in picked.selection.rows]
 if selected:
     confirm = right.checkbox(
-        f"Delete {len(selected)} document(s) for good: text, vectors and the stored file", key="confirm_delete"
+        f"Delete {len(selected)} document(s) for good: text, vectors and the stored file",
+        key=f"confirm_delete:{sorted(selected)}",  # a confirmation binds to its documents, not to the widget
     )
     if right.button("Delete", type="primary", disabled=not confirm, icon=":material/delete:"):
         library.delete_documents(selected)  # ones someone else deleted meanwhile are simply gone already
@@ -133,7 +134,10 @@ with collections_tab:
         except PlagDetectError as error:
             st.error(str(error))
     count = next(c.documents for c in collections if c.name == which)
-    sure = st.checkbox(f"Delete '{which}' and its {count} document(s) for good", key="confirm_collection_delete")
+    sure = st.checkbox(
+        f"Delete '{which}' and its {count} document(s) for good",
+        key=f"confirm_collection_delete:{which}",  # a confirmation binds to its collection, not to the widget
+    )
     if st.button("Delete the collection", disabled=not sure, icon=":material/delete:"):
         try:
             library.delete_collection(which)

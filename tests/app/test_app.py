@@ -314,3 +314,19 @@ def test_document_titles_and_csv_cells_cannot_carry_links_or_formulas(
     label = next(e.label for e in app.expander if e.label.startswith("[1]"))
     assert "\\[Click me\\]\\(https\\://evil" in label  # shown as text, not as a link
     assert _no_formula("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _no_formula("Gutenberg") == "Gutenberg"
+
+
+def test_a_delete_confirmation_binds_to_its_target_not_to_the_widget(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    app_corpus.ingest_bytes(PRINTING_UNRELATED.encode(), "reading-habits.txt", "History")
+    app_corpus.create_collection("Empty")
+    app = signed_in(people["teacher"])
+    app.switch_page("views/corpus.py").run()
+    app.selectbox(key="manage_collection").select("Empty").run()
+    next(c for c in app.checkbox if c.label.startswith("Delete 'Empty'")).check().run()
+    assert not next(b for b in app.button if b.label == "Delete the collection").disabled
+    app.selectbox(key="manage_collection").select("History").run()
+    [confirm] = [c for c in app.checkbox if c.label.startswith("Delete 'History'")]
+    assert not confirm.value and next(b for b in app.button if b.label == "Delete the collection").disabled
