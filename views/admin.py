@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.services.accounts import MIN_PASSWORD_LENGTH, Role
+from plagdetect.services.accounts import PASSWORD_RULES, Role
 from plagdetect.services.check_defaults import CheckDefaults, load_defaults, save_defaults
 from plagdetect.services.models import model_inventory
 from views.common import accounts_service, context, exclusion_inputs, page_for
@@ -30,7 +30,7 @@ with users_tab:
         st.subheader("New account")
         left, middle, right = st.columns(3)
         username = left.text_input("Username")
-        password = middle.text_input("Password", type="password", help=f"At least {MIN_PASSWORD_LENGTH} characters")
+        password = middle.text_input("Password", type="password", help=PASSWORD_RULES)
         role = right.selectbox("Role", [r.value for r in Role])
         if st.form_submit_button("Create the account"):
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.services.accounts import MIN_PASSWORD_LENGTH
+from plagdetect.services.accounts import PASSWORD_RULES
 from plagdetect.services.corpus_admin import CorpusAdmin
 from views.common import accounts_service, corpus_service, sign_in
 
@@ -16,7 +16,7 @@ if accounts.needs_first_admin():
     st.write("This installation has no accounts yet. Create the first one: it is an admin account.")
     with st.form("first_admin"):
         username = st.text_input("Username")
-        password = st.text_input("Password", type="password", help=f"At least {MIN_PASSWORD_LENGTH} characters")
+        password = st.text_input("Password", type="password", help=PASSWORD_RULES)
         repeated = st.text_input("Password again", type="password")
         samples = st.checkbox(
             "Add the sample corpus (five short articles, collection “Sample”) to try a first check with "

@@ -16,10 +16,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.errors import PlagDetectError
+from plagdetect.services.common_passwords import COMMON_PASSWORDS
 from plagdetect.store.tables import User
 from plagdetect.store.users import UserStore
 
 MIN_PASSWORD_LENGTH = 8
+MIN_DISTINCT_CHARACTERS = 4
+PASSWORD_RULES = (
+    f"At least {MIN_PASSWORD_LENGTH} characters and {MIN_DISTINCT_CHARACTERS} different ones; "
+    "not one of the commonest passwords; not containing the username."
+)
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,119}$")
 _HASHER = PasswordHasher()
 
@@ -135,14 +141,14 @@ class Accounts:
     def reset_password(self, actor: Account | None, user_id: int, password: str) -> None:
         """An admin sets anyone's password; everyone else only their own (``change_password``)."""
         require_role(actor, Role.ADMIN)
-        password_hash = _hash(password)
+        password_hash = _hash(password, self.users.get(user_id).username)
         self.users.update(user_id, lambda user: setattr(user, "password_hash", password_hash))
 
     def change_password(self, actor: Account | None, old_password: str, new_password: str) -> None:
         if actor is None:
             raise PermissionDenied("Please log in first.")
         self.authenticate(actor.username, old_password)
-        password_hash = _hash(new_password)
+        password_hash = _hash(new_password, actor.username)
         self.users.update(actor.id, lambda user: setattr(user, "password_hash", password_hash))
 
     def _new(self, username: str, password: str) -> tuple[str, str]:
@@ -154,13 +160,27 @@ class Accounts:
             )
         if self.users.name_taken(username):
             raise PlagDetectError(f"The username '{username}' is taken.")
-        return username, _hash(password)
+        return username, _hash(password, username)
 
 
-def _hash(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PlagDetectError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+def _hash(password: str, username: str) -> str:
+    """The Argon2id hash of a password that meets the policy (a clear message says which rule it breaks)."""
+    check_password(password, username)
     return _HASHER.hash(password)
+
+
+def check_password(password: str, username: str = "") -> None:
+    """The password policy: long enough without its surrounding spaces, not one of the commonest, not the name."""
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
+        raise PlagDetectError(
+            f"A password needs at least {MIN_PASSWORD_LENGTH} characters (spaces around it do not count)."
+        )
+    if len(set(password.casefold())) < MIN_DISTINCT_CHARACTERS:
+        raise PlagDetectError(f"A password needs at least {MIN_DISTINCT_CHARACTERS} different characters.")
+    if password.strip().casefold() in COMMON_PASSWORDS:
+        raise PlagDetectError("This password is one of the most common ones, which are tried first: choose another.")
+    if username and username.strip().casefold() in password.casefold():
+        raise PlagDetectError("A password may not contain the username.")
 
 
 def _role(role: Role | str) -> Role:

@@ -60,6 +60,12 @@ def test_an_admin_creates_accounts_and_others_may_not(accounts: Accounts, admin:
         ("x", "long enough", "student", "2 to 120 characters"),
         ("<script>", "long enough", "student", "2 to 120 characters"),
         ("tim", "short", "student", "at least 8 characters"),
+        ("tim", " " * 12, "student", "at least 8 characters"),  # blank
+        ("tim", "  abc1  ", "student", "at least 8 characters"),  # spaces around it do not count
+        ("tim", "12345678", "student", "most common"),
+        ("tim", "PassWord", "student", "most common"),
+        ("tim", "abababababab", "student", "4 different characters"),
+        ("timothy", "Timothy rules 2026", "student", "may not contain the username"),
         ("tim", "long enough", "dean", "Unknown role"),
     ],
 )
@@ -111,3 +117,13 @@ def test_require_role_names_the_roles_needed() -> None:
     ):
         require_role(student, Role.INSTRUCTOR, Role.ADMIN)
     assert require_role(student, *Role) is student
+
+
+def test_the_password_policy_holds_for_resets_and_changes_too(accounts: Accounts, admin: Account) -> None:
+    sam = accounts.create_user(admin, "sam", "student pass", Role.STUDENT)
+    with pytest.raises(PlagDetectError, match="most common"):
+        accounts.reset_password(admin, sam.id, "password1")
+    with pytest.raises(PlagDetectError, match="username"):
+        accounts.change_password(sam, "student pass", "i am sam, sam i am")
+    accounts.change_password(sam, "student pass", "green eggs and ham")
+    assert accounts.authenticate("sam", "green eggs and ham").id == sam.id
