@@ -22,7 +22,12 @@ users_tab, settings_tab, models_tab = st.tabs(["Accounts", "Settings", "Models"]
 with users_tab:
     users = accounts.list_users(account)
     st.dataframe(
-        pd.DataFrame([{"id": u.id, "username": u.username, "role": u.role.value, "active": u.active} for u in users]),
+        pd.DataFrame(
+            [
+                {"id": u.id, "username": u.username, "role": u.role.value, "active": u.active, "locked": u.locked}
+                for u in users
+            ]
+        ),
         hide_index=True,
         width="stretch",
     )
@@ -46,6 +51,11 @@ with users_tab:
     ]
     left, middle, right = st.columns(3)
     try:
+        if chosen.locked:
+            left.warning(f"{chosen.username} is locked after repeated failed sign-ins.")
+            if left.button("Unlock", icon=":material/lock_open:"):
+                accounts.unlock(account, chosen.id)
+                st.rerun()
         if left.button("Disable" if chosen.active else "Enable", disabled=chosen.id == account.id):
             accounts.set_active(account, chosen.id, not chosen.active)
             st.rerun()

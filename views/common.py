@@ -50,6 +50,12 @@ def current_account() -> Account | None:
     return account
 
 
+def client_address() -> str:
+    """The address the browser connects from, as sign-in throttling counts it ("unknown" where none is known)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "unknown"
+
+
 def sign_in(account: Account) -> None:
     st.session_state.clear()  # nothing of a previous person's session survives
     st.session_state[ACCOUNT_KEY] = account.id

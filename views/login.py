@@ -7,7 +7,7 @@ import streamlit as st
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import PASSWORD_RULES
 from plagdetect.services.corpus_admin import CorpusAdmin
-from views.common import accounts_service, corpus_service, sign_in
+from views.common import accounts_service, client_address, corpus_service, sign_in
 
 accounts = accounts_service()
 
@@ -46,7 +46,7 @@ with st.form("login"):
     submitted = st.form_submit_button("Log in", type="primary")
 if submitted:
     try:
-        sign_in(accounts.authenticate(username, password))
+        sign_in(accounts.authenticate(username, password, client=client_address()))
         st.rerun()
     except PlagDetectError as error:
         st.error(str(error))

@@ -126,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         action = actions.add_parser(name, help=text)
         action.add_argument("username")
     actions.add_parser("enable", help="let a disabled account log in again").add_argument("username")
+    actions.add_parser("unlock", help="lift the lock after repeated failed sign-ins").add_argument("username")
     for name in ("add", "password"):
         actions.choices[name].add_argument(
             "--password-stdin", action="store_true", help="read the password from standard input"

@@ -16,8 +16,11 @@ def run_user(args: argparse.Namespace, settings: Settings) -> int:
 
     accounts = Accounts(Context(settings).sessions)
     if args.action == "list":
-        rows = [(a.id, a.username, a.role.value, "yes" if a.active else "no") for a in accounts.list_users(OPERATOR)]
-        print(format_table(["id", "username", "role", "active"], rows))
+        rows = [
+            (a.id, a.username, a.role.value, "yes" if a.active else "no", "locked" if a.locked else "")
+            for a in accounts.list_users(OPERATOR)
+        ]
+        print(format_table(["id", "username", "role", "active", "sign-in"], rows))
         return EXIT_OK
     if args.action == "add":
         account = accounts.create_user(OPERATOR, args.username, _new_password(args), args.role)
@@ -30,6 +33,9 @@ def run_user(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "password":
         accounts.reset_password(OPERATOR, found[0].id, _new_password(args))
         print(f"new password set for {args.username}")
+    elif args.action == "unlock":
+        accounts.unlock(OPERATOR, found[0].id)
+        print(f"{args.username} is unlocked")
     else:
         accounts.set_active(OPERATOR, found[0].id, args.action == "enable")
         print(f"{args.username} is {args.action}d")

@@ -8,7 +8,9 @@ stored as Argon2id hashes. The first account of a fresh installation is an admin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from argon2 import PasswordHasher
@@ -17,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.common_passwords import COMMON_PASSWORDS
+from plagdetect.services.sign_in import SignInGuard
 from plagdetect.store.tables import User
-from plagdetect.store.users import UserStore
+from plagdetect.store.users import SignInRecord, UserStore
 
 MIN_PASSWORD_LENGTH = 8
 MIN_DISTINCT_CHARACTERS = 4
@@ -51,6 +54,7 @@ class Account:
     username: str
     role: Role
     active: bool = True
+    locked: bool = False  # after repeated failed sign-ins, until an admin unlocks it
 
     @property
     def is_staff(self) -> bool:
@@ -75,8 +79,9 @@ def require_role(actor: Account | None, *roles: Role) -> Account:
 class Accounts:
     """The user accounts in the product's database."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], float] = time.time) -> None:
         self.users = UserStore(sessions)
+        self.guard = SignInGuard(SignInRecord(sessions), clock)
 
     def needs_first_admin(self) -> bool:
         """True on a fresh installation: nobody can log in until the first admin is created."""
@@ -99,17 +104,27 @@ class Accounts:
         username, password_hash = self._new(username, password)
         return _account(self.users.add(username, password_hash, role.value))
 
-    def authenticate(self, username: str, password: str) -> Account:
-        """The account for these credentials; one message for any failure, so it reveals nothing."""
+    def authenticate(self, username: str, password: str, client: str = "unknown") -> Account:
+        """The account for these credentials; one message for any wrong one, so it reveals nothing.
+
+        Failures slow further attempts on the name and from the ``client`` (``sign_in``), and enough of them lock
+        the account until an admin unlocks it.
+        """
         failure = PlagDetectError("Wrong username or password.")
+        self.guard.check(username, client)
         user = self.users.by_name(username.strip())
         if user is None:
             _HASHER.hash(password)  # the same work as a known name: timing does not tell names apart
+            self.guard.failed(username, client, None)
             raise failure
+        if self.guard.is_locked(user.id):
+            raise PlagDetectError("This account is locked after repeated failed sign-ins; an admin can unlock it.")
         try:
             _HASHER.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
+            self.guard.failed(username, client, user.id)
             raise failure from None
+        self.guard.succeeded(username)
         if not user.active:
             raise PlagDetectError("This account is disabled; ask an admin to enable it.")
         if _HASHER.check_needs_rehash(user.password_hash):
@@ -119,7 +134,15 @@ class Accounts:
 
     def list_users(self, actor: Account | None) -> list[Account]:
         require_role(actor, Role.ADMIN)
-        return [_account(user) for user in self.users.all()]
+        locked = self.guard.locked()
+        return [replace(_account(user), locked=user.id in locked) for user in self.users.all()]
+
+    def unlock(self, actor: Account | None, user_id: int) -> Account:
+        """Lift the lock of an account after failed sign-ins, and forget those failures (admins only)."""
+        require_role(actor, Role.ADMIN)
+        user = self.users.get(user_id)
+        self.guard.unlock(user.id, user.username)
+        return _account(user)
 
     def get(self, user_id: int) -> Account:
         """The current state of an account (a signed-in session re-reads it: a disabled user is signed out)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from plagdetect.store.engine import make_engine, make_session_factory
 from plagdetect.store.tables import (
+    AccountLock,
     Base,
     Check,
     CheckDefault,
@@ -12,10 +13,12 @@ from plagdetect.store.tables import (
     Document,
     Match,
     SentenceVectors,
+    SignInFailure,
     User,
 )
 
 __all__ = [
+    "AccountLock",
     "Base",
     "Check",
     "CheckDefault",
@@ -24,6 +27,7 @@ __all__ = [
     "Document",
     "Match",
     "SentenceVectors",
+    "SignInFailure",
     "User",
     "make_engine",
     "make_session_factory",

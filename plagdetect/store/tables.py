@@ -49,6 +49,27 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class SignInFailure(Base):
+    """A failed sign-in: the name tried (case-folded, known or not), the client it came from, when (epoch seconds)."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), index=True)
+    client: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class AccountLock(Base):
+    """An account locked after repeated failed sign-ins; an admin lifts it (the row goes)."""
+
+    __tablename__ = "account_locks"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    locked_at: Mapped[float] = mapped_column(Float)
+
+
 class Collection(Base):
     """A named set of documents that checks search (a course, a term, an archive of past submissions)."""
 

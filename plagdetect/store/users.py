@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.store.tables import User
+from plagdetect.store.tables import AccountLock, SignInFailure, User
 
 
 class UserStore:
@@ -61,6 +61,51 @@ class UserStore:
             user = _found(session.get(User, user_id), user_id)
             change(user)
             return user
+
+
+class SignInRecord:
+    """Failed sign-ins and account locks: what throttling reads and writes (the rules: services.sign_in)."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def add_failure(self, username: str, client: str, at: float) -> None:
+        with self.sessions.begin() as session:
+            session.add(SignInFailure(username=username, client=client[:100], at=at))
+
+    def failures(self, since: float, username: str | None = None, client: str | None = None) -> list[float]:
+        """When the failures since ``since`` happened, oldest first, of one name or one client."""
+        query = select(SignInFailure.at).where(SignInFailure.at >= since).order_by(SignInFailure.at)
+        if username is not None:
+            query = query.where(SignInFailure.username == username)
+        if client is not None:
+            query = query.where(SignInFailure.client == client[:100])
+        with self.sessions() as session:
+            return list(session.scalars(query))
+
+    def forget(self, username: str | None = None, before: float | None = None) -> None:
+        """Forget the failures of one name, or all those older than ``before``."""
+        query = delete(SignInFailure)
+        if username is not None:
+            query = query.where(SignInFailure.username == username)
+        if before is not None:
+            query = query.where(SignInFailure.at < before)
+        with self.sessions.begin() as session:
+            session.execute(query)
+
+    def lock(self, user_id: int, at: float) -> None:
+        with self.sessions.begin() as session:
+            if session.get(AccountLock, user_id) is None:
+                session.add(AccountLock(user_id=user_id, locked_at=at))
+
+    def unlock(self, user_id: int) -> None:
+        with self.sessions.begin() as session:
+            session.execute(delete(AccountLock).where(AccountLock.user_id == user_id))
+
+    def locked(self) -> set[int]:
+        """The ids of the locked accounts."""
+        with self.sessions() as session:
+            return set(session.scalars(select(AccountLock.user_id)))
 
 
 class _NotFirst(Exception):

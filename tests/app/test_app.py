@@ -9,11 +9,12 @@ import streamlit as st
 from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
+from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import Account, Accounts, Role
 from plagdetect.services.checks import list_checks
 from plagdetect.services.corpus import Corpus
 from plagdetect.settings import Settings
-from plagdetect.store import Chunk
+from plagdetect.store import Chunk, SignInFailure
 
 from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_pdf, make_people
 
@@ -330,3 +331,32 @@ def test_a_delete_confirmation_binds_to_its_target_not_to_the_widget(
     app.selectbox(key="manage_collection").select("History").run()
     [confirm] = [c for c in app.checkbox if c.label.startswith("Delete 'History'")]
     assert not confirm.value and next(b for b in app.button if b.label == "Delete the collection").disabled
+
+
+def test_fast_wrong_passwords_are_slowed_and_a_locked_account_is_unlocked_by_the_admin(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    from plagdetect.services.sign_in import LOCK_AFTER
+
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.text_input[0].input("sam")
+    messages = []
+    for k in range(5):
+        app.text_input[1].input(f"wrong password {k}")
+        app.button[0].click().run()
+        messages.append(app.error[0].value)
+    assert messages[0] == "Wrong username or password." and messages[-1].startswith("Too many failed sign-ins")
+    with app_corpus.context.sessions.begin() as session:  # an hour later: forgotten
+        session.execute(update(SignInFailure).values(at=SignInFailure.at - 4000))
+    accounts = Accounts(app_corpus.context.sessions)
+    for k in range(LOCK_AFTER):
+        with pytest.raises(PlagDetectError):
+            accounts.authenticate("sam", f"patient guess {k}", client=f"client {k}")
+        with app_corpus.context.sessions.begin() as session:
+            session.execute(update(SignInFailure).values(at=SignInFailure.at - 200))
+    admin = signed_in(people["admin"])
+    admin.switch_page("views/admin.py").run()
+    next(s for s in admin.selectbox if s.label == "Account").select(people["student"].id).run()
+    assert any("locked after repeated failed sign-ins" in w.value for w in admin.warning)
+    next(b for b in admin.button if b.label == "Unlock").click().run()
+    assert accounts.authenticate("sam", "student password").username == "sam"

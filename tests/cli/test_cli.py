@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from plagdetect.cli.main import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from plagdetect.errors import PlagDetectError
 
 from builders import ESSAY_RAILWAYS, ESSAY_VOLCANOES
 
@@ -153,6 +154,20 @@ def test_accounts_from_the_command_line(capsys: pytest.CaptureFixture[str], monk
     assert "ada" in out and "admin" in out and " no" in out
     code, _, err = run(capsys, "user", "enable", "nobody")
     assert code == EXIT_FAILED and "No account named 'nobody'" in err
+
+    from plagdetect.services.sign_in import LOCK_AFTER
+
+    run(capsys, "user", "enable", "ada")
+    clock = iter(range(0, 10**6, 200))  # a patient guesser, waiting out each delay
+    guesser = Accounts(accounts.users.sessions, clock=lambda: float(next(clock)))
+    for k in range(LOCK_AFTER):
+        with pytest.raises(PlagDetectError, match="Wrong username or password"):
+            guesser.authenticate("ada", f"guess {k}")
+    code, out, _ = run(capsys, "user", "list")
+    assert "locked" in out
+    assert run(capsys, "user", "unlock", "ada")[0] == EXIT_OK
+    assert "locked" not in run(capsys, "user", "list")[1]
+    assert accounts.authenticate("ada", "forgotten no more").username == "ada"
 
 
 def test_a_file_name_that_is_not_text_or_carries_escapes_neither_stops_an_ingest_nor_reaches_the_terminal(
