@@ -56,6 +56,8 @@ class Settings:
     max_uncompressed_mb: float = 500.0
     max_compression_ratio: float = 200.0
     max_docx_xml_mb: float = 64.0  # declared size of a DOCX's XML parts, all parsed in the app's process
+    # What an upload may become: a small file can expand to a huge text (a DOCX of one paragraph repeated).
+    max_text_chars: int = 2_000_000  # characters of text once extracted (about 300,000 words)
 
     # Chunking: windows of whole sentences.
     chunk_sentences: int = 3

@@ -72,7 +72,7 @@ def require_role(actor: Account | None, *roles: Role) -> Account:
         raise PermissionDenied("Please log in first.")
     if actor.role not in roles:
         allowed = " or ".join(role.value for role in roles)
-        raise PermissionDenied(f"Only an {allowed} may do this; you are logged in as a {actor.role.value}.")
+        raise PermissionDenied(f"Only {_a(allowed)} may do this; you are logged in as {_a(actor.role.value)}.")
     return actor
 
 
@@ -215,3 +215,8 @@ def _role(role: Role | str) -> Role:
 
 def _account(user: User) -> Account:
     return Account(id=user.id, username=user.username, role=Role(user.role), active=user.active)
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article: "an admin", "a student"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

@@ -6,6 +6,7 @@ Ingest (corpus) and check (detection) both start here, so a document is read the
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -15,6 +16,9 @@ from plagdetect.text.chunking import Window, chunk_units, sentence_units
 from plagdetect.text.extract import ExtractedText, ExtractionLimits, extract_bytes
 from plagdetect.text.names import clean_name, clean_optional
 from plagdetect.text.normalize import NormalizedText, normalize
+
+_SPACE = re.compile(r"\s")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ def prepare_document(
     """
     extracted = extract_bytes(data, filename, ExtractionLimits.from_settings(settings), password=password)
     normalized = normalize(extracted.text)
+    _check_words(normalized.text)
     sentences, chunks = cut_text(normalized.text, settings, stride)
     if not chunks:
         raise PlagDetectError("the file contains no text")
@@ -65,6 +70,20 @@ def prepare_document(
         sentences=sentences,
         chunks=chunks,
     )
+
+
+MIN_LETTER_SHARE = 0.05  # of the visible characters: below it, a text is punctuation, digits or noise
+
+
+def _check_words(text: str) -> None:
+    """Refuse a text that holds almost no words (4 MB of ". ", a table of numbers, noise read as text)."""
+    visible = len(text) - len(_SPACE.findall(text))
+    letters = len(_LETTER.findall(text))
+    if visible and letters < MIN_LETTER_SHARE * visible:
+        raise PlagDetectError(
+            f"the file holds almost no words: {letters:,} letters in {visible:,} characters"
+            f" (at least {MIN_LETTER_SHARE:.0%} are needed)"
+        )
 
 
 def cut_text(text: str, settings: Settings, stride: int | None = None) -> tuple[list[tuple[int, int]], list[Window]]:

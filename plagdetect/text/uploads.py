@@ -8,7 +8,7 @@ from pathlib import Path
 
 from plagdetect.errors import PlagDetectError
 from plagdetect.text.extract import ExtractionLimits, format_of, read_file
-from plagdetect.text.extract.archive import iter_zip_members
+from plagdetect.text.extract.archive import hidden_members, iter_zip_members
 from plagdetect.text.names import clean_name
 
 ARCHIVE_SUFFIXES = frozenset({".zip"})
@@ -16,17 +16,26 @@ ARCHIVE_SUFFIXES = frozenset({".zip"})
 Upload = tuple[str, "bytes | PlagDetectError"]  # a file name and its bytes, or why it cannot be read
 
 
+class OutsideLink(type(Path())):
+    """A link found in a folder that leads to a file outside that folder: listed, so it is reported, never read."""
+
+
 def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files as given, folders as their files (recursively, hidden ones skipped), in a stable order."""
+    """Files as given, folders as their files (recursively, hidden ones skipped), in a stable order.
+
+    A link in a folder to a file outside the folder comes as an ``OutsideLink``, which ``read_upload`` refuses: an
+    ingest of a folder reads nothing outside it (a link to /etc/passwd stays out).
+    """
     files: list[Path] = []
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+        path = raw if isinstance(raw, OutsideLink) else Path(raw)
+        if path.is_dir() and not isinstance(path, OutsideLink):
+            root = path.resolve()
+            for found in sorted(path.rglob("*")):
+                if not found.is_file() or any(part.startswith(".") for part in found.relative_to(path).parts):
+                    continue
+                inside = found.resolve().is_relative_to(root)
+                files.append(found if inside else OutsideLink(found))
         else:
             files.append(path)
     return files
@@ -39,6 +48,9 @@ def read_upload(path: Path, limits: ExtractionLimits) -> Iterator[Upload]:
     cannot be read comes as ``("archive.zip/member", error)`` beside the good members; an archive that
     is not a zip or is a zip bomb comes as one ``("archive.zip", error)``.
     """
+    if isinstance(path, OutsideLink):
+        yield clean_name(str(path)), PlagDetectError("a link to a file outside the folder; not read")
+        return
     is_archive = path.suffix.lower() in ARCHIVE_SUFFIXES
     try:
         if not is_archive:
@@ -62,6 +74,9 @@ def split_upload(name: str, data: bytes, limits: ExtractionLimits) -> Iterator[U
         yield name, error
         return
     if not members:
-        yield name, PlagDetectError("the archive holds no files")
+        hidden = hidden_members(data)
+        shown = ", ".join(hidden[:3]) + (", …" if len(hidden) > 3 else "")
+        why = f" other than {len(hidden)} hidden or system file(s), which are not read: {shown}" if hidden else ""
+        yield name, PlagDetectError(f"the archive holds no files{why}")
     for member_name, member in members:  # member: its bytes, or the PlagDetectError saying why it cannot be read
         yield f"{name}/{clean_name(member_name)}", member

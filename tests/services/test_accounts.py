@@ -127,3 +127,9 @@ def test_the_password_policy_holds_for_resets_and_changes_too(accounts: Accounts
         accounts.change_password(sam, "student pass", "i am sam, sam i am")
     accounts.change_password(sam, "student pass", "green eggs and ham")
     assert accounts.authenticate("sam", "green eggs and ham").id == sam.id
+
+
+def test_the_refusal_names_roles_with_the_right_article(accounts: Accounts, admin: Account) -> None:
+    tess = accounts.create_user(admin, "tess", "teacher pass", Role.INSTRUCTOR)
+    with pytest.raises(PermissionDenied, match="^Only an admin may do this; you are logged in as an instructor.$"):
+        accounts.list_users(tess)

@@ -145,3 +145,19 @@ def test_the_check_queue_runs_checks_in_turn_as_the_person_who_asked(
 def test_only_collections_with_documents_can_be_searched(history_corpus: Corpus) -> None:
     history_corpus.create_collection("Empty")
     assert history_corpus.searchable_collections() == ["History"]
+
+
+def test_an_unexpected_error_in_a_queued_check_is_logged_for_the_server_log(
+    corpus: Corpus, people: dict[str, Account], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import plagdetect.services.check_queue as check_queue
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(check_queue, "run_check", broken)
+    job = check_queue.CheckQueue(corpus.context).submit(people["sam"], "essay.txt", b"text", CheckOptions())
+    with caplog.at_level("ERROR", logger="plagdetect.services.check_queue"), pytest.raises(RuntimeError):
+        job.future.result(timeout=60)
+    [record] = caplog.records
+    assert "essay.txt" in record.getMessage() and "sam" in record.getMessage() and record.exc_info

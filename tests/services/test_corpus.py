@@ -493,3 +493,13 @@ def test_titles_and_authors_from_metadata_are_stored_without_escapes_or_nuls(cor
     assert document.title.startswith("Thesis") and document.author.startswith("Ada Lovelace")
     assert document.filename == "thesis[2J.pdf"
     assert corpus.ingest_bytes(pdf, "again.pdf", "c", title="\x00\x07").status == "duplicate"
+
+
+def test_a_delete_in_a_new_process_does_not_report_an_index_repair(
+    corpus: Corpus, caplog: pytest.LogCaptureFixture
+) -> None:
+    added = corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "a.txt", "c")
+    fresh = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)  # as `plagdetect delete` starts
+    with caplog.at_level("WARNING"):
+        fresh.delete_document(added.document_id)
+    assert not [r for r in caplog.records if "repaired" in r.getMessage()] and len(fresh.context.index) == 0

@@ -27,7 +27,7 @@ from plagdetect.text.extract import (
 from plagdetect.text.extract import pdf as pdf_module
 from plagdetect.text.extract import text as text_module
 from plagdetect.text.extract.archive import iter_zip_members
-from plagdetect.text.uploads import read_upload
+from plagdetect.text.uploads import read_upload, split_upload
 
 from builders import make_pdf
 
@@ -585,3 +585,70 @@ def test_iter_zip_members_refuses_bad_archives() -> None:
     many = make_zip({f"f{i}.txt": b"x" for i in range(6)})
     with pytest.raises(PlagDetectError, match="^the zip archive is suspicious: it has 6 entries"):
         list(iter_zip_members(many, ExtractionLimits(max_archive_members=5)))
+
+
+def test_zip_members_whose_path_leads_out_are_reported_not_silently_skipped(tmp_path: pathlib.Path) -> None:
+    data = make_zip({"../up.txt": b"x", "..\\win.txt": b"y", "/etc/abs.txt": b"z", "ok.txt": b"fine"})
+    members = list(iter_zip_members(data, ExtractionLimits()))
+    assert [name for name, _ in members] == ["../up.txt", "..\\win.txt", "/etc/abs.txt", "ok.txt"]
+    assert all(str(error).startswith("its path leads out of the archive") for _, error in members[:3])
+    assert members[3] == ("ok.txt", b"fine")
+
+
+def test_an_archive_of_only_hidden_files_says_so() -> None:
+    data = make_zip({".DS_Store": b"junk", "__MACOSX/._essay.docx": b"fork"})
+    [(name, error)] = list(split_upload("mac.zip", data, ExtractionLimits()))
+    assert name == "mac.zip" and str(error).startswith("the archive holds no files other than 2 hidden or system")
+    assert ".DS_Store" in str(error)
+
+
+# --------------------------------------------------------------------------- what an upload may become
+
+
+def test_a_small_docx_that_expands_to_a_huge_text_is_refused_while_it_is_read() -> None:
+    document = docx.Document()
+    for _ in range(2000):
+        document.add_paragraph("The same paragraph of an essay, repeated to blow up the text. " * 3)
+    out = io.BytesIO()
+    document.save(out)
+    assert len(out.getvalue()) < 40_000  # a small upload ...
+    message = error_of(out.getvalue(), "a.docx", limits=ExtractionLimits(max_text_chars=100_000))
+    assert message == (
+        "the text is over 100,000 characters once extracted; the limit is 100,000 characters (max_text_chars)"
+    )
+
+
+def test_every_format_is_held_to_the_text_limit() -> None:
+    limits = ExtractionLimits(max_text_chars=1000)
+    assert "the text is 1,200 characters once extracted" in error_of(b"word " * 240, "a.txt", limits=limits)
+    html = b"<html><body>" + b"<p>word word</p>" * 200 + b"</body></html>"
+    assert "the limit is 1,000 characters" in error_of(html, "a.html", limits=limits)
+    assert extract_bytes(b"word " * 200, "a.txt", limits=limits).text == "word " * 200
+
+
+def test_random_bytes_named_html_are_refused_as_the_txt_path_refuses_them() -> None:
+    noise = random.Random(7).randbytes(30_000)
+    assert error_of(noise, "noise.html") == "the file does not look like an HTML page (binary data?)"
+    assert error_of(noise, "noise.txt") == "the file does not look like text (binary data?)"
+
+
+def test_a_folder_ingest_reads_nothing_outside_the_folder(tmp_path: pathlib.Path) -> None:
+    from plagdetect.text.uploads import expand_paths
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("a file outside the folder")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "essay.txt").write_text("mine")
+    (folder / "leak.txt").symlink_to(secret)
+    (folder / "same.txt").symlink_to(folder / "essay.txt")  # a link inside the folder is read
+    files = expand_paths([folder])
+    uploads = [upload for path in files for upload in read_upload(path, ExtractionLimits())]
+    assert [(pathlib.Path(name).name, data) for name, data in uploads if isinstance(data, bytes)] == [
+        ("essay.txt", b"mine"),
+        ("same.txt", b"mine"),
+    ]
+    [(name, error)] = [(name, data) for name, data in uploads if isinstance(data, PlagDetectError)]
+    assert name.endswith("leak.txt") and str(error) == "a link to a file outside the folder; not read"
+    assert expand_paths(files) == files  # a list already expanded (as the CLI passes it on) keeps its links marked
+    assert isinstance(expand_paths(files)[1], type(files[1]))

@@ -21,6 +21,7 @@ from plagdetect.text.extract.base import (
     ExtractionLimits,
     human_size,
     over_limit,
+    text_too_long,
     too_large,
 )
 
@@ -75,6 +76,8 @@ def extract_bytes(
         logger.exception("unexpected error extracting %s (%s)", filename, fmt)
         raise PlagDetectError(f"the {fmt} file could not be read") from None
 
+    if len(result.text) > limits.max_text_chars:
+        raise text_too_long(len(result.text), limits.max_text_chars)
     if not result.text.strip():
         if fmt == "pdf":
             raise PlagDetectError("the PDF has no text layer (a scanned document?); OCR is not supported")

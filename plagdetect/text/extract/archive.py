@@ -52,12 +52,27 @@ def check_zip(zf: zipfile.ZipFile, limits: ExtractionLimits, what: str = "archiv
             raise refuse(f"it is compressed {ratio:.0f} to 1; the limit is {limits.max_compression_ratio:g} to 1")
 
 
+def _parts(name: str) -> tuple[str, ...]:
+    return PurePosixPath(name.replace("\\", "/")).parts
+
+
+def _leaves_the_archive(name: str) -> bool:
+    """A member named ``../x``, ``..\\x`` or ``/x``: a path that would lead out of the folder it is unpacked in."""
+    parts = _parts(name)
+    return ".." in parts or name.startswith(("/", "\\")) or (bool(parts) and parts[0].endswith(":"))
+
+
 def _skipped(name: str) -> bool:
     """Directories, macOS resource forks (``__MACOSX/``) and hidden files are not documents."""
     if name.endswith("/"):
         return True
-    parts = PurePosixPath(name.replace("\\", "/")).parts
-    return any(part == "__MACOSX" or part.startswith(".") for part in parts)
+    return any(part == "__MACOSX" or (part.startswith(".") and part != "..") for part in _parts(name))
+
+
+def hidden_members(data: bytes) -> list[str]:
+    """The names of a zip's members that are skipped as hidden or system files (for a message)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return [i.filename for i in zf.infolist() if not i.is_dir() and _skipped(i.filename)]
 
 
 def iter_zip_members(data: bytes, limits: ExtractionLimits) -> Iterator[tuple[str, bytes | PlagDetectError]]:
@@ -76,9 +91,12 @@ def iter_zip_members(data: bytes, limits: ExtractionLimits) -> Iterator[tuple[st
     with zf:
         check_zip(zf, limits, "zip archive")
         for info in zf.infolist():
-            if info.is_dir() or _skipped(info.filename):
+            if info.is_dir():
                 continue
-            yield info.filename, _read_member(zf, info, limits)
+            if _leaves_the_archive(info.filename):
+                yield info.filename, PlagDetectError("its path leads out of the archive (../ or /); not read")
+            elif not _skipped(info.filename):
+                yield info.filename, _read_member(zf, info, limits)
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ExtractionLimits) -> bytes | PlagDetectError:

@@ -25,6 +25,7 @@ class ExtractionLimits:
     max_uncompressed_bytes: int = int(Settings.max_uncompressed_mb * MB)  # declared size of a zip, all entries
     max_compression_ratio: float = Settings.max_compression_ratio  # uncompressed / compressed, per entry and overall
     max_docx_xml_bytes: int = int(Settings.max_docx_xml_mb * MB)  # a DOCX's XML parts, all parsed in this process
+    max_text_chars: int = Settings.max_text_chars  # characters of text once extracted
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ExtractionLimits:
@@ -36,6 +37,7 @@ class ExtractionLimits:
             max_uncompressed_bytes=int(settings.max_uncompressed_mb * MB),
             max_compression_ratio=float(settings.max_compression_ratio),
             max_docx_xml_bytes=int(settings.max_docx_xml_mb * MB),
+            max_text_chars=int(settings.max_text_chars),
         )
 
 
@@ -83,6 +85,14 @@ def over_limit(size: int, limit: int) -> tuple[str, str]:
         if _size_in_bytes(shown) > _size_in_bytes(shown_limit):
             return shown, shown_limit
     return f"{size} bytes", f"{limit} bytes"  # a limit that human_size rounds up past the size
+
+
+def text_too_long(length: int, limit: int, at_least: bool = False) -> PlagDetectError:
+    """The error for a text of ``length`` characters once extracted, above ``limit`` (PLAGDETECT_MAX_TEXT_CHARS)."""
+    shown = f"over {limit:,}" if at_least else f"{length:,}"
+    return PlagDetectError(
+        f"the text is {shown} characters once extracted; the limit is {limit:,} characters (max_text_chars)"
+    )
 
 
 def too_large(size: int, limit: int) -> PlagDetectError:

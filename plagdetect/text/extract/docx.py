@@ -18,7 +18,7 @@ from docx.table import Table
 
 from plagdetect.errors import PlagDetectError
 from plagdetect.text.extract.archive import check_zip
-from plagdetect.text.extract.base import ExtractedText, ExtractionLimits, over_limit
+from plagdetect.text.extract.base import ExtractedText, ExtractionLimits, over_limit, text_too_long
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,16 @@ def _check_xml_size(infos: list[zipfile.ZipInfo], limits: ExtractionLimits) -> N
         raise PlagDetectError(f"the DOCX text is too large to read safely ({shown} of XML; the limit is {shown_limit})")
 
 
+def _bounded(lines: Iterator[str], limit: int) -> Iterator[str]:
+    """The lines, until their text passes ``limit`` characters: then the extraction stops with an error."""
+    total = 0
+    for line in lines:
+        total += len(line) + 1
+        if total > limit + 1:
+            raise text_too_long(total, limit, at_least=True)
+        yield line
+
+
 def extract_docx(data: bytes, limits: ExtractionLimits) -> ExtractedText:
     """The text of a DOCX given as bytes."""
     try:
@@ -93,7 +103,9 @@ def extract_docx(data: bytes, limits: ExtractionLimits) -> ExtractedText:
 
     try:
         document = docx.Document(io.BytesIO(data))
-        text = "\n".join(_block_lines(document))
+        text = "\n".join(_bounded(_block_lines(document), limits.max_text_chars))
+    except PlagDetectError:
+        raise
     except ValueError as exc:
         logger.info("DOCX refused: %s", exc)
         raise PlagDetectError(NOT_WORD if "not a Word file" in str(exc) else CORRUPT) from None

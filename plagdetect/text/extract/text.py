@@ -102,8 +102,11 @@ def extract_html(data: bytes) -> ExtractedText:
     """The visible text of an HTML page (scripts, styles and the head dropped) and its <title>."""
     from bs4 import BeautifulSoup, ParserRejectedMarkup
 
+    decoded, wide = _decode(data)
+    if not wide and _looks_binary(decoded):
+        raise PlagDetectError("the file does not look like an HTML page (binary data?)")
     try:
-        soup = BeautifulSoup(decode_bytes(data), "html.parser")
+        soup = BeautifulSoup(decoded, "html.parser")
         title = soup.title.get_text(" ", strip=True) if soup.title else ""
         for tag in soup.find_all(_DROPPED_HTML_TAGS):
             tag.decompose()
