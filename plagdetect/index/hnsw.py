@@ -13,9 +13,11 @@ Deleted slots are reused by later additions (``allow_replace_deleted``).
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,6 +32,18 @@ _PROBE_BATCH = 4096
 _EXACT_SEARCH_BELOW = 50_000  # restricted to fewer ids than this, brute force beats a filtered graph walk
 
 
+def _locked(method: Callable) -> Callable:
+    """Run under the index's thread lock: hnswlib's resize, add and search must not overlap (a check thread and an
+    ingest share one index object in the app)."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        with self._thread_lock:
+            return method(self, *args, **kwargs)
+
+    return guarded
+
+
 class HnswIndex:
     """A cosine hnswlib index stored at ``path``; labels are chunk ids. A ``VectorIndex`` (``index.base``)."""
 
@@ -41,6 +55,7 @@ class HnswIndex:
         ef_construction: int = 200,
         ef_search: int = 128,
     ) -> None:
+        self._thread_lock = threading.RLock()
         self.path = Path(path)
         self.dim = dim
         self.m = m
@@ -54,12 +69,15 @@ class HnswIndex:
 
     # ----- reading -------------------------------------------------------------------------------------
 
+    @_locked
     def __len__(self) -> int:
         return self._index.element_count - len(self._deleted)
 
+    @_locked
     def ids(self) -> set[int]:
         return set(self._index.get_ids_list()) - self._deleted
 
+    @_locked
     def search(self, vectors: np.ndarray, k: int, allowed: set[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Up to k nearest (id, cosine similarity) per query; ``allowed`` restricts the ids searched."""
         queries = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
@@ -95,6 +113,7 @@ class HnswIndex:
         """Share of the stored elements that are deleted: a high share slows search (rebuild to compact)."""
         return len(self._deleted) / self._index.element_count if self._index.element_count else 0.0
 
+    @_locked
     def refresh(self) -> None:
         if self._file_stamp() != self._stamp:
             self._load()
@@ -104,7 +123,7 @@ class HnswIndex:
     @contextmanager
     def writing(self) -> Iterator[None]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+        with self._thread_lock, open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 self._remove_stale_temporaries()  # left by a writer killed while saving
@@ -114,6 +133,7 @@ class HnswIndex:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    @_locked
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         ids = np.asarray(ids, dtype=np.int64)
         if len(ids) == 0:
@@ -135,6 +155,7 @@ class HnswIndex:
             self._index.add_items(vectors[is_new], ids[is_new], replace_deleted=True)
             self._deleted &= set(self._index.get_ids_list())  # reused slots no longer list their old label
 
+    @_locked
     def remove(self, ids: np.ndarray) -> None:
         live = self.ids()
         labels = [int(i) for i in ids if int(i) in live]
@@ -146,6 +167,7 @@ class HnswIndex:
             self._index.mark_deleted(label)
         self._deleted.update(labels)
 
+    @_locked
     def clear(self) -> None:
         self._index = self._empty()
         self._deleted = set()

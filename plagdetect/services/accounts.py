@@ -76,6 +76,23 @@ def require_role(actor: Account | None, *roles: Role) -> Account:
     return actor
 
 
+def authorize(sessions: sessionmaker[Session], actor: Account | None, *roles: Role) -> Account:
+    """``actor`` as stored now, if it is active with one of ``roles``; otherwise ``PermissionDenied``.
+
+    A service never trusts the role or state in the object it is handed: an account demoted, disabled or deleted
+    since that object was made is refused. The command line's ``OPERATOR`` is not stored and passes as it is.
+    """
+    if actor is None or actor == OPERATOR:
+        return require_role(actor, *roles)
+    try:
+        stored = _account(UserStore(sessions).get(actor.id))
+    except PlagDetectError:
+        raise PermissionDenied("This account no longer exists.") from None
+    if not stored.active:
+        raise PermissionDenied("This account is disabled; ask an admin to enable it.")
+    return require_role(stored, *roles)
+
+
 class Accounts:
     """The user accounts in the product's database."""
 
@@ -99,7 +116,7 @@ class Accounts:
         return _account(user)
 
     def create_user(self, actor: Account | None, username: str, password: str, role: Role | str) -> Account:
-        require_role(actor, Role.ADMIN)
+        authorize(self.users.sessions, actor, Role.ADMIN)
         role = _role(role)
         username, password_hash = self._new(username, password)
         return _account(self.users.add(username, password_hash, role.value))
@@ -133,13 +150,13 @@ class Accounts:
         return _account(user)
 
     def list_users(self, actor: Account | None) -> list[Account]:
-        require_role(actor, Role.ADMIN)
+        authorize(self.users.sessions, actor, Role.ADMIN)
         locked = self.guard.locked()
         return [replace(_account(user), locked=user.id in locked) for user in self.users.all()]
 
     def unlock(self, actor: Account | None, user_id: int) -> Account:
         """Lift the lock of an account after failed sign-ins, and forget those failures (admins only)."""
-        require_role(actor, Role.ADMIN)
+        authorize(self.users.sessions, actor, Role.ADMIN)
         user = self.users.get(user_id)
         self.guard.unlock(user.id, user.username)
         return _account(user)
@@ -149,13 +166,13 @@ class Accounts:
         return _account(self.users.get(user_id))
 
     def set_active(self, actor: Account | None, user_id: int, active: bool) -> Account:
-        actor = require_role(actor, Role.ADMIN)
+        actor = authorize(self.users.sessions, actor, Role.ADMIN)
         if actor.id == user_id and not active:
             raise PlagDetectError("You cannot disable your own account.")
         return _account(self.users.update(user_id, lambda user: setattr(user, "active", active)))
 
     def set_role(self, actor: Account | None, user_id: int, role: Role | str) -> Account:
-        actor = require_role(actor, Role.ADMIN)
+        actor = authorize(self.users.sessions, actor, Role.ADMIN)
         if actor.id == user_id and _role(role) != Role.ADMIN:
             raise PlagDetectError("You cannot take the admin role from your own account.")
         new_role = _role(role).value
@@ -163,7 +180,7 @@ class Accounts:
 
     def reset_password(self, actor: Account | None, user_id: int, password: str) -> None:
         """An admin sets anyone's password; everyone else only their own (``change_password``)."""
-        require_role(actor, Role.ADMIN)
+        authorize(self.users.sessions, actor, Role.ADMIN)
         password_hash = _hash(password, self.users.get(user_id).username)
         self.users.update(user_id, lambda user: setattr(user, "password_hash", password_hash))
 

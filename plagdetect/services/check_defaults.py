@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from plagdetect.context import Context
 from plagdetect.detection.report import CheckOptions
-from plagdetect.services.accounts import Account, Role, require_role
+from plagdetect.services.accounts import Account, Role, authorize
 from plagdetect.settings import Settings, check_min_match_words, check_rerank_threshold
 from plagdetect.store.check_defaults import stored_defaults, write_defaults
 
@@ -47,7 +47,7 @@ def load_defaults(context: Context) -> CheckDefaults:
 
 def save_defaults(context: Context, actor: Account | None, defaults: CheckDefaults) -> CheckDefaults:
     """Store every default (admins only)."""
-    actor = require_role(actor, Role.ADMIN)
+    actor = authorize(context.sessions, actor, Role.ADMIN)
     defaults.validated()
     write_defaults(context.sessions, asdict(defaults), actor.id)
     return defaults

@@ -15,7 +15,7 @@ import numpy as np
 
 from plagdetect.context import Context
 from plagdetect.errors import PlagDetectError
-from plagdetect.services.accounts import STAFF, Account, require_role
+from plagdetect.services.accounts import STAFF, Account, authorize
 from plagdetect.text.spans import collapsed
 
 
@@ -51,7 +51,7 @@ class PassagePair:
 def pairwise_similarity(
     context: Context, actor: Account | None, collection: str, threshold: float | None = None
 ) -> SimilarityMatrix:
-    require_role(actor, *STAFF)
+    authorize(context.sessions, actor, *STAFF)
     threshold = context.settings.seed_threshold if threshold is None else threshold
     collection_id = context.documents.collection_id(collection)
     if collection_id is None:
@@ -78,7 +78,7 @@ def similar_passages(
     context: Context, actor: Account | None, first_id: int, second_id: int, threshold: float | None = None
 ) -> list[PassagePair]:
     """The passages of the first document with their closest passage in the second, at least ``threshold`` alike."""
-    require_role(actor, *STAFF)
+    authorize(context.sessions, actor, *STAFF)
     threshold = context.settings.seed_threshold if threshold is None else threshold
     chunks = context.vectors.document_chunks([first_id, second_id])
     texts = {i: context.documents.filename_and_text(i) for i in (first_id, second_id)}

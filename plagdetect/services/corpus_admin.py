@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from plagdetect.index.sync import IndexReport
-from plagdetect.services.accounts import STAFF, Account, require_role
+from plagdetect.services.accounts import STAFF, Account, authorize
 from plagdetect.services.corpus import Corpus, IngestResult, Progress
 from plagdetect.settings import SAMPLE_CORPUS
 from plagdetect.store.documents import CollectionInfo, DocumentInfo
@@ -20,7 +20,7 @@ SAMPLE_COLLECTION = "Sample"
 
 class CorpusAdmin:
     def __init__(self, corpus: Corpus, actor: Account | None) -> None:
-        self.actor = require_role(actor, *STAFF)
+        self.actor = authorize(corpus.context.sessions, actor, *STAFF)
         self.corpus = corpus
 
     def collections(self) -> list[CollectionInfo]:

@@ -93,3 +93,32 @@ def test_a_temporary_file_left_by_a_killed_writer_is_removed(path: Path) -> None
     with index.writing():
         pass
     assert not stale.exists()
+
+
+def test_a_search_thread_and_an_adding_thread_share_one_index_safely(path: Path) -> None:
+    """The app's check thread searches while an ingest adds (and hnswlib resizes): neither sees a half-resized index."""
+    import threading
+
+    index = HnswIndex(path, dim=DIM)
+    first = unit_vectors(50, seed=1)
+    index.add(np.arange(50), first)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def search() -> None:
+        try:
+            while not stop.is_set():
+                ids, scores = index.search(first[:5], k=1)
+                assert ids[:, 0].tolist() == [0, 1, 2, 3, 4] and (scores[:, 0] > 0.99).all()
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    searcher = threading.Thread(target=search)
+    searcher.start()
+    try:
+        for start in range(50, 6050, 200):  # 30 additions, several of which grow the index (1024, 2048, 4096 …)
+            index.add(np.arange(start, start + 200), unit_vectors(200, seed=start))
+    finally:
+        stop.set()
+        searcher.join(timeout=60)
+    assert not errors and len(index) == 6050
