@@ -108,12 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     reindex.set_defaults(run=run_reindex)
 
     bench = commands.add_parser("bench", help="speed benchmarks (ratios against a baseline in the same run)")
-    bench.add_argument("target", choices=["ingest", "check"])
+    bench.add_argument("target", choices=["ingest", "check", "fuzz"])
     bench.add_argument("--windows", type=int, default=3000, help="ingest: chunks the generated documents hold")
     bench.add_argument("--pan", type=Path, default=None, help="check: the PAN corpus the input is cut from")
     bench.add_argument("--documents", type=int, default=500, help="check: documents in the corpus")
     bench.add_argument("--words", type=int, default=5000, help="check: words in the submission")
     bench.add_argument("--repeats", type=int, default=1, help="runs of each pipeline (best time counts)")
+    bench.add_argument("--count", type=int, default=400, help="fuzz: hostile files built and read")
+    bench.add_argument("--seed", type=int, default=0, help="fuzz: which files (the same seed, the same files)")
     bench.set_defaults(run=run_bench)
 
     user = commands.add_parser("user", help="accounts of the web app (the command line acts as an admin)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from plagdetect.cli.output import EXIT_OK
+from plagdetect.cli.output import EXIT_FAILED, EXIT_OK
 from plagdetect.errors import PlagDetectError
 from plagdetect.settings import Settings
 
@@ -24,6 +24,12 @@ def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     from plagdetect.evaluation.bench import bench_check, bench_ingest
 
+    if args.target == "fuzz":
+        from plagdetect.evaluation.fuzz import fuzz_corpus, run_fuzz
+
+        result = run_fuzz(fuzz_corpus(args.count, seed=args.seed), settings)
+        print(result.describe())
+        return EXIT_FAILED if result.counts["crashed"] or result.counts["slow"] else EXIT_OK
     if args.target == "check":
         if args.pan is None:
             raise PlagDetectError("bench check reads its input from a PAN corpus: give --pan CORPUS_DIR.")

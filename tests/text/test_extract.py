@@ -652,3 +652,15 @@ def test_a_folder_ingest_reads_nothing_outside_the_folder(tmp_path: pathlib.Path
     assert name.endswith("leak.txt") and str(error) == "a link to a file outside the folder; not read"
     assert expand_paths(files) == files  # a list already expanded (as the CLI passes it on) keeps its links marked
     assert isinstance(expand_paths(files)[1], type(files[1]))
+
+
+def test_a_zip_that_claims_an_unknown_version_is_refused_not_a_crash(tmp_path: pathlib.Path) -> None:
+    """Found by the fuzz corpus: zipfile raises NotImplementedError, which stopped a whole ingest."""
+    data = make_zip({"a.txt": b"alpha"})
+    header = data.index(b"PK\x01\x02")  # the central directory: "version needed to extract" at +6
+    data = data[: header + 6] + bytes([99, 0]) + data[header + 8 :]
+    archive = tmp_path / "essays.zip"
+    archive.write_bytes(data)
+    [(name, error)] = list(read_upload(archive, ExtractionLimits()))
+    assert str(error) == "not a readable zip archive"
+    assert error_of(data, "a.docx") == "not a readable DOCX (the file is corrupt or damaged)"

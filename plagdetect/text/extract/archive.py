@@ -71,8 +71,11 @@ def _skipped(name: str) -> bool:
 
 def hidden_members(data: bytes) -> list[str]:
     """The names of a zip's members that are skipped as hidden or system files (for a message)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return [i.filename for i in zf.infolist() if not i.is_dir() and _skipped(i.filename)]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return [i.filename for i in zf.infolist() if not i.is_dir() and _skipped(i.filename)]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError):
+        return []
 
 
 def iter_zip_members(data: bytes, limits: ExtractionLimits) -> Iterator[tuple[str, bytes | PlagDetectError]]:
@@ -86,7 +89,7 @@ def iter_zip_members(data: bytes, limits: ExtractionLimits) -> Iterator[tuple[st
     """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError):
         raise PlagDetectError("not a readable zip archive") from None
     with zf:
         check_zip(zf, limits, "zip archive")

@@ -91,7 +91,7 @@ def extract_docx(data: bytes, limits: ExtractionLimits) -> ExtractedText:
     """The text of a DOCX given as bytes."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError):
         raise PlagDetectError(CORRUPT) from None
     with zf:
         check_zip(zf, limits, "DOCX archive")
