@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from plagdetect.services.accounts import STAFF, Role
-from views.common import current_account, sign_out
+from views.common import current_account, jobs_service, sign_out
 
 st.set_page_config(page_title="PlagDetect", page_icon=":mag:", layout="wide")
 
@@ -23,6 +23,7 @@ PAGES = [
 ]
 
 account = current_account()
+jobs_service()  # jobs left queued or running by the server's last start resume now
 if account is None:
     navigation = st.navigation([st.Page("views/login.py", title="Log in", icon=":material/login:")])
 else:

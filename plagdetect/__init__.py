@@ -1,7 +1,7 @@
 """PlagDetect: semantic plagiarism detection that runs on the institution's own machines.
 
 The package root stays light (no torch, no models) so that small helpers such as the
-PDF worker process start quickly.
+extraction child process (text/extract/worker.py) start quickly.
 """
 
 from __future__ import annotations

@@ -104,4 +104,5 @@ class Context:
         return self._index
 
     def close(self) -> None:
+        self.documents.close()  # stops its background wipe of the write-ahead log, if one runs
         self.engine.dispose()

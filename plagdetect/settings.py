@@ -50,14 +50,20 @@ class Settings:
 
     # Limits on what one upload may be.
     max_file_mb: float = 50.0
-    pdf_timeout_s: float = 60.0
-    pdf_memory_mb: int = 1024
+    # Every file is read in a child process (text/extract/worker.py) held to these: wall-clock seconds, and
+    # megabytes of address space.
+    extract_timeout_s: float = 60.0
+    extract_memory_mb: int = 1024
     max_archive_members: int = 10_000
     max_uncompressed_mb: float = 500.0
     max_compression_ratio: float = 200.0
-    max_docx_xml_mb: float = 64.0  # declared size of a DOCX's XML parts, all parsed in the app's process
+    max_docx_xml_mb: float = 64.0  # declared size of a DOCX's XML parts, all parsed at once (in the child)
     # What an upload may become: a small file can expand to a huge text (a DOCX of one paragraph repeated).
+    # A 300-page thesis of 100,000 words (about 650,000 characters, 5,000 sentences) passes each comfortably.
     max_text_chars: int = 2_000_000  # characters of text once extracted (about 300,000 words)
+    max_pages: int = 2_000  # pages of a PDF, counted before any page is read
+    max_words: int = 400_000  # words (runs of letters or digits) of the normalised text
+    max_sentences: int = 40_000  # sentence units of the normalised text (each is embedded)
 
     # Chunking: windows of whole sentences.
     chunk_sentences: int = 3
@@ -87,6 +93,15 @@ class Settings:
     rerank_threshold: float = 0.5
     explain: bool = True  # the words two passages share, from the SPLADE explainer
     explain_tokens: int = 10
+    # How long a check keeps the full text of its submission, in days (0: for ever). Once past it the text is
+    # removed (services.checks.purge_expired_texts: after a check is stored, at most hourly, and `plagdetect
+    # purge`); the report stays readable: similarity, sources and each match's passages are kept.
+    check_text_retention_days: int = 0
+
+    # The job queue (plagdetect/jobs): checks and ingests run in this many worker processes at most, each job
+    # for at most job_timeout_s seconds before it is stopped with a message.
+    job_workers: int = 2
+    job_timeout_s: float = 900.0
 
     # The vector index: its backend (plagdetect/index/factory.py) and hnswlib's parameters.
     index_backend: str = "hnsw"
@@ -129,6 +144,11 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from ``PLAGDETECT_<FIELD>`` variables; keyword overrides win over the environment."""
         environ = os.environ if environ is None else environ
+        for old, new in RENAMED.items():
+            if environ.get(ENV_PREFIX + old.upper()):
+                raise PlagDetectError(
+                    f"{ENV_PREFIX}{old.upper()} is now {ENV_PREFIX}{new.upper()} (it applies to every format)."
+                )
         values: dict[str, Any] = {}
         for field in fields(cls):
             raw = environ.get(ENV_PREFIX + field.name.upper())
@@ -142,6 +162,10 @@ class Settings:
         settings.validate()
         return settings
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as ``PLAGDETECT_*`` variables (for a worker process): ``from_env`` reads them back."""
+        return {ENV_PREFIX + f.name.upper(): _format(getattr(self, f.name)) for f in fields(self)}
+
     def validate(self) -> None:
         if self.chunk_sentences < 1 or self.chunk_stride < 1:
             raise PlagDetectError("chunk_sentences and chunk_stride must be at least 1.")
@@ -149,8 +173,12 @@ class Settings:
             raise PlagDetectError(
                 "chunk_stride and query_stride must lie between 1 and chunk_sentences: sentences would be skipped."
             )
+        if self.job_workers < 1 or self.job_timeout_s <= 0:
+            raise PlagDetectError("job_workers must be at least 1 and job_timeout_s positive.")
         if self.max_file_mb <= 0:
             raise PlagDetectError("max_file_mb must be positive.")
+        if self.check_text_retention_days < 0:
+            raise PlagDetectError("check_text_retention_days must be 0 (kept for ever) or a number of days.")
         check_rerank_threshold(self.rerank_threshold)
         check_min_match_words(self.min_match_words)
 
@@ -171,6 +199,16 @@ def check_min_match_words(value: int) -> int:
     if not low <= value <= high:
         raise PlagDetectError(f"The shortest match reported must be between {low} and {high} words.")
     return value
+
+
+# Settings that were renamed: setting the old variable is refused rather than silently ignored.
+RENAMED = {"pdf_timeout_s": "extract_timeout_s", "pdf_memory_mb": "extract_memory_mb"}
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _parse(name: str, raw: str, kind: type) -> Any:

@@ -18,7 +18,8 @@ ALLOWED = {
     "context": {"encoders", "index", "store", "text"},
     "detection": {"context", "encoders", "index", "store", "text"},
     "services": {"context", "detection", "encoders", "index", "store", "text"},
-    "evaluation": {"context", "detection", "encoders", "services", "store", "text"},
+    "jobs": {"context", "detection", "encoders", "index", "services", "store", "text"},
+    "evaluation": {"context", "detection", "encoders", "jobs", "services", "store", "text"},
     "training": {"encoders", "evaluation", "text"},
 }
 

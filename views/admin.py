@@ -1,4 +1,4 @@
-"""Admin page: user accounts, the settings in force, the models in use."""
+"""Admin page: user accounts, everyone's jobs, the settings in force, the models in use."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import PASSWORD_RULES, Role
 from plagdetect.services.check_defaults import CheckDefaults, load_defaults, save_defaults
 from plagdetect.services.models import model_inventory
-from views.common import accounts_service, context, exclusion_inputs, page_for
+from views.common import accounts_service, context, exclusion_inputs, jobs_service, page_for
 
 account = page_for(Role.ADMIN)
 accounts = accounts_service()
 settings = context().settings
 st.title("Admin")
-users_tab, settings_tab, models_tab = st.tabs(["Accounts", "Settings", "Models"])
+users_tab, jobs_tab, settings_tab, models_tab = st.tabs(["Accounts", "Jobs", "Settings", "Models"])
 
 with users_tab:
     users = accounts.list_users(account)
@@ -70,6 +70,45 @@ with users_tab:
                 st.success(f"{chosen.username}'s password is reset.")
     except PlagDetectError as error:
         st.error(str(error))
+
+with jobs_tab:
+    jobs = jobs_service()
+    everyone = jobs.visible(account, everyone=True)
+    st.caption(
+        f"Checks and uploads run in {settings.job_workers} worker process(es), each job for at most "
+        f"{settings.job_timeout_s:g} s; a person running a job waits behind those who are not."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "id": j.id,
+                    "by": j.username or "(command line)",
+                    "kind": j.kind,
+                    "state": j.state,
+                    "queued": j.created_at,
+                    "what": j.label,
+                    "note": j.message or (j.stages[-1] if j.stages and not j.ended else ""),
+                }
+                for j in everyone
+            ],
+            columns=["id", "by", "kind", "state", "queued", "what", "note"],
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    unfinished = {j.id: j for j in everyone if not j.ended}
+    if unfinished:
+        left, right = st.columns([3, 1])
+        chosen_job = left.selectbox(
+            "Job", list(unfinished), format_func=lambda i: f"{i}: {unfinished[i].label} ({unfinished[i].state})"
+        )
+        if right.button("Cancel the job", icon=":material/cancel:"):
+            try:
+                jobs.cancel(account, chosen_job)
+                st.rerun()
+            except PlagDetectError as error:
+                st.error(str(error))
 
 with settings_tab:
     st.subheader("Defaults of every new check")

@@ -9,14 +9,14 @@ import streamlit as st
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import Role
 from plagdetect.services.check_defaults import load_defaults
-from plagdetect.services.check_queue import CheckJob
 from plagdetect.services.checks import load_report
-from views.common import check_queue, context, corpus_service, exclusion_inputs, page_for
+from views.common import context, corpus_service, exclusion_inputs, job_pool, jobs_service, page_for
+from views.jobs_view import failure, show_job
 from views.report_view import show_report
 
 RESULTS_KEY = "check_results"  # ids of this session's checks, newest last
-JOBS_KEY = "check_jobs"  # the checks under way (CheckJob)
-FINISHED_KEY = "check_finished"  # (file name, error or None) of the last batch
+JOBS_KEY = "check_jobs"  # ids of the check jobs under way
+FINISHED_KEY = "check_finished"  # (file name, why) of the last batch's checks that did not finish
 WHOLE_CORPUS = "The whole corpus"
 
 account = page_for(*Role)
@@ -45,7 +45,10 @@ defaults = load_defaults(context())
 with st.expander("Exclusions"):
     exclude_quotes, exclude_bibliography, min_words = exclusion_inputs(defaults)
 
-busy = bool(st.session_state.get(JOBS_KEY))  # one batch at a time per person
+jobs = jobs_service()
+if JOBS_KEY not in st.session_state:  # a new session (a reload, a restart): pick up this person's unfinished checks
+    st.session_state[JOBS_KEY] = [j.id for j in jobs.visible(account) if j.kind == "check" and not j.ended]
+busy = bool(st.session_state[JOBS_KEY])  # one batch at a time per person
 clicked = st.button("Check", type="primary", disabled=not files or not collections or busy, icon=":material/search:")
 if clicked and not busy:
     options = replace(
@@ -54,47 +57,37 @@ if clicked and not busy:
         exclude_bibliography=exclude_bibliography,
         min_match_words=min_words,
     )
-    # Each file is checked in the background: the page stays usable, and clicking elsewhere does not stop it.
-    st.session_state[JOBS_KEY] = [
-        check_queue().submit(account, upload.name, upload.getvalue(), options) for upload in files
-    ]
+    # Each file is a job: checked by the server's workers in turn, whatever this page does meanwhile.
+    submitted, refused = [], []
+    for upload in files:
+        try:
+            submitted.append(jobs.check(account, upload.name, upload.getvalue(), options).id)
+        except PlagDetectError as error:
+            refused.append((upload.name, str(error)))
+    if submitted:
+        job_pool()
+    st.session_state[JOBS_KEY] = submitted
     st.session_state[RESULTS_KEY] = []
-    st.session_state[FINISHED_KEY] = []
-
-
-def _failure(error: BaseException) -> str:
-    """What a person is told of a failed check: our message, never a traceback."""
-    return str(error) if isinstance(error, PlagDetectError) else "an unexpected error; see the server log"
+    st.session_state[FINISHED_KEY] = refused
 
 
 @st.fragment(run_every=1.0)
 def follow_jobs() -> None:
-    """The stages of the checks under way, redrawn every second; the reports appear once all are done."""
-    jobs: list[CheckJob] = st.session_state.get(JOBS_KEY, [])
-    for job in jobs:
-        if not job.future.done():
-            label = f"Checking {job.filename}…" if job.stages else f"{job.filename}: waiting for other checks"
-            with st.status(label, expanded=True, state="running"):
-                for stage in job.stages:
-                    st.write(stage)
-        elif job.future.exception() is not None:
-            st.status(f"{job.filename}: not checked", state="error")
-            st.error(f"{job.filename}: {_failure(job.future.exception())}")
-        else:
-            report = job.future.result()
-            st.status(f"{job.filename}: {100 * report.similarity:.0f}% similar", state="complete")
-    if jobs and all(job.future.done() for job in jobs):
-        st.session_state[RESULTS_KEY] = [job.future.result().check_id for job in jobs if job.future.exception() is None]
+    """The checks under way, redrawn every second; the reports appear once all have ended."""
+    under_way = [jobs.get(account, job_id) for job_id in st.session_state.get(JOBS_KEY, [])]
+    for job in under_way:
+        show_job(jobs, account, job)
+    if under_way and all(job.ended for job in under_way):
+        st.session_state[RESULTS_KEY] = [j.result["check_id"] for j in under_way if j.state == "done"]
         st.session_state[JOBS_KEY] = []
-        st.session_state[FINISHED_KEY] = [(job.filename, job.future.exception()) for job in jobs]
+        st.session_state[FINISHED_KEY] = [(j.label, failure(j)) for j in under_way if j.state != "done"]
         st.rerun(scope="app")
 
 
 if st.session_state.get(JOBS_KEY):
     follow_jobs()
 for filename, error in st.session_state.get(FINISHED_KEY, []):
-    if error is not None:
-        st.error(f"{filename}: not checked: {_failure(error)}")
+    st.error(f"{filename}: not checked: {error}")
 
 results = st.session_state.get(RESULTS_KEY, [])
 if results:

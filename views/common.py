@@ -6,9 +6,9 @@ import streamlit as st
 
 from plagdetect.context import Context
 from plagdetect.errors import PlagDetectError
+from plagdetect.jobs import Jobs, WorkerPool
 from plagdetect.services.accounts import Account, Accounts, Role
 from plagdetect.services.check_defaults import CheckDefaults
-from plagdetect.services.check_queue import CheckQueue
 from plagdetect.services.corpus import Corpus
 from plagdetect.settings import MIN_MATCH_WORDS_RANGE, Settings
 
@@ -25,10 +25,19 @@ def corpus_service() -> Corpus:
     return Corpus(context())
 
 
-@st.cache_resource
-def check_queue() -> CheckQueue:
-    """Runs checks outside the page's script, one at a time (``services.check_queue``)."""
-    return CheckQueue(context())
+@st.cache_resource(on_release=WorkerPool.stop)
+def job_pool() -> WorkerPool:
+    """The worker processes that run this server's checks and ingests (``plagdetect.jobs``), while it runs."""
+    return WorkerPool(context().settings).start()
+
+
+def jobs_service() -> Jobs:
+    """The job queue. Its workers start with the first job (``job_pool``), or at once when jobs wait from before
+    (the server restarted with jobs queued or running)."""
+    jobs = Jobs(context())
+    if jobs.queue.unfinished():
+        job_pool()
+    return jobs
 
 
 def accounts_service() -> Accounts:

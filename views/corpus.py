@@ -7,15 +7,20 @@ import plotly.express as px
 import streamlit as st
 
 from plagdetect.errors import PlagDetectError
+from plagdetect.jobs import JobInfo
 from plagdetect.services.accounts import STAFF
 from plagdetect.services.collusion import pairwise_similarity, passages_behind_pair
 from plagdetect.services.corpus_admin import CorpusAdmin
-from views.common import context, corpus_service, page_for
+from views.common import context, corpus_service, job_pool, jobs_service, page_for
+from views.jobs_view import show_job
 from views.report_view import source_label
 
 account = page_for(*STAFF)
 corpus = corpus_service()
 library = CorpusAdmin(corpus, account)
+jobs = jobs_service()
+INGEST_KEY = "ingest_job"  # the id of the upload being added
+INGESTED_KEY = "ingested_job"  # the id of the upload just added: its results are shown once
 st.title("Corpus")
 
 collections = library.collections()
@@ -35,25 +40,44 @@ with right.expander("Add documents", expanded=not collections, icon=":material/u
         key="corpus_uploads",
     )
     if st.button("Add to the corpus", type="primary", disabled=not uploads or not target):
-        bar = st.progress(0.0, text="Adding…")
-        done: list[str] = []
-
-        def advance(name: str) -> None:
-            done.append(name)
-            bar.progress(len(done) / len(uploads), text=f"Added {name} ({len(done)} of {len(uploads)})")
-
-        try:
-            results = library.add(((u.name, u.getvalue()) for u in uploads), target, progress=advance)
+        try:  # a job: the server's workers add the files, whatever this page does meanwhile
+            job = jobs.ingest(account, target, ((u.name, u.getvalue()) for u in uploads))
+            st.session_state[INGEST_KEY] = job.id
+            job_pool()
         except PlagDetectError as error:
             st.error(str(error))
-        else:
-            added = sum(r.status == "added" for r in results)
-            st.success(f"Added {added} of {len(results)} file(s) to {target}.")
-            st.dataframe(
-                pd.DataFrame([{"file": r.filename, "result": r.status, "note": r.message} for r in results]),
-                hide_index=True,
-                width="stretch",
-            )
+
+
+@st.fragment(run_every=1.0)
+def follow_ingest() -> None:
+    """The upload being added, redrawn every second; once it has ended the whole page is drawn again."""
+    job = jobs.get(account, st.session_state[INGEST_KEY])
+    show_job(jobs, account, job)
+    if job.ended:
+        st.session_state[INGESTED_KEY] = st.session_state.pop(INGEST_KEY)
+        st.rerun(scope="app")
+
+
+def show_ingested(job: JobInfo) -> None:
+    """What became of each file of the last upload."""
+    if job.state != "done":
+        st.error(f"{job.label}: {job.message or job.state}")
+    results = job.result.get("results", [])
+    if results:
+        added = sum(r["status"] == "added" for r in results)
+        st.success(f"Added {added} of {len(results)} file(s) to {job.result['collection']}.")
+        st.dataframe(
+            pd.DataFrame([{"file": r["filename"], "result": r["status"], "note": r["message"]} for r in results]),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+with right:
+    if INGEST_KEY in st.session_state:
+        follow_ingest()
+    elif INGESTED_KEY in st.session_state:
+        show_ingested(jobs.get(account, st.session_state.pop(INGESTED_KEY)))
 
 if not collections:
     st.info("The corpus is empty. Add documents above, or with `plagdetect ingest PATH... --collection NAME`.")

@@ -51,12 +51,15 @@ def show_report(report: CheckReport) -> None:
         st.subheader("Where the matches are")
         _charts(report, colours)
     st.subheader("The document")
-    st.caption(
-        "Each match in its source's colour: plain where copied word for word, dashed underline where "
-        "paraphrased. " + _exclusions_line(report)
-    )
-    with st.container(height=520):
-        st.html(highlighted_document(report, colours))
+    if report.text_removed is not None:
+        st.info(report.text_removed.note, icon=":material/info:")
+    else:
+        st.caption(
+            "Each match in its source's colour: plain where copied word for word, dashed underline where "
+            "paraphrased. " + _exclusions_line(report)
+        )
+        with st.container(height=520):
+            st.html(highlighted_document(report, colours))
     if report.matches:
         st.subheader("Matches side by side")
         first = 0
@@ -119,7 +122,7 @@ def _sources_table(report: CheckReport, colours: dict[int, str]) -> str:
 
 
 def _charts(report: CheckReport, colours: dict[int, str]) -> None:
-    length = max(1, len(report.text))
+    length = max(1, report.text_length)
     rows = pd.DataFrame(
         [
             {

@@ -1,4 +1,4 @@
-"""Commands on the corpus: ingest, list, delete, reindex, and check a file against it."""
+"""Commands on the corpus: ingest, list, delete, reindex, and check a file against it (the last two as jobs)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from plagdetect.cli.jobs import failed, run_to_end
 from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, format_table, shown
 from plagdetect.errors import PlagDetectError
 from plagdetect.settings import Settings
@@ -21,17 +22,24 @@ def _corpus(settings: Settings):
 def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
+    from plagdetect.context import Context
+    from plagdetect.jobs import Jobs
+    from plagdetect.services.corpus import IngestResult
     from plagdetect.text.uploads import expand_paths
 
-    corpus = _corpus(settings)
     files = expand_paths(args.paths)
+    jobs = Jobs(Context(settings))
+    job = jobs.ingest_paths(args.paths, args.collection, author=args.author)
     with tqdm(total=len(files), unit="file", disable=args.no_progress or None, file=sys.stderr) as bar:
 
         def progress(name: str) -> None:
-            bar.set_postfix_str(Path(name).name[-40:])
+            bar.set_postfix_str(shown(Path(name).name[-40:]))
             bar.update(1)
 
-        results = corpus.ingest_paths(files, args.collection, author=args.author, progress=progress)
+        job = run_to_end(settings, jobs.queue, job.id, progress)
+    if job.state != "done":
+        return failed(job)
+    results = [IngestResult(**r) for r in job.result["results"]]
     for result in results:
         if result.status == "failed":
             print(f"error: {shown(result.filename)}: {shown(result.message)}", file=sys.stderr)
@@ -43,7 +51,7 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     counts = Counter(r.status for r in results)
     print(
         f"{counts['added']} added, {counts['duplicate']} already there, {counts['failed']} failed"
-        f" (collection '{args.collection}')"
+        f" (collection '{shown(job.result['collection'])}')"
     )
     return EXIT_FAILED if counts["failed"] else EXIT_OK
 
@@ -70,6 +78,12 @@ def run_delete(args: argparse.Namespace, settings: Settings) -> int:
         except PlagDetectError as error:
             print(f"error: {error}", file=sys.stderr)
             status = EXIT_FAILED
+    if corpus.wipe_pending:
+        print(
+            "note: another connection is still reading the database, so the deleted text stays in its write-ahead"
+            " log until that reader finishes; the next plagdetect command (or app start) after that wipes it",
+            file=sys.stderr,
+        )
     return status
 
 
@@ -78,9 +92,12 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
     from plagdetect.context import Context
-    from plagdetect.detection.pipeline import check_file
+    from plagdetect.jobs import Jobs
+    from plagdetect.services.accounts import OPERATOR
     from plagdetect.services.check_defaults import load_defaults
+    from plagdetect.services.checks import load_report
     from plagdetect.services.corpus import Corpus
+    from plagdetect.text.extract import read_file
 
     context = Context(settings)
     corpus = Corpus(context)
@@ -103,7 +120,13 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
             f"warning: {stale} document(s) embedded by an older version are not searched; run `plagdetect reindex`",
             file=sys.stderr,
         )
-    report = check_file(context, args.file, options)
+    data = read_file(args.file, int(settings.max_file_mb * 2**20))
+    jobs = Jobs(context)
+    job = jobs.check(OPERATOR, args.file.name, data, options)
+    job = run_to_end(settings, jobs.queue, job.id)
+    if job.state != "done":
+        return failed(job)
+    report = load_report(context, OPERATOR, job.result["check_id"])
     print(f"{shown(report.filename)}: similarity index {100 * report.similarity:.1f}% (check {report.check_id})")
     for line in report.integrity:
         print(f"  integrity: {line}")

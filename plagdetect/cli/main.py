@@ -14,6 +14,8 @@ from pathlib import Path
 
 from plagdetect import __version__
 from plagdetect.cli.corpus import run_check, run_delete, run_ingest, run_list, run_reindex
+from plagdetect.cli.jobs import run_jobs
+from plagdetect.cli.maintenance import run_purge
 from plagdetect.cli.measure import run_bench, run_eval_pan
 from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, shown
 from plagdetect.cli.train import add_recipe_arguments, run_train_cross_encoder, run_train_splade
@@ -104,11 +106,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_recipe_arguments(splade, epochs=2.0, learning_rate=5e-5)
     splade.set_defaults(run=run_train_splade)
 
+    queue = commands.add_parser("jobs", help="the checks and ingests queued, running or ended (the app's too)")
+    queue.add_argument("--cancel", type=int, default=None, metavar="JOB_ID", help="cancel this job")
+    queue.add_argument("--limit", type=int, default=50, help="newest jobs shown")
+    queue.set_defaults(run=run_jobs)
+
     reindex = commands.add_parser("reindex", help="re-embed stale chunks and rebuild the vector index")
     reindex.set_defaults(run=run_reindex)
 
+    purge = commands.add_parser(
+        "purge", help="remove the full texts of checks older than check_text_retention_days (their reports stay)"
+    )
+    purge.set_defaults(run=run_purge)
+
     bench = commands.add_parser("bench", help="speed benchmarks (ratios against a baseline in the same run)")
-    bench.add_argument("target", choices=["ingest", "check", "fuzz"])
+    bench.add_argument("target", choices=["ingest", "check", "fuzz", "jobs"])
     bench.add_argument("--windows", type=int, default=3000, help="ingest: chunks the generated documents hold")
     bench.add_argument("--pan", type=Path, default=None, help="check: the PAN corpus the input is cut from")
     bench.add_argument("--documents", type=int, default=500, help="check: documents in the corpus")

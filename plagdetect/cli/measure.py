@@ -24,6 +24,12 @@ def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     from plagdetect.evaluation.bench import bench_check, bench_ingest
 
+    if args.target == "jobs":
+        from plagdetect.evaluation.queue_bench import bench_jobs
+
+        result = bench_jobs(settings)
+        print(result.describe())
+        return EXIT_OK if result.ok else EXIT_FAILED
     if args.target == "fuzz":
         from plagdetect.evaluation.fuzz import fuzz_corpus, run_fuzz
 

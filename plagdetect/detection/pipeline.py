@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from plagdetect.context import Context
 from plagdetect.detection.align import align_passages, best_per_stretch, join, merge_seeds
@@ -27,7 +26,6 @@ from plagdetect.detection.report import CheckOptions, CheckReport, settings_used
 from plagdetect.detection.rerank import rerank
 from plagdetect.encoders.bi_encoder import embed_cut
 from plagdetect.store.checks import save_check
-from plagdetect.text.extract import read_file
 from plagdetect.text.prepare import prepare_document
 from plagdetect.text.spans import merge_spans
 
@@ -47,15 +45,6 @@ class _Clock:
         now = time.perf_counter()
         self.timings[name] = round(now - self._last, 4)
         self._last = now
-
-
-def check_file(
-    context: Context, path: str | Path, options: CheckOptions = CheckOptions(), user_id: int | None = None
-) -> CheckReport:
-    """Check a file on disk (see ``check_bytes``)."""
-    path = Path(path)
-    data = read_file(path, int(context.settings.max_file_mb * 2**20))
-    return check_bytes(context, data, path.name, options, user_id)
 
 
 def check_bytes(

@@ -91,6 +91,23 @@ class SourceShare:
     matches: int
 
 
+@dataclass(frozen=True)
+class TextRemoved:
+    """A check whose full text was removed once ``check_text_retention_days`` had passed; its passages stay."""
+
+    removed_at: str  # ISO 8601, UTC
+    after_days: int  # the retention in force when it was removed
+    length: int  # characters of the normalised text: what shares and positions are measured against
+
+    @property
+    def note(self) -> str:
+        days = f"{self.after_days} day{'' if self.after_days == 1 else 's'}"
+        return (
+            f"The full text of this submission was removed after {days} (check_text_retention_days); "
+            "only the matched passages are kept."
+        )
+
+
 @dataclass
 class CheckReport:
     """The result of a check, as stored and as shown."""
@@ -106,6 +123,12 @@ class CheckReport:
     timings: dict[str, float]
     model_versions: dict[str, str | None]
     settings: dict[str, Any] = field(default_factory=dict)
+    text_removed: TextRemoved | None = None  # set once retention removed the full text (``text`` is then "")
+
+    @property
+    def text_length(self) -> int:
+        """Characters of the normalised submission, also once its full text is removed."""
+        return self.text_removed.length if self.text_removed is not None else len(self.text)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -253,6 +253,12 @@ class Corpus:
         logger.info("Deleted %d document(s) (%d chunks)", len(ids), len(chunk_ids))
         return len(ids)
 
+    @property
+    def wipe_pending(self) -> bool:
+        """A delete is done, but another connection still reads an older snapshot: the deleted text leaves the
+        database files once it finishes (``DocumentStore.checkpoint``)."""
+        return self.documents.wipe_pending
+
     # ----- re-index ------------------------------------------------------------------------------------
 
     def reindex(self, progress: Progress | None = None) -> IndexReport:

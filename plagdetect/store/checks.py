@@ -3,18 +3,36 @@
 A match's explanation (shared word runs, segments, the words both passages weigh) is stored as JSON in
 ``Match.explanation``; ``_explanation`` writes it and ``_match`` reads it. Reading a report never re-runs a model;
 of a source only the matched passage is read.
+
+The submission's text is stored once: ``Check.text``, the normalised text that match offsets and the report read,
+with ``Check.offset_map`` back to the offsets of the text as extracted. The extracted text itself is not kept
+(rows written before issue 13 hold it in ``Check.original_text``, which nothing reads; it is emptied with the rest
+when retention removes the text).
+
+Retention (``purge_expired_texts``): once a check is older than ``check_text_retention_days``, each match's
+passage of the submission and its span in the extracted text are copied into its explanation ("submission_text",
+"submission_original"), the text's length and excluded spans into ``Check.settings["text_removed"]``, and the text
+and offset map are emptied. Its report still gives the similarity, the sources and every passage.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.detection.exclusions import excluded_spans
-from plagdetect.detection.report import CheckOptions, CheckReport, MatchResult, Segment, source_shares
+from plagdetect.detection.report import (
+    CheckOptions,
+    CheckReport,
+    MatchResult,
+    Segment,
+    TextRemoved,
+    source_shares,
+)
 from plagdetect.errors import PlagDetectError
 from plagdetect.store.tables import Check, Collection, Document, Match, User
 from plagdetect.text.normalize import IntegrityFlags
@@ -22,6 +40,7 @@ from plagdetect.text.offsets import OffsetMap
 from plagdetect.text.prepare import PreparedDocument
 
 DELETED_SOURCE = "(document deleted from the corpus)"
+TEXT_REMOVED = "text_removed"  # the key in Check.settings of what a check keeps once its text is removed
 
 
 @dataclass(frozen=True)
@@ -57,8 +76,8 @@ def save_check(
             user_id=user_id,
             filename=prepared.filename[:500],
             sha256=prepared.sha256,
-            text=prepared.normalized.text,
-            original_text=prepared.extracted.text.replace("\0", "\ufffd"),
+            text=prepared.normalized.text,  # the one copy: the report reads it, the offset map leads back
+            original_text="",  # the text as extracted is not kept twice (the column stays for older rows)
             offset_map=prepared.normalized.offsets.to_bytes(),
             integrity_flags=prepared.normalized.flags.to_dict(),
             settings=report.settings,
@@ -115,29 +134,104 @@ def load_check(sessions: sessionmaker[Session], check_id: int) -> CheckReport:
                 select(Document).where(Document.id.in_({m.source_document_id for m in check.matches}))
             )
         }
-        offsets = OffsetMap.from_bytes(check.offset_map) if check.offset_map else OffsetMap.identity(len(check.text))
+        settings = dict(check.settings or {})
+        kept = settings.pop(TEXT_REMOVED, None)
+        removed = _text_removed(kept) if kept is not None else None
+        offsets = None
+        if removed is None:
+            offsets = (
+                OffsetMap.from_bytes(check.offset_map) if check.offset_map else OffsetMap.identity(len(check.text))
+            )
         source_offsets = {i: OffsetMap.from_bytes(document.offset_map) for i, document in sources.items()}
         matches = [
             _match(check.text, offsets, row, sources.get(row.source_document_id), source_offsets)
             for row in check.matches
         ]
+        length = removed.length if removed is not None else len(check.text)
         return CheckReport(
             check_id=check.id,
             filename=check.filename,
             text=check.text,
             similarity=check.similarity,
-            sources=source_shares(matches, len(check.text)),
+            sources=source_shares(matches, length),
             matches=sorted(matches, key=lambda m: (m.submission_span, m.source_id)),
-            excluded=excluded_spans(
-                check.text,
-                quotes=bool(check.settings.get("exclude_quotes", True)),
-                bibliography=bool(check.settings.get("exclude_bibliography", True)),
-            ),
+            excluded=_excluded(check.text, settings) if removed is None else _spans_by_reason(kept.get("excluded")),
             integrity=IntegrityFlags.from_dict(check.integrity_flags).describe() if check.integrity_flags else [],
             timings=dict(check.timings),
             model_versions=dict(check.model_versions),
-            settings=dict(check.settings),
+            settings=settings,
+            text_removed=removed,
         )
+
+
+def _excluded(text: str, settings: dict[str, Any]) -> dict[str, list[tuple[int, int]]]:
+    """A check's excluded spans, recomputed from its text as the check computed them."""
+    return excluded_spans(
+        text,
+        quotes=bool(settings.get("exclude_quotes", True)),
+        bibliography=bool(settings.get("exclude_bibliography", True)),
+    )
+
+
+def _spans_by_reason(stored: dict[str, list[list[int]]] | None) -> dict[str, list[tuple[int, int]]]:
+    return {reason: [(int(a), int(b)) for a, b in spans] for reason, spans in (stored or {}).items()}
+
+
+def _text_removed(kept: dict[str, Any]) -> TextRemoved:
+    return TextRemoved(removed_at=str(kept["at"]), after_days=int(kept["after_days"]), length=int(kept["length"]))
+
+
+def purge_expired_texts(sessions: sessionmaker[Session], retention_days: int, now: datetime) -> int:
+    """Remove the full text of every check older than ``retention_days`` (0: none); returns how many lost it.
+
+    Each check is emptied in its own transaction (a long backlog never holds the database for long), and keeps what
+    its report shows: each match's passage of the submission and where it lay in the text as extracted (in the
+    match's explanation), the text's length and its excluded spans (in ``Check.settings["text_removed"]``). The
+    emptied text is overwritten in the database file (secure_delete); the write-ahead log is the caller's to empty.
+    """
+    if retention_days <= 0:
+        return 0
+    now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    cutoff = now.astimezone(UTC) - timedelta(days=retention_days)
+    with sessions() as session:
+        expired = session.scalars(
+            select(Check.id)
+            .where(Check.created_at < cutoff, or_(Check.text != "", Check.original_text != ""))
+            .order_by(Check.id)
+        ).all()
+    removed = 0
+    for check_id in expired:
+        with sessions.begin() as session:
+            check = session.get(Check, check_id)
+            if check is None or not (check.text or check.original_text):  # deleted or emptied meanwhile
+                continue
+            _remove_text(check, retention_days, now)
+            removed += 1
+    return removed
+
+
+def _remove_text(check: Check, retention_days: int, now: datetime) -> None:
+    """Keep a check's passages, length and excluded spans, then empty its text (see ``purge_expired_texts``)."""
+    text = check.text
+    offsets = OffsetMap.from_bytes(check.offset_map) if check.offset_map else OffsetMap.identity(len(text))
+    for row in check.matches:
+        start, end = row.submission_start, row.submission_end
+        row.explanation = {  # a new dict: the JSON column sees the change
+            **(row.explanation or {}),
+            "submission_text": text[start:end],
+            "submission_original": list(offsets.span_to_original(start, end)),
+        }
+    settings = dict(check.settings or {})
+    settings[TEXT_REMOVED] = {
+        "at": now.astimezone(UTC).isoformat(timespec="seconds"),
+        "after_days": retention_days,
+        "length": len(text),
+        "excluded": {reason: [list(span) for span in spans] for reason, spans in _excluded(text, settings).items()},
+    }
+    check.settings = settings
+    check.text = ""  # NOT NULL in every database: emptied, not NULL
+    check.original_text = ""
+    check.offset_map = b""
 
 
 def check_summaries(sessions: sessionmaker[Session], user_id: int | None, limit: int = 500) -> list[CheckSummary]:
@@ -171,9 +265,12 @@ def _collection_asked(settings: dict) -> str | None:
 
 
 def _match(
-    text: str, offsets: OffsetMap, row: Match, source: Document | None, source_offsets: dict[int, OffsetMap]
+    text: str, offsets: OffsetMap | None, row: Match, source: Document | None, source_offsets: dict[int, OffsetMap]
 ) -> MatchResult:
-    """A stored match; of its source only the matched passage is read (or nothing, once it is deleted)."""
+    """A stored match; of its source only the matched passage is read (or nothing, once it is deleted).
+
+    ``offsets`` None: the check's text was removed; the passage and its span come from the explanation.
+    """
     explanation = row.explanation or {}
     sub_span = (row.submission_start, row.submission_end)
     src_span = (row.source_start, row.source_end)
@@ -196,7 +293,11 @@ def _match(
         source_collection=source.collection.name if source is not None else "",
         submission_span=sub_span,
         source_span=src_span,
-        submission_original=offsets.span_to_original(*sub_span),
+        submission_original=(
+            offsets.span_to_original(*sub_span)
+            if offsets is not None
+            else tuple(explanation.get("submission_original", sub_span))
+        ),
         source_original=source_original,
         score=row.bi_score,
         rerank_score=row.rerank_score,
@@ -204,7 +305,9 @@ def _match(
         coverage=explanation.get("coverage", 0.0),
         shared=[(tuple(a), tuple(b)) for a, b in explanation.get("shared", [])],
         segments=segments,
-        submission_text=text[sub_span[0] : sub_span[1]],
+        submission_text=text[sub_span[0] : sub_span[1]]
+        if offsets is not None
+        else explanation.get("submission_text", ""),
         source_text=source.text[src_span[0] : src_span[1]] if source is not None else "",
         tokens=[tuple(token) for token in explanation.get("tokens", [])],
     )

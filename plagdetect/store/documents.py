@@ -2,11 +2,18 @@
 
 There is one document per (collection, sha256). A document's rows (text, chunks, sentence vectors) are
 written in one transaction, with its original file written just before that transaction commits.
+
+Deleted text leaves SQLite's files by a TRUNCATE checkpoint of the write-ahead log (``DocumentStore.checkpoint``).
+A reader that holds an older snapshot (a report being read, another process) keeps the old pages readable, so the
+checkpoint cannot finish until it ends; a delete does not wait for that. It tries for half a second, then owes the
+wipe: a marker file beside the database (``<db>-wipe-owed``) records it, a background thread retries until the
+readers are done, and the next process to open the database, or the next checkpoint, pays it if this one could not.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -15,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -31,6 +38,9 @@ from plagdetect.text.spans import Span
 logger = logging.getLogger(__name__)
 
 SetVectors = Callable[[Document], None]  # fills a document's chunk rows and sentence vectors (VectorStore)
+
+CHECKPOINT_WAIT_S = 0.5  # how long a delete tries to empty the write-ahead log before leaving it to the retry
+WIPE_RETRY_S = (0.2, 5.0)  # the background retry's first and longest pause between tries
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,16 @@ class DocumentStore:
         self.engine = engine
         self.sessions = sessions
         self.files = files
+        self._wipe_marker = _wipe_marker(engine)
+        self._wipe_thread: threading.Thread | None = None
+        self._wipe_lock = threading.Lock()
+        self._closed = threading.Event()
+        if self.wipe_pending and not self._wipe_now():  # owed by a process that ended before its readers did
+            self._wipe_later()
+
+    def close(self) -> None:
+        """Stop the background retry (a wipe still owed stays recorded for the next process)."""
+        self._closed.set()
 
     # ----- collections ---------------------------------------------------------------------------------
 
@@ -273,7 +293,8 @@ class DocumentStore:
         """Delete documents' rows and their originals in one transaction; returns the ids gone and their chunk ids.
 
         Ids already gone (deleted by someone else) are skipped. The write-ahead log is emptied afterwards, so
-        deleted text leaves the database files.
+        deleted text leaves the database files: at once, or, while another connection still reads an older
+        snapshot, as soon as it ends (``checkpoint``); the delete itself does not wait for readers.
         """
         with self.sessions.begin() as session:
             documents = list(session.scalars(select(Document).where(Document.id.in_(list(document_ids)))))
@@ -286,17 +307,79 @@ class DocumentStore:
         self.checkpoint()
         return ids, chunk_ids
 
-    def checkpoint(self) -> None:
-        """Move SQLite's write-ahead log into the database file and empty it, so deleted text leaves it too."""
-        if self.engine.dialect.name != "sqlite":
-            return
+    def checkpoint(self, wait_s: float = CHECKPOINT_WAIT_S) -> bool:
+        """Move SQLite's write-ahead log into the database file and empty it, so deleted text leaves both.
+
+        Never waits on SQLite's busy timeout (30 s per try): it tries for ``wait_s``. While another connection
+        reads an older snapshot, the old pages must stay, so the wipe is owed instead (``wipe_pending``) and a
+        background thread finishes it once the readers are done. True when the log is empty now.
+        """
+        if self._wipe_marker is None:
+            return True
+        deadline = time.monotonic() + wait_s
+        while not self._wipe_now():
+            if time.monotonic() >= deadline:
+                self._owe_wipe()
+                return False
+            time.sleep(0.05)
+        return True
+
+    @property
+    def wipe_pending(self) -> bool:
+        """Deleted text may still lie in the write-ahead log or the database file until readers finish."""
+        return self._wipe_marker is not None and self._wipe_marker.exists()
+
+    def wait_for_wipe(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` for an owed wipe (the command line, before it exits); True when none is owed."""
+        deadline = time.monotonic() + timeout_s
+        while self.wipe_pending and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return not self.wipe_pending
+
+    def _wipe_now(self) -> bool:
+        """One TRUNCATE checkpoint that does not wait for a busy lock; True when the log is empty."""
         with self.engine.connect() as connection:
-            for _ in range(50):
+            timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            connection.exec_driver_sql("PRAGMA busy_timeout=0")
+            try:
                 busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
-                if not busy:
+            except OperationalError:  # another connection is checkpointing at this moment
+                busy = 1
+            finally:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={int(timeout)}")
+        if not busy and self._wipe_marker is not None:
+            self._wipe_marker.unlink(missing_ok=True)
+        return not busy
+
+    def _owe_wipe(self) -> None:
+        assert self._wipe_marker is not None
+        self._wipe_marker.touch()
+        logger.info("Another connection is reading: deleted text leaves the write-ahead log once it finishes")
+        self._wipe_later()
+
+    def _wipe_later(self) -> None:
+        """Start the background retry, unless it runs already."""
+        with self._wipe_lock:
+            if self._wipe_thread is not None and self._wipe_thread.is_alive():
+                return
+            self._wipe_thread = threading.Thread(target=self._retry_wipe, name="plagdetect-wal-wipe", daemon=True)
+            self._wipe_thread.start()
+
+    def _retry_wipe(self) -> None:
+        """Try the checkpoint again, waiting longer each time, until it succeeds or no wipe is owed any more."""
+        pause, longest = WIPE_RETRY_S
+        while not self._closed.wait(pause):
+            database = Path(self.engine.url.database or "")
+            if not self.wipe_pending or not database.exists():  # paid by another process, or the database is gone
+                return
+            try:
+                if self._wipe_now():
+                    logger.info("The write-ahead log is emptied: deleted text has left the database files")
                     return
-                time.sleep(0.1)
-        logger.warning("The write-ahead log could not be emptied (readers busy); it will be at the next delete")
+            except Exception:  # a background thread has no caller to raise to; the marker stays
+                logger.exception("Emptying the write-ahead log failed; the next process to open the database retries")
+                return
+            pause = min(2 * pause, longest)
 
     def remove_orphan_files(self) -> None:
         """Stored originals that no document owns (an ingest killed between the file write and the commit)."""
@@ -337,6 +420,14 @@ class DocumentStore:
                     chunk_spans=spans,
                 )
         return sources
+
+
+def _wipe_marker(engine: Engine) -> Path | None:
+    """The file that records an owed wipe of a SQLite database file's write-ahead log; None for other databases."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).with_name(Path(database).name + "-wipe-owed")
 
 
 def _document_info(document: Document, collection: str, chunks: int) -> DocumentInfo:

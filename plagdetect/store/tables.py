@@ -165,18 +165,22 @@ class Check(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     collection_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id", ondelete="SET NULL"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # The submission as checked, so its report never needs the file again.
+    # The submission as checked, so its report never needs the file again. Its text is kept once: ``text``, the
+    # normalised text, with ``offset_map`` back to the offsets of the text as extracted (store/checks.py).
     filename: Mapped[str] = mapped_column(String(500), default="")
     sha256: Mapped[str] = mapped_column(String(64), default="")
-    text: Mapped[str] = mapped_column(Text, default="")  # normalised: match offsets refer to it
-    original_text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")  # normalised: match offsets refer to it; "" once removed
+    original_text: Mapped[str] = mapped_column(Text, default="")  # only in rows written before issue 13; not read
     offset_map: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
     integrity_flags: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What the check ran with; once retention removed the text, also "text_removed" (store/checks.py).
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     model_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     timings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     similarity: Mapped[float] = mapped_column(Float, default=0.0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Indexed: retention finds old checks without reading their texts (new databases; create_all adds no index
+    # to an existing table).
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
     matches: Mapped[list[Match]] = relationship(
         back_populates="check", cascade="all, delete-orphan", passive_deletes=True
@@ -213,3 +217,48 @@ class CheckDefault(Base):
     value: Mapped[Any] = mapped_column(JSON)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Job(Base):
+    """A check or an ingest, queued for a worker process or run by one (``plagdetect/jobs``).
+
+    The queue lives here, so a job is not lost when the app restarts: a queued job waits, a running job whose
+    worker stopped beating is queued again (``jobs.queue.JobQueue.recover``).
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state", "state"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # check | ingest
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))  # None: command line
+    label: Mapped[str] = mapped_column(String(500), default="")  # what a person sees: the file, the collection
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what the job is asked to do
+    state: Mapped[str] = mapped_column(String(20), default="queued")  # queued|running|done|failed|cancelled
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # a running job's worker is alive
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    worker: Mapped[str] = mapped_column(String(200), default="")  # the worker process running it
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    stages: Mapped[list[str]] = mapped_column(JSON, default=list)  # the latest stages the job reported
+    reported: Mapped[int] = mapped_column(Integer, default=0)  # how many stages it reported in all
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    message: Mapped[str] = mapped_column(Text, default="")  # why it failed or was cancelled
+    cancelled_by: Mapped[int | None] = mapped_column(Integer)  # the account that asked (not a key: may be deleted)
+
+    files: Mapped[list[JobFile]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class JobFile(Base):
+    """A file a job was handed (an upload to check or to add), kept only until the job ends."""
+
+    __tablename__ = "job_files"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(1000))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -19,6 +19,7 @@ from plagdetect.text.normalize import NormalizedText, normalize
 
 _SPACE = re.compile(r"\s")
 _LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W_]+")  # a run of letters or digits, as spans.word_count counts words
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,13 @@ def prepare_document(
     extracted = extract_bytes(data, filename, ExtractionLimits.from_settings(settings), password=password)
     normalized = normalize(extracted.text)
     _check_words(normalized.text)
+    _check_word_count(normalized.text, settings)
     sentences, chunks = cut_text(normalized.text, settings, stride)
+    if len(sentences) > settings.max_sentences:
+        raise PlagDetectError(
+            f"the text has {len(sentences):,} sentences; the limit is {settings.max_sentences:,} sentences"
+            " (max_sentences)"
+        )
     if not chunks:
         raise PlagDetectError("the file contains no text")
     return PreparedDocument(
@@ -84,6 +91,13 @@ def _check_words(text: str) -> None:
             f"the file holds almost no words: {letters:,} letters in {visible:,} characters"
             f" (at least {MIN_LETTER_SHARE:.0%} are needed)"
         )
+
+
+def _check_word_count(text: str, settings: Settings) -> None:
+    """Refuse a text of more words than ``max_words`` (counted before it is cut into sentences)."""
+    words = len(_WORD.findall(text))
+    if words > settings.max_words:
+        raise PlagDetectError(f"the text has {words:,} words; the limit is {settings.max_words:,} words (max_words)")
 
 
 def cut_text(text: str, settings: Settings, stride: int | None = None) -> tuple[list[tuple[int, int]], list[Window]]:

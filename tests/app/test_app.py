@@ -10,11 +10,12 @@ from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from plagdetect.errors import PlagDetectError
+from plagdetect.jobs import JobQueue, wait_for
 from plagdetect.services.accounts import Account, Accounts, Role
 from plagdetect.services.checks import list_checks
 from plagdetect.services.corpus import Corpus
 from plagdetect.settings import Settings
-from plagdetect.store import Chunk, SignInFailure
+from plagdetect.store import Chunk, SignInFailure, make_engine, make_session_factory
 
 from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_pdf, make_people
 
@@ -50,9 +51,11 @@ def signed_in(account: Account) -> AppTest:
 
 
 def finish_checks(app: AppTest) -> AppTest:
-    """Wait for the checks the page started in the background, then draw the page again, as its timer does."""
-    for job in app.session_state["check_jobs"]:
-        job.future.exception(timeout=600)
+    """Wait for the check jobs the page queued (the app's workers run them), then draw the page again, as its
+    timer does."""
+    queue = JobQueue(make_session_factory(make_engine(Settings.from_env().resolved_database_url)))
+    for job_id in app.session_state["check_jobs"]:
+        wait_for(queue, job_id)
     return app.run()
 
 
@@ -229,7 +232,7 @@ def test_the_admin_creates_an_account_and_sees_the_models(app_corpus: Corpus, pe
     next(b for b in app.button if b.label == "Create the account").click().run()
     assert "Created kim (student)" in app.success[0].value
     assert Accounts(app_corpus.context.sessions).authenticate("kim", "plain tea at noon").role is Role.STUDENT
-    models = app.dataframe[2].value
+    models = next(d.value for d in app.dataframe if "model" in d.value.columns)
     assert models["model"].tolist()[0] == "bi-encoder" and all(models["version"].str.len() > 0)
 
 
@@ -360,3 +363,32 @@ def test_fast_wrong_passwords_are_slowed_and_a_locked_account_is_unlocked_by_the
     assert any("locked after repeated failed sign-ins" in w.value for w in admin.warning)
     next(b for b in admin.button if b.label == "Unlock").click().run()
     assert accounts.authenticate("sam", "student password").username == "sam"
+
+
+def test_a_student_follows_and_cancels_a_queued_check_and_the_admin_stops_anyones_job(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    from plagdetect.detection.report import CheckOptions
+    from plagdetect.jobs import Jobs
+
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    jobs = Jobs(app_corpus.context)
+    # Two jobs taken by a worker elsewhere (another server on the same database), so this app's workers leave them.
+    mine = jobs.check(people["student"], "mine.txt", PRINTING_SUBMISSION.encode(), CheckOptions())
+    jobs.queue.claim("elsewhere:1:a/0.1", limit=5)
+    theirs = jobs.check(people["teacher"], "theirs.txt", PRINTING_SUBMISSION.encode(), CheckOptions())
+    jobs.queue.claim("elsewhere:1:a/1.1", limit=5)
+
+    student = signed_in(people["student"])  # a new session picks up the person's checks under way
+    assert [s.label for s in student.status] == ["mine.txt: running"]
+    next(b for b in student.button if b.label == "Cancel").click().run()
+    assert jobs.queue.get(mine.id).cancel_requested_at is not None
+    assert [s.label for s in student.status] == ["mine.txt: stopping…"]
+
+    admin = signed_in(people["admin"])
+    admin.switch_page("views/admin.py").run()
+    table = next(d for d in admin.dataframe if "kind" in d.value.columns).value
+    assert set(table["what"]) == {"mine.txt", "theirs.txt"} and set(table["by"]) == {"sam", "tess"}
+    next(s for s in admin.selectbox if s.label == "Job").select(theirs.id).run()
+    next(b for b in admin.button if b.label == "Cancel the job").click().run()
+    assert not admin.exception and jobs.queue.get(theirs.id).cancel_requested_at is not None

@@ -190,3 +190,40 @@ def test_a_file_name_that_is_not_text_or_carries_escapes_neither_stops_an_ingest
     assert "\x1b" not in out + listing and "\x07" not in out + listing and "n_esc]0;owned[2J" in listing
     code, out, err = run(capsys, "check", os.fsdecode(bad))
     assert code == EXIT_OK and out.startswith("m_bad\ufffd\ufffd.txt: similarity index"), err
+
+
+def test_a_terminated_ingest_cancels_its_job_and_says_what_was_kept(tmp_path: Path) -> None:
+    """``kill`` (SIGTERM) on a running `plagdetect ingest` cancels its job, as Ctrl-C does; it is not left to run."""
+    import signal
+    import sqlite3
+    import time
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(30):
+        (folder / f"{i:02}.txt").write_text(f"Essay {i}. " + (ESSAY_RAILWAYS, ESSAY_VOLCANOES)[i % 2])
+    data = tmp_path / "data"
+    command = [sys.executable, "-m", "plagdetect", "--data-dir", str(data), "ingest", str(folder), "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    database = data / "plagdetect.db"
+    while time.monotonic() < deadline and process.poll() is None:
+        if database.exists():
+            connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)
+            try:
+                started = connection.execute("SELECT count(*) FROM documents").fetchone()[0] > 0
+            except sqlite3.OperationalError:  # the tables are being created
+                started = False
+            connection.close()
+            if started:
+                process.send_signal(signal.SIGTERM)
+                break
+        time.sleep(0.05)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == EXIT_FAILED, (out, err)
+    assert "cancelling" in err and "Cancelled; the files added before it stopped stay in the corpus." in err
+    connection = sqlite3.connect(database)
+    [(state,)] = connection.execute("SELECT state FROM jobs").fetchall()
+    added = connection.execute("SELECT count(*) FROM documents").fetchone()[0]
+    connection.close()
+    assert state == "cancelled" and 0 < added < 30

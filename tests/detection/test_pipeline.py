@@ -287,3 +287,29 @@ def test_with_reranking_and_explanations_off_the_bi_encoder_decides_alone(corpus
     [match] = report.matches
     assert match.rerank_score is None and match.tokens == [] and len(match.segments) == 2
     assert report.model_versions["cross-encoder"] is None and report.model_versions["splade"] is None
+
+
+def test_a_check_holds_no_read_transaction_open_while_its_stages_run(printing_corpus: Corpus, monkeypatch) -> None:
+    """Each stage reads what it needs and lets go: a delete's wipe of the write-ahead log never waits on a check."""
+    import sqlite3
+
+    import plagdetect.detection.pipeline as pipeline
+
+    database = printing_corpus.context.settings.data_dir / "plagdetect.db"
+    wiped: dict[str, bool] = {}
+
+    def probing(name, stage):
+        def run(*args, **kwargs):
+            with sqlite3.connect(database) as writer:  # someone writes (a delete, say) while the check runs
+                writer.execute("CREATE TABLE IF NOT EXISTS probe (x)")
+                writer.execute("INSERT INTO probe VALUES (1)")
+            writer.close()
+            wiped[name] = printing_corpus.context.documents.checkpoint(wait_s=0)  # no reader of ours in the way
+            return stage(*args, **kwargs)
+
+        return run
+
+    for name in ("embed_cut", "search_seeds", "align_passages", "rerank", "matches_of", "explain_matches"):
+        monkeypatch.setattr(pipeline, name, probing(name, getattr(pipeline, name)))
+    report = check(printing_corpus, PRINTING_SUBMISSION)
+    assert report.matches and len(wiped) == 6 and all(wiped.values()), wiped

@@ -366,8 +366,10 @@ def test_killing_an_ingest_loses_nothing(settings, encoder, tmp_path: Path) -> N
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     database = settings.data_dir / "plagdetect.db"
     deadline = time.monotonic() + 300
+    workers: set[int] = set()
     try:
         while time.monotonic() < deadline and process.poll() is None:
+            workers |= _children(process.pid)  # the worker process the command hosts runs the ingest
             if database.exists() and _documents_in(database) >= 3:
                 process.kill()
                 break
@@ -376,6 +378,14 @@ def test_killing_an_ingest_loses_nothing(settings, encoder, tmp_path: Path) -> N
         process.kill()
         process.wait()
     assert process.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+    assert workers, "the command hosted no worker process"
+    while any(_alive(pid) for pid in workers):  # it sees its host go and ends at once, its job with it
+        assert time.monotonic() < deadline, "the worker outlived its command"
+        time.sleep(0.02)
+    connection = sqlite3.connect(database)
+    [(state, message)] = connection.execute("SELECT state, message FROM jobs").fetchall()
+    connection.close()
+    assert state == "cancelled" and "not started again" in message  # `plagdetect jobs` says so; no pool reruns it
 
     corpus = Corpus.open(settings, encoder=encoder)
     stored = corpus.list_documents()
@@ -393,6 +403,23 @@ def test_killing_an_ingest_loses_nothing(settings, encoder, tmp_path: Path) -> N
     assert sum(r.status == "duplicate" for r in results) == len(stored)
     assert sum(r.status == "added" for r in results) == 40 - len(stored)
     assert len(corpus.context.index) == sum(r.chunks for r in results if r.status == "added") + sum(expected.values())
+
+
+def _children(pid: int) -> set[int]:
+    children: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:  # the thread or the process ended meanwhile
+            pass
+    return children
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
 
 
 def _documents_in(database: Path) -> int:
@@ -503,3 +530,68 @@ def test_a_delete_in_a_new_process_does_not_report_an_index_repair(
     with caplog.at_level("WARNING"):
         fresh.delete_document(added.document_id)
     assert not [r for r in caplog.records if "repaired" in r.getMessage()] and len(fresh.context.index) == 0
+
+
+# ----- a delete behind a long reader (issue 13) ------------------------------------------------------------------
+
+SECRET = "Zanzibarian quokkas negotiate marmalade treaties under moonlight. " * 5
+
+
+def long_reader(corpus: Corpus) -> sqlite3.Connection:
+    """Another connection in the middle of a read transaction (a long report, a page, another process)."""
+    reader = sqlite3.connect(corpus.context.settings.data_dir / "plagdetect.db", isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM documents").fetchone()[0] > 0
+    return reader
+
+
+def holding_the_secret(corpus: Corpus) -> list[str]:
+    data_files = [p for p in corpus.context.settings.data_dir.glob("plagdetect.db*") if p.is_file()]
+    return [p.name for p in data_files if SECRET[:40].encode() in p.read_bytes()]
+
+
+def delete_in_time(corpus: Corpus, document_id: int, seconds: float) -> float:
+    """How long the delete took; fails if it is still waiting after ``seconds`` (it then finishes on its own)."""
+    import threading
+
+    finished = threading.Event()
+    start = time.perf_counter()
+    threading.Thread(target=lambda: (corpus.delete_document(document_id), finished.set()), daemon=True).start()
+    assert finished.wait(seconds), f"the delete still waits after {seconds} s"
+    return time.perf_counter() - start
+
+
+def test_a_delete_does_not_wait_for_a_long_reader_and_the_text_is_wiped_once_it_ends(corpus: Corpus) -> None:
+    gone = corpus.ingest_bytes(SECRET.encode(), "secret.txt", "c")
+    corpus.ingest_bytes(ESSAY_VOLCANOES.encode(), "keep.txt", "c")
+    reader = long_reader(corpus)
+    try:
+        assert delete_in_time(corpus, gone.document_id, 5.0) < 5.0  # it waited up to 50 x 30 s before
+        assert [d.title for d in corpus.list_documents()] == ["keep"]  # done, as it reports
+        assert corpus.wipe_pending  # the reader still sees the old pages: they cannot be wiped yet
+    finally:
+        reader.close()  # the reader finishes
+    deadline = time.monotonic() + 15
+    while (corpus.wipe_pending or holding_the_secret(corpus)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not corpus.wipe_pending and holding_the_secret(corpus) == []
+
+
+def test_a_wipe_left_owed_by_a_process_is_paid_by_the_next_to_open_the_database(corpus: Corpus) -> None:
+    gone = corpus.ingest_bytes(SECRET.encode(), "secret.txt", "c")
+    app = sqlite3.connect(corpus.context.settings.data_dir / "plagdetect.db")  # another process stays connected
+    app.execute("SELECT count(*) FROM collections").fetchall()
+    reader = long_reader(corpus)
+    corpus.delete_document(gone.document_id)
+    corpus.close()  # the process ends before its reader did: nothing retries the wipe
+    reader.close()
+    try:
+        assert holding_the_secret(corpus)  # the log still holds the deleted text
+        assert (corpus.context.settings.data_dir / "plagdetect.db-wipe-owed").exists()
+        reopened = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
+        try:
+            assert holding_the_secret(reopened) == [] and not reopened.wipe_pending
+        finally:
+            reopened.close()
+    finally:
+        app.close()

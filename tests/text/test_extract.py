@@ -24,8 +24,11 @@ from plagdetect.text.extract import (
     over_limit,
     read_file,
 )
+from plagdetect.text.extract import child as child_module
+from plagdetect.text.extract import docx as docx_module
 from plagdetect.text.extract import pdf as pdf_module
 from plagdetect.text.extract import text as text_module
+from plagdetect.text.extract import worker as worker_module
 from plagdetect.text.extract.archive import iter_zip_members
 from plagdetect.text.uploads import read_upload, split_upload
 
@@ -216,23 +219,26 @@ def test_corrupt_pdf(data: bytes) -> None:
 
 
 def test_pdf_timeout() -> None:
-    limits = ExtractionLimits(pdf_timeout_s=0.001)
+    limits = ExtractionLimits(extract_timeout_s=0.001)
     message = error_of(make_pdf(TWO_PAGES), "a.pdf", limits=limits)
-    assert message == "reading the PDF took longer than 0.001 s; it may be malformed"
+    assert message == "reading the file took longer than 0.001 s (extract_timeout_s); it may be malformed"
 
 
 def test_pdf_memory_limit() -> None:
     pytest.importorskip("resource")
     bomb = make_pdf([b" " * (70 * MB)])  # a content stream of 70 MB packed into about 70 KB
     assert len(bomb) < MB
-    limits = ExtractionLimits(pdf_memory_mb=64)
-    assert error_of(bomb, "a.pdf", limits=limits) == "reading the PDF needed more than 64 MB of memory"
+    limits = ExtractionLimits(extract_memory_mb=64)
+    assert (
+        error_of(bomb, "a.pdf", limits=limits)
+        == "reading the file needed more than 64 MB of memory (extract_memory_mb)"
+    )
 
 
 @pytest.mark.parametrize(
     ("returncode", "stdout", "expected"),
     [
-        (-9, b"", "reading the PDF needed more than 1024 MB of memory"),  # killed
+        (-9, b"", "reading the file needed more than 1024 MB of memory (extract_memory_mb)"),  # killed
         (0, b"not json {", "not a readable PDF (the file is corrupt or damaged)"),  # garbled
         (1, b"", "not a readable PDF (the file is corrupt or damaged)"),  # crashed
     ],
@@ -241,7 +247,7 @@ def test_pdf_worker_failures(monkeypatch: pytest.MonkeyPatch, returncode: int, s
     def fake_run(args, **kwargs):
         return subprocess.CompletedProcess(args, returncode, stdout, b"")
 
-    monkeypatch.setattr(pdf_module.subprocess, "run", fake_run)
+    monkeypatch.setattr(child_module.subprocess, "run", fake_run)
     assert error_of(make_pdf(TWO_PAGES), "a.pdf") == expected
 
 
@@ -300,9 +306,12 @@ def test_docx_with_too_much_xml_is_refused_before_parsing(monkeypatch: pytest.Mo
     padding = b" " * (3 * MB + 1 - xml)  # all the XML parts together: one byte over 3 MB
     members["word/document.xml"] = members["word/document.xml"].replace(b"</w:body>", padding + b"</w:body>")
     limits = ExtractionLimits(max_docx_xml_bytes=3 * MB, max_compression_ratio=1e9)
-    monkeypatch.setattr(docx, "Document", lambda *a, **k: pytest.fail("the DOCX was parsed"))
     message = error_of(make_zip(members), "a.docx", limits=limits)
     assert message == "the DOCX text is too large to read safely (3.1 MB of XML; the limit is 3 MB)"
+    # The worker's own code, run here, refuses it before python-docx parses it.
+    monkeypatch.setattr(docx, "Document", lambda *a, **k: pytest.fail("the DOCX was parsed"))
+    with pytest.raises(PlagDetectError, match="too large to read safely"):
+        docx_module.extract_docx(make_zip(members), limits)
 
 
 def test_docx_with_xml_within_the_limit_is_read() -> None:
@@ -462,12 +471,21 @@ def test_a_size_over_the_limit_never_reads_as_within_it(limit: int, excess: int)
     assert _shown_bytes(shown) >= limit + excess  # rounded up, never down
 
 
+def worker_in_this_process(data: bytes, fmt: str, limits: ExtractionLimits, password: str | None) -> dict:
+    """The worker's answer, computed here (where a test can patch the format modules) and sent through JSON."""
+    import json
+
+    return json.loads(json.dumps(worker_module.answer(data, fmt, limits, password)))
+
+
 @pytest.mark.parametrize(
     ("module", "function", "filename", "expected"),
     [
         (text_module, "extract_plain", "a.txt", "the txt file could not be read"),
         (text_module, "extract_html", "a.html", "the html file could not be read"),
-        (pdf_module, "run_worker", "a.pdf", "the pdf file could not be read"),
+        (pdf_module, "extract_pdf", "a.pdf", "the pdf file could not be read"),
+        (docx_module, "extract_docx", "a.docx", "the docx file could not be read"),
+        (child_module, "run_worker", "a.txt", "the txt file could not be read"),  # the parent's side
     ],
 )
 def test_unexpected_error_in_a_format_module_is_a_user_error(
@@ -476,15 +494,30 @@ def test_unexpected_error_in_a_format_module_is_a_user_error(
     def broken(*args, **kwargs):
         raise KeyError("a bug")
 
+    if module is not child_module:
+        monkeypatch.setattr(child_module, "run_worker", worker_in_this_process)
     monkeypatch.setattr(module, function, broken)
     data = make_pdf(TWO_PAGES) if filename.endswith(".pdf") else b"some text"
     with caplog.at_level(logging.ERROR, logger="plagdetect.text.extract"):
         assert error_of(data, filename) == expected
+    # The traceback, the worker's included, is logged.
     assert any(record.exc_info and "KeyError" in record.exc_text for record in caplog.records)
 
 
-def test_malformed_worker_answer_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_module, "run_worker", lambda *a, **k: {"ok": True, "pages": 3})
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"ok": True, "pages": 3},  # the old PDF worker's answer
+        {"ok": True, "text": 3, "format": "pdf", "page_starts": [0]},
+        {"ok": True, "text": "abc", "format": "txt", "page_starts": [0]},  # another format
+        {"ok": True, "text": "abc", "format": "pdf", "page_starts": [0, 9]},  # a page past the end
+        {"ok": True, "text": "abc", "format": "pdf", "page_starts": [0], "title": ["x"]},
+        {"ok": False, "error": "refused", "message": ""},  # refused without a message
+        {"ok": False, "error": "no such kind"},
+    ],
+)
+def test_malformed_worker_answer_is_a_user_error(monkeypatch: pytest.MonkeyPatch, answer: dict) -> None:
+    monkeypatch.setattr(child_module, "run_worker", lambda *a, **k: answer)
     assert error_of(make_pdf(TWO_PAGES), "a.pdf") == "the pdf file could not be read"
 
 
@@ -509,11 +542,14 @@ def test_read_file_refuses_before_reading(tmp_path: pathlib.Path, monkeypatch: p
 def test_limits_from_settings() -> None:
     from plagdetect.settings import Settings
 
-    limits = ExtractionLimits.from_settings(Settings(max_file_mb=2, max_uncompressed_mb=10, pdf_timeout_s=5))
+    limits = ExtractionLimits.from_settings(Settings(max_file_mb=2, max_uncompressed_mb=10, extract_timeout_s=5))
     assert limits.max_bytes == 2 * MB
     assert limits.max_uncompressed_bytes == 10 * MB
-    assert limits.pdf_timeout_s == 5.0
-    assert limits.pdf_memory_mb == 1024
+    assert limits.extract_timeout_s == 5.0
+    assert limits.extract_memory_mb == 1024
+    assert limits.max_pages == 2000
+    assert ExtractionLimits.from_settings(Settings(max_pages=7, extract_memory_mb=300)).max_pages == 7
+    assert ExtractionLimits.from_settings(Settings(extract_memory_mb=300)).extract_memory_mb == 300
     assert limits.max_docx_xml_bytes == 64 * MB
     assert ExtractionLimits.from_settings(Settings(max_docx_xml_mb=8)).max_docx_xml_bytes == 8 * MB
 

@@ -1,8 +1,9 @@
 """Text extraction from uploaded documents: PDF, DOCX, plain text, Markdown and HTML.
 
-This module is the public interface and stays light: the format modules (and pypdf,
-python-docx, BeautifulSoup) are imported only when a file of that format is extracted, so
-the PDF worker process, which lives in this package, starts quickly.
+This module is the public interface and stays light. Every file is read in a child process
+(``child.py`` runs ``worker.py``) with a time and a memory limit; only the worker imports a format
+module and its library (pypdf, python-docx, BeautifulSoup), so the caller's process never parses an
+upload, and the worker, which lives in this package, starts quickly.
 
 Every problem a user can cause raises ``PlagDetectError`` with a short message that does not
 name the file; the caller prefixes ``"<file name>: "``.
@@ -72,7 +73,7 @@ def extract_bytes(
         result = _extract_format(data, fmt, limits, password)
     except PlagDetectError:
         raise
-    except Exception:  # a bug or a library's unforeseen error: one odd file must not abort a batch
+    except Exception:  # a bug, a library's unforeseen error, a garbled answer: one odd file must not abort a batch
         logger.exception("unexpected error extracting %s (%s)", filename, fmt)
         raise PlagDetectError(f"the {fmt} file could not be read") from None
 
@@ -87,17 +88,10 @@ def extract_bytes(
 
 
 def _extract_format(data: bytes, fmt: str, limits: ExtractionLimits, password: str | None) -> ExtractedText:
-    if fmt == "pdf":
-        from plagdetect.text.extract import pdf
+    """The file read by the worker process (``child.extract_in_child``), whatever its format."""
+    from plagdetect.text.extract import child
 
-        return pdf.extract_pdf(data, limits, password)
-    if fmt == "docx":
-        from plagdetect.text.extract import docx
-
-        return docx.extract_docx(data, limits)
-    from plagdetect.text.extract import text
-
-    return text.extract_html(data) if fmt == "html" else text.extract_plain(data, fmt)
+    return child.extract_in_child(data, fmt, limits, password)
 
 
 def read_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:

@@ -9,6 +9,13 @@ from plagdetect.settings import Settings
 
 MB = 1024 * 1024
 
+# What a file that cannot be read is told, by format (also when the worker reading it dies without an answer).
+UNREADABLE = {
+    "pdf": "not a readable PDF (the file is corrupt or damaged)",
+    "docx": "not a readable DOCX (the file is corrupt or damaged)",
+    "html": "not a readable HTML file",
+}
+
 
 @dataclass(frozen=True)
 class ExtractionLimits:
@@ -19,25 +26,27 @@ class ExtractionLimits:
     """
 
     max_bytes: int = int(Settings.max_file_mb * MB)  # the largest file accepted
-    pdf_timeout_s: float = Settings.pdf_timeout_s  # wall-clock limit of the PDF worker process
-    pdf_memory_mb: int = Settings.pdf_memory_mb  # address-space limit of the PDF worker process
+    extract_timeout_s: float = Settings.extract_timeout_s  # wall-clock limit of the worker process that reads a file
+    extract_memory_mb: int = Settings.extract_memory_mb  # address-space limit of that worker process
     max_archive_members: int = Settings.max_archive_members  # entries in a zip (DOCX or zip upload)
     max_uncompressed_bytes: int = int(Settings.max_uncompressed_mb * MB)  # declared size of a zip, all entries
     max_compression_ratio: float = Settings.max_compression_ratio  # uncompressed / compressed, per entry and overall
-    max_docx_xml_bytes: int = int(Settings.max_docx_xml_mb * MB)  # a DOCX's XML parts, all parsed in this process
+    max_docx_xml_bytes: int = int(Settings.max_docx_xml_mb * MB)  # a DOCX's XML parts, all parsed at once
     max_text_chars: int = Settings.max_text_chars  # characters of text once extracted
+    max_pages: int = Settings.max_pages  # pages of a PDF, counted before any page is read
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ExtractionLimits:
         return cls(
             max_bytes=int(settings.max_file_mb * MB),
-            pdf_timeout_s=float(settings.pdf_timeout_s),
-            pdf_memory_mb=int(settings.pdf_memory_mb),
+            extract_timeout_s=float(settings.extract_timeout_s),
+            extract_memory_mb=int(settings.extract_memory_mb),
             max_archive_members=int(settings.max_archive_members),
             max_uncompressed_bytes=int(settings.max_uncompressed_mb * MB),
             max_compression_ratio=float(settings.max_compression_ratio),
             max_docx_xml_bytes=int(settings.max_docx_xml_mb * MB),
             max_text_chars=int(settings.max_text_chars),
+            max_pages=int(settings.max_pages),
         )
 
 
@@ -93,6 +102,11 @@ def text_too_long(length: int, limit: int, at_least: bool = False) -> PlagDetect
     return PlagDetectError(
         f"the text is {shown} characters once extracted; the limit is {limit:,} characters (max_text_chars)"
     )
+
+
+def too_many_pages(pages: int, limit: int) -> PlagDetectError:
+    """The error for a PDF of ``pages`` pages, above ``limit`` (PLAGDETECT_MAX_PAGES)."""
+    return PlagDetectError(f"the PDF has {pages:,} pages; the limit is {limit:,} pages (max_pages)")
 
 
 def too_large(size: int, limit: int) -> PlagDetectError:

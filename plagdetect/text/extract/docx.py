@@ -1,4 +1,5 @@
-"""DOCX text extraction with python-docx, after a zip-bomb check of the archive.
+"""DOCX text extraction with python-docx, after a zip-bomb check of the archive. It runs in the worker process
+(``worker.py``), held to a time and a memory limit, never in the caller's.
 
 The text holds the body's paragraphs and tables in document order, one paragraph per line.
 A table becomes one line per row, its cells joined by " \\t "; a table nested in a cell follows
@@ -15,15 +16,16 @@ from typing import Any
 
 import docx
 from docx.table import Table
+from lxml import etree
 
 from plagdetect.errors import PlagDetectError
 from plagdetect.text.extract.archive import check_zip
-from plagdetect.text.extract.base import ExtractedText, ExtractionLimits, over_limit, text_too_long
+from plagdetect.text.extract.base import UNREADABLE, ExtractedText, ExtractionLimits, over_limit, text_too_long
 
 logger = logging.getLogger(__name__)
 
 CELL_SEPARATOR = " \t "
-CORRUPT = "not a readable DOCX (the file is corrupt or damaged)"
+CORRUPT = UNREADABLE["docx"]
 NOT_WORD = "not a readable DOCX (it is a zip archive but not a Word document)"
 
 
@@ -77,6 +79,15 @@ def _check_xml_size(infos: list[zipfile.ZipInfo], limits: ExtractionLimits) -> N
         raise PlagDetectError(f"the DOCX text is too large to read safely ({shown} of XML; the limit is {shown_limit})")
 
 
+def _out_of_memory(exc: Exception) -> bool:
+    """Whether lxml failed for want of memory (under the worker's memory limit it says "unknown error", code 2)."""
+    if not isinstance(exc, etree.LxmlError):
+        return False
+    no_memory = etree.ErrorTypes.ERR_NO_MEMORY
+    log = getattr(exc, "error_log", None) or []
+    return getattr(exc, "code", None) == no_memory or any(entry.type == no_memory for entry in log)
+
+
 def _bounded(lines: Iterator[str], limit: int) -> Iterator[str]:
     """The lines, until their text passes ``limit`` characters: then the extraction stops with an error."""
     total = 0
@@ -104,12 +115,14 @@ def extract_docx(data: bytes, limits: ExtractionLimits) -> ExtractedText:
     try:
         document = docx.Document(io.BytesIO(data))
         text = "\n".join(_bounded(_block_lines(document), limits.max_text_chars))
-    except PlagDetectError:
+    except (PlagDetectError, MemoryError):
         raise
     except ValueError as exc:
         logger.info("DOCX refused: %s", exc)
         raise PlagDetectError(NOT_WORD if "not a Word file" in str(exc) else CORRUPT) from None
     except Exception as exc:  # python-docx and lxml raise many kinds of errors on damaged files
+        if _out_of_memory(exc):
+            raise MemoryError(str(exc)) from exc
         logger.info("DOCX refused: %s: %s", type(exc).__name__, exc)
         raise PlagDetectError(CORRUPT) from None
     return ExtractedText(

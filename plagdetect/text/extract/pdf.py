@@ -1,37 +1,36 @@
-"""PDF text extraction: runs ``plagdetect.text.extract.pdf_worker`` in a child process with a time
-and a memory limit, and turns its answer into ``ExtractedText`` or a ``PlagDetectError``."""
+"""PDF text extraction with pypdf. It runs in the worker process (``worker.py``), never in the caller's:
+pypdf has a history of hangs and decompression bombs, and the worker is held to a time and a memory limit.
+
+The pages are counted before any is read (``max_pages``), and reading stops once the text passes
+``max_text_chars``, so a PDF of 100,000 pages or one that expands to a huge text costs little.
+"""
 
 from __future__ import annotations
 
-import json
+import io
 import logging
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import DependencyError
+
 from plagdetect.errors import PlagDetectError
-from plagdetect.text.extract.base import ExtractedText, ExtractionLimits
+from plagdetect.text.extract.base import (
+    UNREADABLE,
+    ExtractedText,
+    ExtractionLimits,
+    text_too_long,
+    too_many_pages,
+)
 
 logger = logging.getLogger(__name__)
 
 PAGE_BREAK = "\n\n"  # put between the texts of consecutive pages
 
-CORRUPT = "not a readable PDF (the file is corrupt or damaged)"
-_MESSAGES = {
-    "corrupt": CORRUPT,
-    "encrypted": "the PDF is encrypted; a password is needed",
-    "wrong_password": "wrong password for the encrypted PDF",
-    "unsupported_encryption": "the PDF uses an encryption (AES) that this installation cannot open",
-}
-
-# Exit statuses of a worker killed by the kernel or crashed on a failed allocation.
-_MEMORY_KILL_STATUSES = {-getattr(signal, name) for name in ("SIGKILL", "SIGSEGV") if hasattr(signal, name)}
-
-# The package root must be importable by the worker even when PlagDetect is not installed.
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[3])
+CORRUPT = UNREADABLE["pdf"]
+ENCRYPTED = "the PDF is encrypted; a password is needed"
+WRONG_PASSWORD = "wrong password for the encrypted PDF"
+UNSUPPORTED_ENCRYPTION = "the PDF uses an encryption (AES) that this installation cannot open"
 
 
 def looks_like_pdf(data: bytes) -> bool:
@@ -39,60 +38,97 @@ def looks_like_pdf(data: bytes) -> bool:
     return b"%PDF" in data[:1024]
 
 
-def _worker_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
-    return env
+def _text_or_none(value: Any) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
 
 
-def run_worker(data: bytes, limits: ExtractionLimits, password: str | None) -> dict[str, Any]:
-    """Run the worker on the PDF bytes; its JSON answer, or a PlagDetectError on a crash or timeout."""
-    # The worker caps its own memory (--memory-mb) rather than a preexec_fn here: preexec_fn is
-    # not safe in a multi-threaded parent (the web UI), the child could deadlock before exec.
-    command = [sys.executable, "-m", "plagdetect.text.extract.pdf_worker", "--memory-mb", str(limits.pdf_memory_mb)]
-    stdin = json.dumps({"password": password}).encode() + b"\n" + data
+def _valid_unicode(text: str) -> str:
+    """Replace lone surrogates (pypdf can produce them from broken font maps) so the text encodes."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _decrypt(reader: PdfReader, password: str | None) -> bool:
+    """Open an encrypted PDF: with the empty user password when that opens it (a PDF with only an owner
+    password, whatever password was given), else with the given one."""
+    if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
+        return True
+    return bool(password) and reader.decrypt(password) != PasswordType.NOT_DECRYPTED
+
+
+def _check_pages(reader: PdfReader, limits: ExtractionLimits) -> None:
+    """Refuse a PDF of more than ``max_pages`` pages before any page is read: first by the count the page tree
+    declares (read at once; walking a tree of 100,000 pages takes seconds), then by the pages the tree holds
+    (the declared count may be wrong)."""
     try:
-        proc = subprocess.run(
-            command, input=stdin, capture_output=True, timeout=limits.pdf_timeout_s, env=_worker_env()
-        )
-    except subprocess.TimeoutExpired:
-        raise PlagDetectError(
-            f"reading the PDF took longer than {limits.pdf_timeout_s:g} s; it may be malformed"
-        ) from None
+        declared = int(reader.root_object["/Pages"]["/Count"])  # type: ignore[index, call-overload]
+    except Exception:  # a missing or odd count: the walk below decides
+        declared = 0
+    if declared > limits.max_pages:
+        raise too_many_pages(declared, limits.max_pages)
+    count = len(reader.pages)
+    if count > limits.max_pages:
+        raise too_many_pages(count, limits.max_pages)
 
-    stderr = proc.stderr.decode("utf-8", "replace")
-    memory_message = f"reading the PDF needed more than {limits.pdf_memory_mb} MB of memory"
+
+def _page_texts(reader: PdfReader, limits: ExtractionLimits) -> tuple[list[str], int]:
+    """The text of each page (empty for a page that fails) and how many failed; stops past ``max_text_chars``."""
+    pages: list[str] = []
+    failed = 0
+    total = 0
+    for page in reader.pages:
+        try:
+            text = _valid_unicode(page.extract_text() or "")
+        except (MemoryError, DependencyError):
+            raise
+        except Exception as exc:  # one broken page should not lose the rest of the document
+            logger.warning("page %d: %s: %s", len(pages) + 1, type(exc).__name__, exc)
+            text = ""
+            failed += 1
+        pages.append(text)
+        total += len(text) + len(PAGE_BREAK)
+        if total > limits.max_text_chars + len(PAGE_BREAK):
+            raise text_too_long(total, limits.max_text_chars, at_least=True)
+    return pages, failed
+
+
+def _metadata(reader: PdfReader) -> tuple[str | None, str | None]:
     try:
-        result = json.loads(proc.stdout) if proc.returncode == 0 else None
-    except ValueError:
-        result = None
-    if not isinstance(result, dict):
-        logger.warning("PDF worker failed (exit status %s): %s", proc.returncode, stderr[-2000:])
-        if proc.returncode in _MEMORY_KILL_STATUSES or "MemoryError" in stderr:
-            raise PlagDetectError(memory_message)
-        raise PlagDetectError(CORRUPT)
-    if stderr:
-        logger.debug("PDF worker stderr: %s", stderr[-2000:])
-    if not result.get("ok"):
-        kind = result.get("error")
-        logger.info("PDF refused (%s): %s", kind, result.get("detail", ""))
-        if kind == "memory":
-            raise PlagDetectError(memory_message)
-        raise PlagDetectError(_MESSAGES.get(kind, CORRUPT))
-    return result
+        metadata = reader.metadata
+        if metadata is not None:
+            return _text_or_none(metadata.title), _text_or_none(metadata.author)
+    except Exception as exc:  # broken metadata does not make the text unusable
+        logger.warning("metadata: %s: %s", type(exc).__name__, exc)
+    return None, None
 
 
 def extract_pdf(data: bytes, limits: ExtractionLimits, password: str | None = None) -> ExtractedText:
-    """The text of a PDF, pages joined by ``PAGE_BREAK``, with the offset where each page begins."""
+    """The text of a PDF, pages joined by ``PAGE_BREAK``, with the offset where each page begins.
+
+    A file that cannot be used raises ``PlagDetectError``; running out of memory raises ``MemoryError``.
+    """
     if not looks_like_pdf(data):
         raise PlagDetectError(CORRUPT)
-    result = run_worker(data, limits, password)
-    pages: list[str] = [str(page) for page in result.get("pages", [])]
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not _decrypt(reader, password):
+            raise PlagDetectError(WRONG_PASSWORD if password else ENCRYPTED)
+        _check_pages(reader, limits)
+        pages, failed = _page_texts(reader, limits)
+        title, author = _metadata(reader)
+    except (PlagDetectError, MemoryError):
+        raise
+    except DependencyError as exc:  # AES without the `cryptography` package installed
+        logger.info("PDF refused: %s", exc)
+        raise PlagDetectError(UNSUPPORTED_ENCRYPTION) from None
+    except Exception as exc:  # pypdf raises many kinds of errors on damaged files
+        logger.info("PDF refused: %s: %s", type(exc).__name__, exc)
+        raise PlagDetectError(CORRUPT) from None
+
     if not pages:
         raise PlagDetectError("the PDF has no pages")
-    if result.get("failed_pages") == len(pages):
+    if failed == len(pages):
         raise PlagDetectError(CORRUPT)  # no page could be read: not "no text layer"
-
     starts: list[int] = []
     offset = 0
     for page in pages:
@@ -102,6 +138,6 @@ def extract_pdf(data: bytes, limits: ExtractionLimits, password: str | None = No
         text=PAGE_BREAK.join(pages),
         format="pdf",
         page_starts=tuple(starts) or (0,),
-        title=result.get("title") or None,
-        author=result.get("author") or None,
+        title=title,
+        author=author,
     )

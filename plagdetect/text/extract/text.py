@@ -1,4 +1,5 @@
-"""Plain text, Markdown (kept as text) and HTML extraction, and decoding bytes of unknown encoding.
+"""Plain text, Markdown (kept as text) and HTML extraction, and decoding bytes of unknown encoding. Extraction
+runs in the worker process (``worker.py``), held to a time and a memory limit, never in the caller's.
 
 Plain text is returned exactly as decoded: newlines are not converted ("\\r\\n" stays), only a
 byte order mark is removed, so offsets into the text match the original file.
@@ -11,7 +12,7 @@ import logging
 import re
 
 from plagdetect.errors import PlagDetectError
-from plagdetect.text.extract.base import ExtractedText
+from plagdetect.text.extract.base import UNREADABLE, ExtractedText
 
 logger = logging.getLogger(__name__)
 
@@ -113,5 +114,5 @@ def extract_html(data: bytes) -> ExtractedText:
         text = soup.get_text("\n")
     except (ParserRejectedMarkup, AssertionError) as exc:  # html.parser gives up on some malformed markup
         logger.info("HTML refused: %s: %s", type(exc).__name__, exc)
-        raise PlagDetectError("not a readable HTML file") from None
+        raise PlagDetectError(UNREADABLE["html"]) from None
     return ExtractedText(text=_tidy_lines(text), format="html", title=title or None)

@@ -1,0 +1,92 @@
+"""Jobs as people use them: submit a check or an ingest, follow it, cancel it; with the rules of who may do what.
+
+Anyone signed in may queue checks; instructors and admins may queue ingests (as on the Corpus page). A student
+sees and cancels only their own jobs; instructors see everyone's, and an admin may cancel anyone's. The command
+line acts as ``OPERATOR``, whose jobs have no owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from plagdetect.context import Context
+from plagdetect.detection.report import CheckOptions
+from plagdetect.errors import PlagDetectError
+from plagdetect.jobs.queue import JobInfo, JobQueue
+from plagdetect.jobs.tasks import options_to_json
+from plagdetect.services.accounts import OPERATOR, STAFF, Account, PermissionDenied, Role, authorize
+from plagdetect.store.documents import clean_collection_name
+from plagdetect.text.extract import ExtractionLimits, too_large
+from plagdetect.text.names import clean_name
+
+
+class Jobs:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.queue = JobQueue(context.sessions)
+
+    def _owner(self, actor: Account) -> int | None:
+        return None if actor == OPERATOR else actor.id
+
+    # ----- submitting --------------------------------------------------------------------------------------
+
+    def check(self, actor: Account | None, filename: str, data: bytes, options: CheckOptions) -> JobInfo:
+        """Queue a check of one file; its options are checked now, so a wrong one is refused before it waits."""
+        actor = authorize(self.context.sessions, actor, *Role)
+        self._check_size(len(data))
+        options.resolved(self.context.settings)
+        label = clean_name(filename) or "unnamed"
+        payload = {"check": options_to_json(options)}
+        return self.queue.submit("check", self._owner(actor), label, payload, [(label, data)])
+
+    def ingest(self, actor: Account | None, collection: str, uploads: Iterable[tuple[str, bytes]]) -> JobInfo:
+        """Queue files handed in (as the app receives them; zip archives give their members) for a collection."""
+        actor = authorize(self.context.sessions, actor, *STAFF)
+        collection = clean_collection_name(collection)
+        files = [(clean_name(name, 1000) or "unnamed", data) for name, data in uploads]  # names stored as text
+        if not files:
+            raise PlagDetectError("No files to add.")
+        for _name, data in files:
+            self._check_size(len(data))
+        label = f"{files[0][0]} into {collection}" if len(files) == 1 else f"{len(files)} files into {collection}"
+        return self.queue.submit("ingest", self._owner(actor), clean_name(label), {"collection": collection}, files)
+
+    def ingest_paths(self, paths: Iterable[str | Path], collection: str, author: str | None = None) -> JobInfo:
+        """Queue files, folders and zip archives on the server's disk (the operator's command line only)."""
+        collection = clean_collection_name(collection)
+        resolved = [str(Path(p).resolve()) for p in paths]
+        label = clean_name(f"{len(resolved)} path(s) into {collection}")
+        options = {"collection": collection, "author": author, "paths": resolved}
+        return self.queue.submit("ingest", None, label, options)
+
+    def _check_size(self, size: int) -> None:
+        limit = ExtractionLimits.from_settings(self.context.settings).max_bytes
+        if size > limit:
+            raise too_large(size, limit)
+
+    # ----- following and cancelling --------------------------------------------------------------------
+
+    def get(self, actor: Account | None, job_id: int) -> JobInfo:
+        actor = authorize(self.context.sessions, actor, *Role)
+        job = self.queue.get(job_id)
+        if not actor.is_staff and job.user_id != actor.id:
+            raise PermissionDenied("This job belongs to someone else.")
+        return job
+
+    def visible(self, actor: Account | None, everyone: bool = False, limit: int = 200) -> list[JobInfo]:
+        """The newest jobs of ``actor``, or (staff only) everyone's."""
+        actor = authorize(self.context.sessions, actor, *Role)
+        if everyone and not actor.is_staff:
+            raise PermissionDenied("Only instructors and admins see everyone's jobs.")
+        return self.queue.jobs(self._owner(actor), everyone=everyone, limit=limit)
+
+    def cancel(self, actor: Account | None, job_id: int) -> JobInfo:
+        """Cancel a job: one's own, or (admins) anyone's."""
+        actor = authorize(self.context.sessions, actor, *Role)
+        job = self.queue.get(job_id)
+        if job.user_id != self._owner(actor) and actor.role != Role.ADMIN:
+            raise PermissionDenied("Only its owner or an admin may cancel this job.")
+        if job.ended:
+            raise PlagDetectError(f"Job {job_id} has ended already ({job.state}).")
+        return self.queue.cancel(job_id, self._owner(actor))

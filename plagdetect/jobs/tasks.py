@@ -1,0 +1,79 @@
+"""What a job does once a worker has taken it: a check of one file, or an ingest of files into a collection.
+
+A job runs as the person who submitted it (re-read from the database: an account disabled meanwhile is refused
+by the services, as in the app) or, for the command line's jobs, as the server's operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, fields
+from typing import Any
+
+from plagdetect.context import Context
+from plagdetect.detection.report import CheckOptions
+from plagdetect.errors import PlagDetectError
+from plagdetect.jobs.queue import JobInfo
+from plagdetect.services.accounts import OPERATOR, Account, Accounts, PermissionDenied
+from plagdetect.services.checks import run_check
+from plagdetect.services.corpus import Corpus
+from plagdetect.services.corpus_admin import CorpusAdmin
+
+Say = Callable[[str], None]  # reports a stage; raises JobCancelled once the job is to stop
+
+
+class JobCancelled(PlagDetectError):
+    """Raised between two stages of a job someone cancelled."""
+
+
+def options_to_json(options: CheckOptions) -> dict[str, Any]:
+    values = asdict(options)
+    values["excluded_sources"] = sorted(options.excluded_sources)
+    return values
+
+
+def options_from_json(values: dict[str, Any]) -> CheckOptions:
+    known = {f.name for f in fields(CheckOptions)}
+    values = {k: v for k, v in values.items() if k in known}
+    values["excluded_sources"] = frozenset(values.get("excluded_sources") or ())
+    return CheckOptions(**values)
+
+
+def actor_of(context: Context, job: JobInfo) -> Account:
+    if job.user_id is None:
+        return OPERATOR
+    try:
+        return Accounts(context.sessions).get(job.user_id)
+    except PlagDetectError:
+        raise PermissionDenied("The account that asked for this job no longer exists.") from None
+
+
+def run_job(context: Context, job: JobInfo, files: list[tuple[str, bytes]], say: Say) -> dict[str, Any]:
+    """Run ``job``; its result as stored in the queue. A PlagDetectError is the person's message."""
+    actor = actor_of(context, job)
+    if job.kind == "check":
+        return _check(context, actor, job, files, say)
+    if job.kind == "ingest":
+        return _ingest(context, actor, job, files, say)
+    raise PlagDetectError(f"unknown job kind {job.kind!r}")
+
+
+def _check(context: Context, actor: Account, job: JobInfo, files: list[tuple[str, bytes]], say: Say) -> dict[str, Any]:
+    if len(files) != 1:
+        raise PlagDetectError("a check job holds exactly one file")
+    filename, data = files[0]
+    report = run_check(context, actor, data, filename, options_from_json(job.options.get("check", {})), say)
+    return {"check_id": report.check_id, "similarity": report.similarity, "matches": len(report.matches)}
+
+
+def _ingest(context: Context, actor: Account, job: JobInfo, files: list[tuple[str, bytes]], say: Say) -> dict[str, Any]:
+    collection = job.options["collection"]
+    corpus = Corpus(context)
+    if job.options.get("paths"):  # files on the server, named by its operator (plagdetect ingest)
+        if actor != OPERATOR:
+            raise PermissionDenied("Only the server's operator may add files from the server's disk.")
+        paths = job.options["paths"]
+        results = corpus.ingest_paths(paths, collection, author=job.options.get("author"), progress=say)
+    else:
+        results = CorpusAdmin(corpus, actor).add(files, collection, progress=say)
+    return {"collection": collection, "results": [asdict(r) for r in results]}
