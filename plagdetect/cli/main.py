@@ -82,6 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval-pan", help="measure detection on a PAN text-alignment corpus")
     evaluate.add_argument("corpus_dir", type=Path, metavar="CORPUS_DIR")
     evaluate.add_argument("--out", type=Path, default=None, help="write the detection XMLs here")
+    evaluate.add_argument(
+        "--folds",
+        type=int,
+        default=0,
+        metavar="K",
+        help="cross-validate: choose the thresholds on K-1 folds of documents, score each fold held out",
+    )
+    evaluate.add_argument("--seed", type=int, default=12, help="--folds: how documents are dealt into folds")
     evaluate.set_defaults(run=run_eval_pan)
 
     train = commands.add_parser("train", help="train PlagDetect's own models")

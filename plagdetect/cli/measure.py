@@ -13,10 +13,15 @@ from plagdetect.settings import Settings
 def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from plagdetect.evaluation.pan_eval import eval_pan
+    from plagdetect.evaluation.pan_eval import cross_validate, eval_pan
 
     with tqdm(unit="doc", file=sys.stderr, desc="eval-pan") as bar:
-        result = eval_pan(args.corpus_dir, settings, out_dir=args.out, progress=lambda _: bar.update(1))
+        if args.folds:
+            result = cross_validate(
+                args.corpus_dir, settings, args.folds, args.seed, out_dir=args.out, progress=lambda _: bar.update(1)
+            )
+        else:
+            result = eval_pan(args.corpus_dir, settings, out_dir=args.out, progress=lambda _: bar.update(1))
     print(result.describe())
     return EXIT_OK
 

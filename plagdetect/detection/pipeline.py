@@ -8,6 +8,10 @@ rerank         rerank: the cross-encoder's score of each aligned paragraph; thos
 match          align.join, then matches: segments, verbatim or paraphrase, cut around excluded text
 explain        explain: the words both sides of each match weigh (SPLADE)
 report, store  report: similarity index and sources' shares; store.checks writes it all
+
+``find`` runs the stages up to rerank, the ones that read models and the corpus; ``matches_found`` applies a
+check's thresholds to what was found. An evaluation (``evaluation.pan_eval``) calls both, trying several options
+on one ``Found``; ``check_bytes`` calls them once and explains, reports and stores.
 """
 
 from __future__ import annotations
@@ -15,19 +19,28 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from plagdetect.context import Context
-from plagdetect.detection.align import align_passages, best_per_stretch, join, merge_seeds
+from plagdetect.detection.align import Aligned, align_passages, best_per_stretch, join, merge_seeds
 from plagdetect.detection.candidates import allowed_chunks, load_sources, search_seeds
 from plagdetect.detection.exclusions import excluded_spans
 from plagdetect.detection.explain import explain_matches
 from plagdetect.detection.matches import matches_of
-from plagdetect.detection.report import CheckOptions, CheckReport, settings_used, similarity, source_shares
-from plagdetect.detection.rerank import rerank
+from plagdetect.detection.report import (
+    CheckOptions,
+    CheckReport,
+    MatchResult,
+    settings_used,
+    similarity,
+    source_shares,
+)
+from plagdetect.detection.rerank import passing, rerank
 from plagdetect.encoders.bi_encoder import embed_cut
+from plagdetect.settings import Settings
 from plagdetect.store.checks import save_check
-from plagdetect.text.prepare import prepare_document
-from plagdetect.text.spans import merge_spans
+from plagdetect.text.prepare import PreparedDocument, prepare_document
+from plagdetect.text.spans import Span, merge_spans
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +60,66 @@ class _Clock:
         self._last = now
 
 
+@dataclass(frozen=True)
+class Found:
+    """What a check finds before its options' thresholds are applied: each aligned paragraph pair, reranked."""
+
+    prepared: PreparedDocument
+    excluded: dict[str, list[Span]]  # the submission's excluded spans, by reason
+    aligned: list[Aligned]  # with the cross-encoder's score when there is a reranker, whatever the score
+
+
+def find(
+    context: Context,
+    data: bytes,
+    filename: str,
+    options: CheckOptions,
+    say: Progress | None = None,
+    clock: _Clock | None = None,
+) -> Found:
+    """prepare, embed, search, align and rerank: the stages that read the models and the corpus (``options``
+    resolved)."""
+    say = say or (lambda _stage: None)
+    clock = clock or _Clock()
+    settings = context.settings
+    say(f"Reading {filename}")
+    prepared = prepare_document(data, filename, settings, stride=settings.query_stride)
+    text = prepared.normalized.text
+    clock.lap("prepare")
+    allowed, excluded_ids = allowed_chunks(context, prepared.sha256, options)
+    logger.debug("Left out of the search: %s", excluded_ids)
+
+    say(f"Embedding {len(prepared.sentences)} sentences and searching the corpus")
+    sentence_vectors, window_vectors = embed_cut(context.submission_encoder, text, prepared.sentences, prepared.chunks)
+    clock.lap("embed")
+    seeds = search_seeds(context, window_vectors, allowed)
+    clock.lap("search")
+
+    passages = merge_seeds(seeds, settings.merge_query_gap, settings.merge_position_gap)
+    excluded = excluded_spans(text, options.exclude_quotes, options.exclude_bibliography)
+    reranker = context.reranker
+    say(f"Aligning {len(passages)} candidate passages sentence by sentence" + (" and reranking" if reranker else ""))
+    sources = load_sources(context, passages) if passages else {}
+    aligned = best_per_stretch(
+        align_passages(
+            text, prepared.sentences, prepared.chunks, sentence_vectors, passages, sources, settings.trim_threshold
+        )
+    )
+    if reranker is not None:
+        aligned = rerank(reranker, aligned, text, prepared.sentences)
+    return Found(prepared, excluded, aligned)
+
+
+def matches_found(found: Found, options: CheckOptions, settings: Settings) -> list[MatchResult]:
+    """The matches of what was found under a check's options: the reranker's threshold, then join and cut
+    (cheap: no model is read, so an evaluation tries many options on one ``Found``)."""
+    kept = passing(found.aligned, options.rerank_threshold)
+    groups = join(kept, settings.join_sentence_gap, settings.join_source_gap)
+    minimums = (options.min_match_words, max(options.min_match_words, settings.min_paraphrase_words))
+    excluded = merge_spans(sum(found.excluded.values(), []))
+    return matches_of(groups, found.prepared, excluded, minimums, settings.verbatim_coverage)
+
+
 def check_bytes(
     context: Context,
     data: bytes,
@@ -63,39 +136,11 @@ def check_bytes(
     clock = _Clock()
     settings = context.settings
     options = options.resolved(settings)  # checked before any work
-    reranker, explainer = context.reranker, context.explainer
-
-    say(f"Reading {filename}")
-    prepared = prepare_document(data, filename, settings, stride=settings.query_stride)
-    text = prepared.normalized.text
-    clock.lap("prepare")
-    allowed, excluded_ids = allowed_chunks(context, prepared.sha256, options)
-
-    say(f"Embedding {len(prepared.sentences)} sentences and searching the corpus")
-    submission_encoder = context.submission_encoder
-    sentence_vectors, window_vectors = embed_cut(submission_encoder, text, prepared.sentences, prepared.chunks)
-    clock.lap("embed")
-    seeds = search_seeds(context, window_vectors, allowed)
-    clock.lap("search")
-
-    passages = merge_seeds(seeds, settings.merge_query_gap, settings.merge_position_gap)
-    excluded = excluded_spans(text, options.exclude_quotes, options.exclude_bibliography)
-    say(f"Aligning {len(passages)} candidate passages sentence by sentence" + (" and reranking" if reranker else ""))
-    sources = load_sources(context, passages) if passages else {}
-    aligned = best_per_stretch(
-        align_passages(
-            text, prepared.sentences, prepared.chunks, sentence_vectors, passages, sources, settings.trim_threshold
-        )
-    )
-    if reranker is not None:
-        aligned = rerank(reranker, aligned, text, prepared.sentences, options.rerank_threshold)
-    groups = join(aligned, settings.join_sentence_gap, settings.join_source_gap)
-    minimums = (options.min_match_words, max(options.min_match_words, settings.min_paraphrase_words))
-    matches = matches_of(
-        groups, prepared, merge_spans(sum(excluded.values(), [])), minimums, settings.verbatim_coverage
-    )
+    found = find(context, data, filename, options, say, clock)
+    prepared, excluded, text = found.prepared, found.excluded, found.prepared.normalized.text
+    matches = matches_found(found, options, settings)
     clock.lap("align")
-
+    reranker, explainer = context.reranker, context.explainer
     if explainer is not None:
         say(f"Explaining {len(matches)} matches")
         matches = explain_matches(explainer, matches, settings.explain_tokens)
@@ -114,7 +159,7 @@ def check_bytes(
         timings=clock.timings,
         model_versions={
             "bi-encoder": context.encoder_version,
-            "bi-encoder runtime (submission)": submission_encoder.runtime,
+            "bi-encoder runtime (submission)": context.submission_encoder.runtime,
             "cross-encoder": reranker.version if reranker else None,
             "splade": explainer.version if explainer else None,
         },
@@ -123,5 +168,5 @@ def check_bytes(
     report.check_id = save_check(context.sessions, prepared, report, options, user_id)
     clock.lap("store")
     report.timings = clock.timings
-    logger.info("Checked %s: %.1f%% in %d matches (%s)", filename, 100 * report.similarity, len(matches), excluded_ids)
+    logger.info("Checked %s: %.1f%% in %d matches", filename, 100 * report.similarity, len(matches))
     return report

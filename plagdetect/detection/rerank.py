@@ -1,5 +1,7 @@
 """Reranking: the cross-encoder reads each aligned paragraph pair (both sides together); those below the threshold go.
 
+Scoring and the threshold are two steps, so an evaluation scores once and tries several thresholds.
+
 It comes after alignment, not before: the cross-encoder then reads one pair per aligned paragraph instead of one
 per (window, neighbour) candidate.
 """
@@ -13,16 +15,15 @@ from plagdetect.encoders.cross_encoder import Reranker
 from plagdetect.text.spans import Span, collapsed
 
 
-def rerank(
-    reranker: Reranker, aligned: list[Aligned], text: str, sentences: list[Span], threshold: float
-) -> list[Aligned]:
-    """Each alignment with its cross-encoder score; those below ``threshold`` go."""
+def rerank(reranker: Reranker, aligned: list[Aligned], text: str, sentences: list[Span]) -> list[Aligned]:
+    """Each alignment with its cross-encoder score (``passing`` then keeps those that reach the threshold)."""
     scores = reranker.score([aligned_texts(a, text, sentences) for a in aligned])
-    return [
-        replace(a, rerank_score=round(float(score), 4))
-        for a, score in zip(aligned, scores, strict=True)
-        if score >= threshold
-    ]
+    return [replace(a, rerank_score=round(float(score), 4)) for a, score in zip(aligned, scores, strict=True)]
+
+
+def passing(aligned: list[Aligned], threshold: float) -> list[Aligned]:
+    """The alignments the reranker scored at least ``threshold`` (all of them when none was reranked)."""
+    return [a for a in aligned if a.rerank_score is None or a.rerank_score >= threshold]
 
 
 def aligned_texts(a: Aligned, text: str, sentences: list[Span]) -> tuple[str, str]:

@@ -2,22 +2,26 @@
 
 The sources go into a throw-away corpus; each suspicious document is checked against all of it (retrieval
 included, not pair by pair); the matches are written as PAN detection XML (``pan``) and scored (``plagdet``).
+Each document is searched, aligned and reranked once (``pipeline.find``); the thresholds are applied after
+(``pipeline.matches_found``), so ``cross_validate`` tries many of them for the cost of one run.
 """
 
 from __future__ import annotations
 
 import logging
+import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from plagdetect.detection.pipeline import check_bytes
+from plagdetect.detection import pipeline
 from plagdetect.detection.report import CheckOptions
 from plagdetect.encoders.bi_encoder import BiEncoder
 from plagdetect.errors import PlagDetectError
-from plagdetect.evaluation.pan import Case, DocumentSpan, load_pan_corpus, write_detections
+from plagdetect.evaluation.folds import DEFAULT_SEED, document_folds
+from plagdetect.evaluation.pan import Case, DocumentSpan, PanCorpus, document_key, load_pan_corpus, write_detections
 from plagdetect.evaluation.plagdet import PanScores, SideScores, evaluate, evaluate_by_obfuscation, submission_side
 from plagdetect.services.corpus import Corpus
 from plagdetect.settings import Settings
@@ -73,10 +77,40 @@ def eval_pan(
     """
     started = time.perf_counter()
     pan = load_pan_corpus(corpus_dir)
-    options = options or CheckOptions(exclude_quotes=False, exclude_bibliography=False)
-    options = replace(options, collection=PAN_COLLECTION)
-    out = Path(out_dir) if out_dir is not None else None
-    detections: list[Case] = []
+    options = _pan_options(options, settings)
+    found = find_all(pan, settings, options, encoder, progress)
+    detections = {name: detections_of(item, options, settings) for name, item in found.items()}
+    _write(out_dir, detections)
+    everything = [case for cases in detections.values() for case in cases]
+    return PanEvaluation(
+        overall=evaluate(pan.cases, everything),
+        by_obfuscation=evaluate_by_obfuscation(pan.cases, everything),
+        submission_side=submission_side(pan.cases, everything),
+        documents=len(pan.susp_documents),
+        seconds=time.perf_counter() - started,
+    )
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the check of one suspicious document found, before thresholds (``pipeline.Found``), and the PAN name
+    of each corpus document."""
+
+    name: str
+    detection: pipeline.Found
+    names: dict[int, str]
+
+
+def find_all(
+    pan: PanCorpus,
+    settings: Settings,
+    options: CheckOptions,
+    encoder: BiEncoder | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Found]:
+    """The sources go into a throw-away corpus; each suspicious document is searched against all of it and
+    aligned and reranked (``pipeline.find``), as a check does; nothing is stored, nothing explained."""
+    found: dict[str, Found] = {}
     with tempfile.TemporaryDirectory(prefix="plagdetect-pan-") as scratch:
         corpus = Corpus.open(replace(settings, data_dir=Path(scratch), database_url=""), encoder=encoder)
         try:
@@ -89,28 +123,153 @@ def eval_pan(
                 if progress:
                     progress(name)
             for name in pan.susp_documents:
-                report = check_bytes(corpus.context, pan.susp_text(name).encode("utf-8"), name, options)
-                found = [
-                    Case(
-                        susp=_document_span(name, m.submission_original),
-                        src=_document_span(names[m.source_id], m.source_original),
-                    )
-                    for m in report.matches
-                ]
-                detections.extend(found)
-                if out is not None:
-                    write_detections(out / f"{Path(name).stem}.xml", name, found)
+                data = pan.susp_text(name).encode("utf-8")
+                found[name] = Found(name, pipeline.find(corpus.context, data, name, options), names)
                 if progress:
                     progress(name)
         finally:
             corpus.close()
-    return PanEvaluation(
-        overall=evaluate(pan.cases, detections),
-        by_obfuscation=evaluate_by_obfuscation(pan.cases, detections),
-        submission_side=submission_side(pan.cases, detections),
-        documents=len(pan.susp_documents),
+    return found
+
+
+def detections_of(found: Found, options: CheckOptions, settings: Settings) -> list[Case]:
+    """The PAN detections of one document under ``options`` (its thresholds)."""
+    return [
+        Case(
+            susp=_document_span(found.name, m.submission_original),
+            src=_document_span(found.names[m.source_id], m.source_original),
+        )
+        for m in pipeline.matches_found(found.detection, options, settings)
+    ]
+
+
+def _pan_options(options: CheckOptions | None, settings: Settings) -> CheckOptions:
+    options = options or CheckOptions(exclude_quotes=False, exclude_bibliography=False)
+    return replace(options, collection=PAN_COLLECTION).resolved(settings)
+
+
+def _write(out_dir: str | Path | None, detections: dict[str, list[Case]]) -> None:
+    if out_dir is None:
+        return
+    for name, found in detections.items():
+        write_detections(Path(out_dir) / f"{Path(name).stem}.xml", name, found)
+
+
+# ----- cross-validation ------------------------------------------------------------------------------------------
+
+RERANK_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+MIN_MATCH_WORDS = (4, 8, 12, 16, 24, 32)
+
+
+@dataclass(frozen=True)
+class FoldResult:
+    documents: list[str]
+    rerank_threshold: float | None  # None: no reranker
+    min_match_words: int
+    tuning: PanScores  # on the other folds, with the values chosen there (tuning data)
+    held_out: PanScores  # on this fold, never seen while choosing
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    folds: list[FoldResult]
+    pooled: PanScores  # every document's held-out detections, scored together
+    by_obfuscation: dict[str, PanScores]
+    seed: int
+    seconds: float
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(f.held_out.plagdet for f in self.folds)
+
+    @property
+    def spread(self) -> float:
+        """The standard deviation of the folds' held-out plagdet."""
+        return statistics.stdev(f.held_out.plagdet for f in self.folds) if len(self.folds) > 1 else 0.0
+
+    def describe(self) -> str:
+        lines = [
+            f"{len(self.folds)} folds of documents (seed {self.seed}); on each, rerank_threshold and min_match_words"
+            " are chosen by plagdet on the other folds and scored on it",
+            f"{'fold':<5} {'docs':>4} {'cases':>5} {'threshold':>9} {'words':>5} {'tuning':>7}"
+            f" {'held-out':>8} {'prec':>6} {'rec':>6} {'gran':>6}",
+        ]
+        for i, f in enumerate(self.folds, 1):
+            threshold = "-" if f.rerank_threshold is None else f"{f.rerank_threshold:.2f}"
+            lines.append(
+                f"{i:<5} {len(f.documents):>4} {f.held_out.cases:>5} {threshold:>9} {f.min_match_words:>5}"
+                f" {f.tuning.plagdet:>7.3f} {f.held_out.plagdet:>8.3f} {f.held_out.precision:>6.3f}"
+                f" {f.held_out.recall:>6.3f} {f.held_out.granularity:>6.3f}"
+            )
+        lines.append(f"held-out plagdet over folds: mean {self.mean:.3f}, standard deviation {self.spread:.3f}")
+        for name, s in sorted(self.by_obfuscation.items()):
+            lines.append(f"  {name:<8} {s.cases:>4} cases: held-out plagdet {s.plagdet:.3f}")
+        lines.append(f"{self.seconds:.0f} s; every document's held-out detections scored together:")
+        lines.append(self.pooled.line())
+        return "\n".join(lines)
+
+
+def cross_validate(
+    corpus_dir: str | Path,
+    settings: Settings,
+    folds: int = 5,
+    seed: int = DEFAULT_SEED,
+    out_dir: str | Path | None = None,
+    options: CheckOptions | None = None,
+    encoder: BiEncoder | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> CrossValidation:
+    """Cross-validated detection: on each fold of documents (``folds.document_folds``), the reranker's threshold
+    and the shortest match are chosen by macro plagdet on the other folds, then scored on it. ``out_dir`` gets
+    each document's held-out detections. (The other thresholds and the models stay as they are: what they were
+    fitted on is the caller's to say.)"""
+    started = time.perf_counter()
+    pan = load_pan_corpus(corpus_dir)
+    parts = document_folds(pan.pairs, folds, seed)
+    options = _pan_options(options, settings)
+    found = find_all(pan, settings, options, encoder, progress)
+    reranked = any(a.rerank_score is not None for f in found.values() for a in f.detection.aligned)
+    grid = [
+        (threshold, words) for threshold in (RERANK_THRESHOLDS if reranked else (None,)) for words in MIN_MATCH_WORDS
+    ]
+    tried = {
+        point: {name: detections_of(item, _with(options, *point), settings) for name, item in found.items()}
+        for point in grid
+    }
+    results: list[FoldResult] = []
+    held_out: dict[str, list[Case]] = {}
+    for documents in parts:
+        tuning_documents = set(pan.susp_documents) - set(documents)
+        tuning_cases = _cases_of(pan.cases, tuning_documents)
+        scores = {point: evaluate(tuning_cases, _of(tried[point], tuning_documents)) for point in grid}
+        best = max(grid, key=lambda point: scores[point].plagdet)  # the first of equals: the lower values
+        detections = _of(tried[best], set(documents))
+        held_out.update({name: tried[best][name] for name in documents})
+        results.append(
+            FoldResult(documents, best[0], best[1], scores[best], evaluate(_cases_of(pan.cases, documents), detections))
+        )
+    _write(out_dir, held_out)
+    everything = [case for cases in held_out.values() for case in cases]
+    return CrossValidation(
+        folds=results,
+        pooled=evaluate(pan.cases, everything),
+        by_obfuscation=evaluate_by_obfuscation(pan.cases, everything),
+        seed=seed,
         seconds=time.perf_counter() - started,
     )
+
+
+def _with(options: CheckOptions, threshold: float | None, words: int) -> CheckOptions:
+    return replace(options, min_match_words=words, **({} if threshold is None else {"rerank_threshold": threshold}))
+
+
+def _cases_of(cases: list[Case], documents: Iterable[str]) -> list[Case]:
+    keys = {document_key(name) for name in documents}
+    return [case for case in cases if document_key(case.susp.document) in keys]
+
+
+def _of(detections: dict[str, list[Case]], documents: set[str]) -> list[Case]:
+    return [case for name in sorted(documents) for case in detections[name]]
 
 
 def _document_span(document: str, span: tuple[int, int]) -> DocumentSpan:

@@ -14,7 +14,6 @@ Each pair carries a ``group`` (its document) so that training and validation nev
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from plagdetect.errors import PlagDetectError
+from plagdetect.evaluation.folds import shuffled
 from plagdetect.evaluation.pan import DocumentSpan, PanCorpus
 from plagdetect.text.chunking import paragraph_spans
 
@@ -93,8 +93,7 @@ def pan_pairs(pan: PanCorpus, encode: Encode, max_chars: int = 2000) -> list[Pai
 
 def split_by_group(pairs: list[Pair], validation_share: float, seed: int = 0) -> tuple[list[Pair], list[Pair]]:
     """Training and validation pairs, whole groups (documents) on one side each, chosen at random with ``seed``."""
-    groups = sorted({pair.group for pair in pairs})
-    random.Random(seed).shuffle(groups)
+    groups = shuffled((pair.group for pair in pairs), seed)  # the order evaluation.folds cuts folds from
     held_out = set(groups[: round(len(groups) * validation_share)])
     return [p for p in pairs if p.group not in held_out], [p for p in pairs if p.group in held_out]
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from plagdetect.cli.main import EXIT_OK, main
 from plagdetect.evaluation.pan import read_detections
-from plagdetect.evaluation.pan_eval import eval_pan
+from plagdetect.evaluation.pan_eval import MIN_MATCH_WORDS, RERANK_THRESHOLDS, cross_validate, eval_pan
+from plagdetect.evaluation.plagdet import evaluate
 
 from builders import ESSAY_RAILWAYS, ESSAY_VOLCANOES, PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED
 
@@ -49,11 +50,38 @@ def test_eval_pan_end_to_end(settings, encoder, tmp_path: Path) -> None:
     assert not any(Path(settings.data_dir).glob("*.db"))  # the throw-away corpus is not the user's
 
 
+def test_cross_validation_chooses_each_folds_thresholds_on_the_other_folds_only(settings, encoder, tmp_path) -> None:
+    write_pan_corpus(tmp_path / "pan")
+    (tmp_path / "pan" / "pairs").write_text("susp-1.txt source-a.txt\nsusp-2.txt source-b.txt\n")
+    result = cross_validate(tmp_path / "pan", settings, folds=2, out_dir=tmp_path / "out", encoder=encoder)
+    by_document = {fold.documents[0]: fold for fold in result.folds}
+    assert sorted(by_document) == ["susp-1.txt", "susp-2.txt"]
+    for fold in result.folds:
+        assert fold.rerank_threshold in RERANK_THRESHOLDS and fold.min_match_words in MIN_MATCH_WORDS
+    # susp-1's values were chosen on susp-2, which copies nothing: its tuning has no case to find.
+    assert by_document["susp-1.txt"].tuning.cases == 0 and by_document["susp-2.txt"].tuning.cases == 1
+    assert by_document["susp-1.txt"].held_out.cases == 1 and by_document["susp-1.txt"].held_out.recall == 1.0
+    # What was written is each document's held-out detections, and the pooled figure scores exactly those.
+    held_out = [d for name in ("susp-1", "susp-2") for d in read_detections(tmp_path / "out" / f"{name}.xml")]
+    assert result.pooled == evaluate(load_cases(tmp_path / "pan"), held_out)
+    lines = result.describe().splitlines()
+    assert any(line.startswith("held-out plagdet over folds: mean") for line in lines)
+    assert lines[-1] == result.pooled.line()
+
+
+def load_cases(root: Path):
+    from plagdetect.evaluation.pan import load_pan_corpus
+
+    return load_pan_corpus(root).cases
+
+
 def test_the_cli_prints_the_pan_line_last(capsys, tmp_path: Path) -> None:
     write_pan_corpus(tmp_path / "pan")
     assert main(["eval-pan", str(tmp_path / "pan")]) == EXIT_OK
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert re.fullmatch(r"plagdet=0\.\d{3} precision=0\.\d{3} recall=1\.000 granularity=1\.000", last), last
+    assert main(["eval-pan", str(tmp_path / "pan"), "--folds", "3"]) != EXIT_OK  # two documents: two folds at most
+    assert "between 2 and 2 folds" in capsys.readouterr().err
 
 
 def test_check_on_the_command_line_with_a_json_report(capsys, tmp_path: Path) -> None:
