@@ -102,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     cross.add_argument("--stsb-dev", type=Path, required=True, help="STS-B dev file: validation, best checkpoint")
     cross.add_argument("--pan", type=Path, action="append", default=[], metavar="CORPUS_DIR", help="PAN pairs too")
     cross.add_argument("--pan-validation-share", type=float, default=0.2, help="PAN documents held back")
+    cross.add_argument(
+        "--folds",
+        type=int,
+        default=0,
+        metavar="K",
+        help="hold back the PAN documents of one of K folds (the folds of eval-pan --folds K, same --seed) instead",
+    )
+    cross.add_argument("--fold", type=int, default=1, metavar="I", help="--folds: the fold held back (1 to K)")
     cross.add_argument("--out", type=Path, required=True, help="folder for the trained model")
     add_recipe_arguments(cross, epochs=4.0, learning_rate=6e-5)  # the shipped model's recipe
     cross.set_defaults(run=run_train_cross_encoder)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from plagdetect.cli.output import EXIT_OK
+from plagdetect.errors import PlagDetectError
 from plagdetect.settings import Settings
 
 
@@ -37,15 +38,29 @@ def _print_metrics(metrics: dict[str, float], out: Path) -> None:
 
 def run_train_cross_encoder(args: argparse.Namespace, settings: Settings) -> int:
     from plagdetect.encoders.bi_encoder import load_bi_encoder
+    from plagdetect.evaluation.folds import document_folds
     from plagdetect.evaluation.pan import load_pan_corpus
     from plagdetect.training.cross_encoder import train_cross_encoder
-    from plagdetect.training.data import pan_pairs, read_stsb, split_by_group
+    from plagdetect.training.data import pan_pairs, read_stsb, split_by_fold, split_by_group
 
+    if args.folds and len(args.pan) != 1:
+        raise PlagDetectError("--folds holds back a fold of one PAN corpus: give exactly one --pan.")
     train, pan_validation = read_stsb(args.stsb_train), []
     if args.pan:
+        corpora = [load_pan_corpus(corpus_dir) for corpus_dir in args.pan]
+        held_back = None
+        if args.folds:
+            folds = document_folds(corpora[0].pairs, args.folds, args.seed)
+            if not 1 <= args.fold <= len(folds):
+                raise PlagDetectError(f"--fold must lie between 1 and {len(folds)}.")
+            held_back = folds[args.fold - 1]
         encoder = load_bi_encoder(settings.resolved_bi_encoder, device=settings.device)
-        pairs = [pair for corpus_dir in args.pan for pair in pan_pairs(load_pan_corpus(corpus_dir), encoder.encode)]
-        pan_train, pan_validation = split_by_group(pairs, args.pan_validation_share, seed=args.seed)
+        pairs = [pair for pan in corpora for pair in pan_pairs(pan, encoder.encode)]
+        if held_back is not None:
+            pan_train, pan_validation = split_by_fold(pairs, held_back)
+            print(f"holding back fold {args.fold} of {args.folds}: {', '.join(held_back)}")
+        else:
+            pan_train, pan_validation = split_by_group(pairs, args.pan_validation_share, seed=args.seed)
         train += pan_train
     print(f"training on {len(train)} pairs; validating on STS-B dev and {len(pan_validation)} held-out PAN pairs")
     base = str(args.base) if args.base else settings.resolved_bi_encoder

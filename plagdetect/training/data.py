@@ -98,6 +98,12 @@ def split_by_group(pairs: list[Pair], validation_share: float, seed: int = 0) ->
     return [p for p in pairs if p.group not in held_out], [p for p in pairs if p.group in held_out]
 
 
+def split_by_fold(pairs: list[Pair], held_out: list[str]) -> tuple[list[Pair], list[Pair]]:
+    """Training pairs and the pairs of one fold's documents (``evaluation.folds.document_folds``), held out."""
+    documents = set(held_out)
+    return [p for p in pairs if p.group not in documents], [p for p in pairs if p.group in documents]
+
+
 def _overlaps(span: tuple[int, int], other: DocumentSpan) -> bool:
     return span[0] < other.end and other.offset < span[1]
 

@@ -65,3 +65,23 @@ def test_a_split_keeps_each_document_on_one_side() -> None:
     assert len({p.group for p in validation}) == 2
     assert not {p.group for p in train} & {p.group for p in validation}
     assert split_by_group(pairs, 0.2, seed=1) == (train, validation)  # fixed seed, same split
+
+
+def test_a_fold_held_back_from_training_is_the_fold_eval_pan_scores_it_on() -> None:
+    from plagdetect.evaluation.folds import document_folds
+    from plagdetect.training.data import Pair, split_by_fold
+
+    corpus_pairs = [(f"susp-{i}.txt", f"src-{i}.txt") for i in range(10)]
+    pairs = [Pair(f"a{i}", f"b{i}", i % 2, f"susp-{i % 10}.txt") for i in range(60)]
+    folds = document_folds(corpus_pairs, 5, seed=3)
+    train, held_back = split_by_fold(pairs, folds[2])
+    assert {p.group for p in held_back} == set(folds[2]) and len(train) + len(held_back) == 60
+    assert not {p.group for p in train} & set(folds[2])
+
+
+def test_training_refuses_to_cut_folds_over_several_corpora(tmp_path: Path, capsys) -> None:
+    from plagdetect.cli.main import EXIT_OK, main
+
+    argv = ["train", "cross-encoder", "--stsb-train", "x", "--stsb-dev", "x", "--out", str(tmp_path / "m")]
+    assert main([*argv, "--pan", "a", "--pan", "b", "--folds", "5"]) != EXIT_OK
+    assert "give exactly one --pan" in capsys.readouterr().err
