@@ -90,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="cross-validate: choose the thresholds on K-1 folds of documents, score each fold held out",
     )
     evaluate.add_argument("--seed", type=int, default=12, help="--folds: how documents are dealt into folds")
+    evaluate.add_argument(
+        "--cross-encoders",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="--folds: rerank fold I with DIR/fold-I, a cross-encoder trained without it (train ... --fold I)",
+    )
     evaluate.set_defaults(run=run_eval_pan)
 
     train = commands.add_parser("train", help="train PlagDetect's own models")

@@ -17,8 +17,17 @@ def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
 
     with tqdm(unit="doc", file=sys.stderr, desc="eval-pan") as bar:
         if args.folds:
+            models = None
+            if args.cross_encoders is not None:
+                models = [args.cross_encoders / f"fold-{i}" for i in range(1, args.folds + 1)]
             result = cross_validate(
-                args.corpus_dir, settings, args.folds, args.seed, out_dir=args.out, progress=lambda _: bar.update(1)
+                args.corpus_dir,
+                settings,
+                args.folds,
+                args.seed,
+                out_dir=args.out,
+                progress=lambda _: bar.update(1),
+                rerankers=models,
             )
         else:
             result = eval_pan(args.corpus_dir, settings, out_dir=args.out, progress=lambda _: bar.update(1))

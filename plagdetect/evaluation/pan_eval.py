@@ -12,13 +12,15 @@ import logging
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from plagdetect.detection import pipeline
 from plagdetect.detection.report import CheckOptions
+from plagdetect.detection.rerank import rerank
 from plagdetect.encoders.bi_encoder import BiEncoder
+from plagdetect.encoders.cross_encoder import Reranker, load_reranker
 from plagdetect.errors import PlagDetectError
 from plagdetect.evaluation.folds import DEFAULT_SEED, document_folds
 from plagdetect.evaluation.pan import Case, DocumentSpan, PanCorpus, document_key, load_pan_corpus, write_detections
@@ -218,27 +220,39 @@ def cross_validate(
     options: CheckOptions | None = None,
     encoder: BiEncoder | None = None,
     progress: Callable[[str], None] | None = None,
+    rerankers: Sequence[str | Path] | None = None,
 ) -> CrossValidation:
     """Cross-validated detection: on each fold of documents (``folds.document_folds``), the reranker's threshold
     and the shortest match are chosen by macro plagdet on the other folds, then scored on it. ``out_dir`` gets
-    each document's held-out detections. (The other thresholds and the models stay as they are: what they were
-    fitted on is the caller's to say.)"""
+    each document's held-out detections.
+
+    ``rerankers``: one cross-encoder folder per fold, each trained without that fold's documents (``plagdetect
+    train cross-encoder --folds K --fold I``); each fold is then reranked by its own model, so no learned part has
+    seen the documents it is scored on. Without them the settings' cross-encoder reranks every fold. (The other
+    thresholds stay as they are: what they were fitted on is the caller's to say.)"""
     started = time.perf_counter()
     pan = load_pan_corpus(corpus_dir)
     parts = document_folds(pan.pairs, folds, seed)
+    if rerankers is not None:
+        rerankers = [Path(model) for model in rerankers]
+        if len(rerankers) != len(parts) or not all(model.is_dir() for model in rerankers):
+            raise PlagDetectError(f"Give one cross-encoder folder per fold: {len(parts)} of them.")
+        settings = replace(settings, rerank=False)  # aligned once, unscored; each fold's model scores them
     options = _pan_options(options, settings)
     found = find_all(pan, settings, options, encoder, progress)
-    reranked = any(a.rerank_score is not None for f in found.values() for a in f.detection.aligned)
+    reranked = rerankers is not None or any(
+        a.rerank_score is not None for f in found.values() for a in f.detection.aligned
+    )
     grid = [
         (threshold, words) for threshold in (RERANK_THRESHOLDS if reranked else (None,)) for words in MIN_MATCH_WORDS
     ]
-    tried = {
-        point: {name: detections_of(item, _with(options, *point), settings) for name, item in found.items()}
-        for point in grid
-    }
+    tried = _try_all(found, grid, options, settings) if rerankers is None else {}
     results: list[FoldResult] = []
     held_out: dict[str, list[Case]] = {}
-    for documents in parts:
+    for number, documents in enumerate(parts):
+        if rerankers is not None:
+            model = load_reranker(str(rerankers[number]), settings.device)
+            tried = _try_all(_reranked(found, model), grid, options, settings)
         tuning_documents = set(pan.susp_documents) - set(documents)
         tuning_cases = _cases_of(pan.cases, tuning_documents)
         scores = {point: evaluate(tuning_cases, _of(tried[point], tuning_documents)) for point in grid}
@@ -257,6 +271,26 @@ def cross_validate(
         seed=seed,
         seconds=time.perf_counter() - started,
     )
+
+
+def _try_all(
+    found: dict[str, Found], grid: list[tuple[float | None, int]], options: CheckOptions, settings: Settings
+) -> dict[tuple[float | None, int], dict[str, list[Case]]]:
+    """Each document's detections under each point of the grid."""
+    return {
+        point: {name: detections_of(item, _with(options, *point), settings) for name, item in found.items()}
+        for point in grid
+    }
+
+
+def _reranked(found: dict[str, Found], model: Reranker) -> dict[str, Found]:
+    """What was found, each alignment scored by ``model``."""
+    scored = {}
+    for name, item in found.items():
+        prepared = item.detection.prepared
+        aligned = rerank(model, item.detection.aligned, prepared.normalized.text, prepared.sentences)
+        scored[name] = replace(item, detection=replace(item.detection, aligned=aligned))
+    return scored
 
 
 def _with(options: CheckOptions, threshold: float | None, words: int) -> CheckOptions:

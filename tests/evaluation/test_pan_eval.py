@@ -4,7 +4,10 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from plagdetect.cli.main import EXIT_OK, main
+from plagdetect.errors import PlagDetectError
 from plagdetect.evaluation.pan import read_detections
 from plagdetect.evaluation.pan_eval import MIN_MATCH_WORDS, RERANK_THRESHOLDS, cross_validate, eval_pan
 from plagdetect.evaluation.plagdet import evaluate
@@ -67,6 +70,18 @@ def test_cross_validation_chooses_each_folds_thresholds_on_the_other_folds_only(
     lines = result.describe().splitlines()
     assert any(line.startswith("held-out plagdet over folds: mean") for line in lines)
     assert lines[-1] == result.pooled.line()
+
+
+def test_each_fold_can_be_reranked_by_its_own_model(settings, encoder, tmp_path) -> None:
+    """With one cross-encoder folder per fold (here the shipped model for both), the folds come out as with the
+    settings' model: the per-fold path rescoring what was aligned once is the same detection."""
+    write_pan_corpus(tmp_path / "pan")
+    shipped = settings.resolved_cross_encoder
+    one_model = cross_validate(tmp_path / "pan", settings, folds=2, encoder=encoder)
+    per_fold = cross_validate(tmp_path / "pan", settings, folds=2, encoder=encoder, rerankers=[shipped, shipped])
+    assert per_fold.folds == one_model.folds and per_fold.pooled == one_model.pooled
+    with pytest.raises(PlagDetectError, match="one cross-encoder folder per fold: 2"):
+        cross_validate(tmp_path / "pan", settings, folds=2, encoder=encoder, rerankers=[shipped, tmp_path / "none"])
 
 
 def load_cases(root: Path):
