@@ -179,6 +179,7 @@ class CrossValidation:
     by_obfuscation: dict[str, PanScores]
     seed: int
     seconds: float
+    rerankers: list[str] | None = None  # one cross-encoder per fold; None: the settings' for every fold
 
     @property
     def mean(self) -> float:
@@ -193,6 +194,8 @@ class CrossValidation:
         lines = [
             f"{len(self.folds)} folds of documents (seed {self.seed}); on each, rerank_threshold and min_match_words"
             " are chosen by plagdet on the other folds and scored on it",
+            "reranked by "
+            + (f"each fold's own cross-encoder: {', '.join(self.rerankers)}" if self.rerankers else "one model"),
             f"{'fold':<5} {'docs':>4} {'cases':>5} {'threshold':>9} {'words':>5} {'tuning':>7}"
             f" {'held-out':>8} {'prec':>6} {'rec':>6} {'gran':>6}",
         ]
@@ -270,6 +273,7 @@ def cross_validate(
         by_obfuscation=evaluate_by_obfuscation(pan.cases, everything),
         seed=seed,
         seconds=time.perf_counter() - started,
+        rerankers=[str(model) for model in rerankers] if rerankers is not None else None,
     )
 
 

@@ -80,6 +80,7 @@ def test_each_fold_can_be_reranked_by_its_own_model(settings, encoder, tmp_path)
     one_model = cross_validate(tmp_path / "pan", settings, folds=2, encoder=encoder)
     per_fold = cross_validate(tmp_path / "pan", settings, folds=2, encoder=encoder, rerankers=[shipped, shipped])
     assert per_fold.folds == one_model.folds and per_fold.pooled == one_model.pooled
+    assert "each fold's own cross-encoder" in per_fold.describe() and "one model" in one_model.describe()
     with pytest.raises(PlagDetectError, match="one cross-encoder folder per fold: 2"):
         cross_validate(tmp_path / "pan", settings, folds=2, encoder=encoder, rerankers=[shipped, tmp_path / "none"])
 
