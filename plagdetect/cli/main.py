@@ -16,7 +16,7 @@ from plagdetect import __version__
 from plagdetect.cli.corpus import run_check, run_delete, run_ingest, run_list, run_reindex
 from plagdetect.cli.jobs import run_jobs
 from plagdetect.cli.maintenance import run_purge
-from plagdetect.cli.measure import run_bench, run_eval_pan
+from plagdetect.cli.measure import run_bench, run_eval_pan, run_generate_cases
 from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, shown
 from plagdetect.cli.train import add_recipe_arguments, run_train_cross_encoder, run_train_splade
 from plagdetect.cli.users import run_user
@@ -98,6 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="--folds: rerank fold I with DIR/fold-I, a cross-encoder trained without it (train ... --fold I)",
     )
     evaluate.set_defaults(run=run_eval_pan)
+
+    generate = commands.add_parser(
+        "generate-cases", help="a PAN corpus of short verbatim, reflowed and noised copies, built from any texts"
+    )
+    generate.add_argument("texts", type=Path, metavar="TEXTS_DIR", help="a folder of .txt files (hosts and sources)")
+    generate.add_argument("out", type=Path, metavar="OUT_DIR", help="where susp/, src/, truth/ and pairs go")
+    generate.add_argument("--documents", type=int, default=30, help="suspicious documents")
+    generate.add_argument("--seed", type=int, default=0, help="the same texts and seed, the same corpus")
+    generate.set_defaults(run=run_generate_cases)
 
     train = commands.add_parser("train", help="train PlagDetect's own models")
     models = train.add_subparsers(dest="model", required=True, metavar="MODEL")

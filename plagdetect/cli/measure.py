@@ -35,6 +35,15 @@ def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def run_generate_cases(args: argparse.Namespace, settings: Settings) -> int:
+    from plagdetect.evaluation.generated import describe, generate_corpus
+
+    texts = [(path.name, path.read_text(encoding="utf-8")) for path in sorted(args.texts.glob("*.txt"))]
+    cases = generate_corpus(texts, args.out, documents=args.documents, seed=args.seed)
+    print(f"{describe(cases)}; `plagdetect eval-pan {args.out}` scores them")
+    return EXIT_OK
+
+
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     from plagdetect.evaluation.bench import bench_check, bench_ingest
 
