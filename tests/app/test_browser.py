@@ -87,6 +87,21 @@ def browser():
         browser.close()
 
 
+def pick(page, label: str, option: str, tries: int = 3) -> None:
+    """Choose ``option`` in the select box ``label``; a click that lands while the page is redrawn opens nothing,
+    so the box is clicked again (at most ``tries`` times)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(tries):
+        page.get_by_label(label).first.click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+
+
 def log_in(page, url: str, username: str, password: str) -> None:
     page.goto(url)
     page.get_by_role("textbox", name="Username").fill(username)
@@ -169,12 +184,14 @@ def test_an_admin_adds_files_to_a_new_collection_and_sees_the_job_in_the_jobs_ta
     page.get_by_role("link", name="Corpus").click()
     page.get_by_role("heading", name="Corpus").wait_for(timeout=60_000)
     page.get_by_text("Add documents").click()  # folded away once the corpus holds collections
-    page.get_by_label("Collection").first.click()
-    page.get_by_role("option", name="A new collection…").click()
+    page.get_by_role("button", name="Add to the corpus").wait_for()  # the expander is open
+    # The files first: the uploader keeps them through the reruns that choosing and naming the collection cause.
+    page.locator("input[type=file]").first.set_input_files([str(first), str(second)])
+    page.get_by_text("empty.txt").first.wait_for(timeout=60_000)
+    pick(page, "Collection", "A new collection…")
     page.get_by_role("textbox", name="Name of the new collection").fill("Geology")
     page.get_by_role("textbox", name="Name of the new collection").press("Enter")
-    page.locator("input[type=file]").first.set_input_files([str(first), str(second)])
-    page.get_by_text("empty.txt").first.wait_for()
+    page.get_by_text("empty.txt").first.wait_for(timeout=60_000)  # still there after the rerun
     page.get_by_role("button", name="Add to the corpus").click()
     page.get_by_text("Added 1 of 2 file(s) to Geology.").wait_for(timeout=240_000)
     page.screenshot(path=str(ARTIFACTS / "corpus-added.png"))
