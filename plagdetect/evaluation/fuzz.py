@@ -49,7 +49,12 @@ def _pdf(text: str, title: str = "An essay") -> bytes:
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Title (" + title.encode("latin-1", "replace") + b") >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
+    return pdf_file(objects, info=6)
+
+
+def pdf_file(objects: list[bytes], root: int = 1, info: int | None = None, header: bytes = b"%PDF-1.4\n") -> bytes:
+    """A PDF file of ``objects`` (numbered from 1, in order) with its cross-reference table and trailer."""
+    out = bytearray(header)
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -57,7 +62,10 @@ def _pdf(text: str, title: str = "An essay") -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    trailer = (
+        b"<< /Size %d /Root %d 0 R" % (len(objects) + 1, root) + (b" /Info %d 0 R" % info if info else b"") + b" >>"
+    )
+    out += b"trailer\n" + trailer + b"\nstartxref\n%d\n%%%%EOF\n" % xref
     return bytes(out)
 
 

@@ -16,6 +16,7 @@ import pytest
 from pypdf import PageObject
 
 from plagdetect.errors import PlagDetectError
+from plagdetect.evaluation.fuzz import pdf_file
 from plagdetect.settings import Settings
 from plagdetect.text.extract import ExtractionLimits, extract_bytes
 from plagdetect.text.extract import pdf as pdf_module
@@ -66,16 +67,7 @@ def pdf_declaring(pages: int, declared: int) -> bytes:
         b"<< /Length 40 >>\nstream\nBT /F1 12 Tf 72 720 Td (Same page.) Tj ET\nendstream",
     ]
     objects += [b"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"] * pages
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_file(objects)
 
 
 # --------------------------------------------------------------------------- every format in a child process
