@@ -6,6 +6,10 @@ else: as they are ("verbatim"), with other line breaks ("reflowed"), or with OCR
 and words run together ("noised"). ``generate_corpus`` takes a pool of texts, keeps the first part of the pool as
 hosts (the suspicious documents' own text, never in the corpus) and the rest as sources, and writes ``susp/``,
 ``src/``, ``truth/`` and ``pairs`` that ``eval-pan`` reads. The same pool and seed give the same corpus.
+
+A passage is prose copied into prose, the case being modelled: it comes from before its source's reference list and
+goes into the host before the host's (a check leaves reference lists out), it occurs once in its source, and the
+passages of one document do not overlap.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from plagdetect.detection.exclusions import bibliography_span
 from plagdetect.errors import PlagDetectError
 from plagdetect.text.chunking import paragraph_spans
 
@@ -38,14 +43,27 @@ class GeneratedCase:
     source_length: int
 
 
-def passage_of(source: str, rng: random.Random, lengths: tuple[int, int] = LENGTHS) -> tuple[int, int] | None:
-    """A run of whole sentences of one paragraph of ``source``, ``lengths`` characters long; None if none fits."""
+def passage_of(
+    source: str, rng: random.Random, lengths: tuple[int, int] = LENGTHS, taken: Sequence[tuple[int, int]] = ()
+) -> tuple[int, int] | None:
+    """A run of whole sentences of one paragraph of ``source``, ``lengths`` characters long; None if none fits.
+
+    The passage shares nothing with the passages ``taken`` already, and its text occurs once in the source: a
+    source that repeats a paragraph word for word (some papers do) has two right answers, and PAN truth names one.
+    """
     candidates = []
-    for start, end in paragraph_spans(source):
+    references = bibliography_span(source) or (len(source), len(source))
+    for start, end in paragraph_spans(source[: references[0]]):  # prose: a reference list is left out by a check
         starts = [start] + [start + m.end() for m in _SENTENCE_END.finditer(source[start:end])]
         ends = [start + m.start() for m in _SENTENCE_END.finditer(source[start:end])] + [end]
-        candidates += [(a, b) for a in starts for b in ends if lengths[0] <= b - a <= lengths[1]]
-    return rng.choice(candidates) if candidates else None
+        candidates += [
+            (a, b)
+            for a in starts
+            for b in ends
+            if lengths[0] <= b - a <= lengths[1] and not any(a < e and s < b for s, e in taken)
+        ]
+    rng.shuffle(candidates)
+    return next((c for c in candidates if source.count(source[c[0] : c[1]]) == 1), None)
 
 
 def reflowed(passage: str, rng: random.Random) -> str:
@@ -104,13 +122,15 @@ def generate_corpus(
         src_name, source = sources[number % len(sources)]
         susp_name = f"suspicious-{number:03}.txt"
         paragraphs = [host[a:b] for a, b in paragraph_spans(host)]
+        references = bibliography_span(host)
+        body = sum(1 for a, _ in paragraph_spans(host) if references is None or a < references[0])
         inserts = []
         for k in range(per_document):
-            span = passage_of(source, rng)
+            span = passage_of(source, rng, taken=[taken for _, _, taken in inserts])
             if span is None:
                 continue
             kind = KINDS[(number * per_document + k) % len(KINDS)]
-            inserts.append((rng.randint(0, len(paragraphs)), kind, span))
+            inserts.append((rng.randint(0, body), kind, span))  # into the body, before the host's references
         text, found = _assemble(paragraphs, inserts, source, rng)
         (root / "susp" / susp_name).write_text(text, encoding="utf-8", newline="")
         cases += [GeneratedCase(susp_name, src_name, kind, a, b - a, s, e - s) for kind, (a, b), (s, e) in found]

@@ -70,3 +70,23 @@ def test_a_check_finds_each_kind_where_the_truth_says(settings, encoder, tmp_pat
         scores = result.by_obfuscation[kind]
         assert scores.detected_cases == scores.cases and scores.recall > 0.95, (kind, scores)
     print({kind: scores.line() for kind, scores in result.by_obfuscation.items()})
+
+
+REFERENCES = "\n\nReferences\n\n" + "\n".join(
+    f"Author{n}, A. ({2000 + n}). Title number {n} of a study. Journal of Studies, {n}(2), {10 * n}-{10 * n + 9}."
+    for n in range(12)
+)
+
+
+def test_passages_are_prose_copied_into_prose_once_each(tmp_path: Path) -> None:
+    """From before a source's references into a host before its own; one place in the source; never overlapping."""
+    texts = [(name, text + REFERENCES) for name, text in TEXTS]
+    cases = generate_corpus(texts, tmp_path / "gen", documents=8, seed=2)
+    pan = load_pan_corpus(tmp_path / "gen")
+    for case in pan.cases:
+        susp, src = pan.susp_text(case.susp.document), pan.src_text(case.src.document)
+        assert case.susp.end <= susp.index("\nReferences\n") and case.src.end <= src.index("\nReferences\n")
+        assert src.count(src[case.src.offset : case.src.end]) == 1
+    for document in {c.susp for c in cases}:
+        spans = sorted((c.source_offset, c.source_offset + c.source_length) for c in cases if c.susp == document)
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
