@@ -2,7 +2,7 @@
 
 Services and the check pipeline take a ``Context`` instead of reaching through one another. Models load when
 first needed (a page that lists documents never loads torch); the index is checked against the database the
-first time it is opened (``index.sync.repair``).
+first time it is opened (``index.sync.repair``), and documents without fingerprints get them then.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from plagdetect.settings import Settings
 from plagdetect.store.documents import DocumentStore
 from plagdetect.store.engine import make_engine, make_session_factory
 from plagdetect.store.files import OriginalFiles
+from plagdetect.store.fingerprints import FingerprintStore
 from plagdetect.store.vectors import VectorStore
 
 
@@ -33,6 +34,7 @@ class Context:
         self._encoder = encoder
         self.encoder_path = encoder.path if encoder else settings.resolved_bi_encoder
         self.documents = DocumentStore(self.engine, self.sessions, OriginalFiles(settings.data_dir, settings.files_dir))
+        self.fingerprints = FingerprintStore(self.sessions)
         self._index: VectorIndex | None = None
         self.last_index_report = IndexReport()
 
@@ -101,6 +103,7 @@ class Context:
             self._index = make_index(self.settings, self.encoder_version, self.dim)
             self.documents.remove_orphan_files()
             self.last_index_report = repair(self._index, self.vectors)
+            self.fingerprints.add_missing()  # documents stored before the lexical path (or its current scheme)
         return self._index
 
     def close(self) -> None:

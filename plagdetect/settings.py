@@ -80,6 +80,9 @@ class Settings:
     merge_query_gap: int = 2  # submission chunks a passage may skip
     merge_position_gap: int = 3  # source chunks a passage may jump
     trim_threshold: float = 0.65  # a sentence at a passage's edge stays if it resembles one on the other side
+    # The lexical path (detection/lexical.py): copies found by shared fingerprints, whatever the thresholds above.
+    lexical: bool = True
+    lexical_min_chars: int = 80  # characters of the submission a run of shared fingerprints must cover
     join_sentence_gap: int = 2  # unmatched submission sentences allowed between two paragraphs of one match
     join_source_gap: int = 12  # source sentences the next paragraph of one match may skip
     # What a check leaves out unless the person checking (or the admin's stored defaults) says otherwise.

@@ -32,8 +32,9 @@ if not collections:
 stale = corpus.stale_documents()
 if stale:
     st.warning(
-        f"{stale} document(s) of the corpus were embedded by an older version and are not searched until the "
-        "corpus is re-indexed (an instructor does it on the Corpus page, under Maintenance)."
+        f"{stale} document(s) of the corpus were embedded by an older version: until the corpus is re-indexed "
+        "(an instructor does it on the Corpus page, under Maintenance) they are searched for word-for-word copies "
+        "only, not for paraphrase."
     )
 files = st.file_uploader(
     "Documents to check (PDF, Word or text; several at once)",

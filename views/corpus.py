@@ -130,7 +130,10 @@ with left.expander("Maintenance", expanded=bool(stale)):
             status.update(label=f"Re-indexed: {report.stale_chunks} passages embedded again", state="complete")
         stale = corpus.stale_documents()
     if stale:
-        st.warning(f"{stale} document(s) were embedded by an older version: checks skip them until you re-index.")
+        st.warning(
+            f"{stale} document(s) were embedded by an older version: until you re-index, checks find only "
+            "word-for-word copies of them, not paraphrase."
+        )
 
 st.divider()
 collections_tab, collusion_tab = st.tabs(["Collections", "Collusion: how alike a collection's documents are"])

@@ -117,7 +117,8 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     stale = corpus.stale_documents()
     if stale:
         print(
-            f"warning: {stale} document(s) embedded by an older version are not searched; run `plagdetect reindex`",
+            f"warning: {stale} document(s) embedded by an older version are searched for word-for-word copies only;"
+            " run `plagdetect reindex`",
             file=sys.stderr,
         )
     data = read_file(args.file, int(settings.max_file_mb * 2**20))

@@ -100,11 +100,16 @@ class SentenceAlignment:
     last_query: int
     first_source: int
     last_source: int
-    score: float  # mean best similarity of the matching submission sentences
+    score: float  # mean similarity of the matching submission sentences to their places
+    copied: float = 0.0  # share of the matching submission sentences found copied by the lexical path
 
 
 def align_sentences(
-    query_vectors: np.ndarray, source_vectors: np.ndarray, query_groups: Sequence[int], threshold: float
+    query_vectors: np.ndarray,
+    source_vectors: np.ndarray,
+    query_groups: Sequence[int],
+    threshold: float,
+    lexical: np.ndarray | None = None,
 ) -> list[SentenceAlignment]:
     """Sentence-level alignment of a candidate passage, one result per group (paragraph) of the submission.
 
@@ -113,11 +118,17 @@ def align_sentences(
     sentence matches when it resembles some source sentence at least ``threshold``; per paragraph, the run
     from its first to its last matching sentence is kept, aligned to the source sentences those resemble
     most (``_places_in_reading_order``). A passage spanning several paragraphs thus gives one match per paragraph.
+
+    ``lexical``: (submission sentence, source sentence) pairs found copied (``detection.lexical``), as a boolean
+    matrix like the similarities. Such a submission sentence matches whatever its similarity, at the most similar
+    of the source sentences it was copied from: a copy does not depend on the bi-encoder.
     """
     similarity = query_vectors @ source_vectors.T
-    best = similarity.max(axis=1)
+    ranked = similarity if lexical is None else np.where(lexical, similarity + 2.0, similarity)  # copies first
+    best = ranked.max(axis=1)
     hits = np.flatnonzero(best >= threshold)
-    best_at = _places_in_reading_order(similarity, best, hits)
+    best_at = _places_in_reading_order(ranked, best, hits)
+    copied = np.zeros(len(similarity), dtype=bool) if lexical is None else lexical.any(axis=1)
     alignments = []
     for _, run in groupby(hits, key=lambda i: query_groups[i]):
         members = np.fromiter(run, dtype=np.int64)
@@ -128,7 +139,8 @@ def align_sentences(
                 last_query=int(members[-1]),
                 first_source=int(sources.min()),
                 last_source=int(sources.max()),
-                score=float(best[members].mean()),
+                score=float(similarity[members, sources].mean()),
+                copied=float(copied[members].mean()),
             )
         )
     return alignments
@@ -198,12 +210,15 @@ def align_passages(
     passages: list[Passage],
     sources: dict[int, Source],
     trim_threshold: float,
+    lexical: dict[int, set[tuple[int, int]]] | None = None,
 ) -> list[Aligned]:
     """Each passage aligned sentence by sentence (one sentence of margin on both sides), per submission paragraph.
 
     ``text``, ``sentences``, ``windows``, ``sentence_vectors``: the submission's normalised text, sentence units,
-    search windows and the units' vectors. Passages whose source is gone are skipped.
+    search windows and the units' vectors. ``lexical``: per source, the (submission sentence, source sentence)
+    pairs found copied (``detection.lexical.sentence_pairs``). Passages whose source is gone are skipped.
     """
+    lexical = lexical or {}
     plans = []
     for passage in passages:
         source = sources.get(passage.source)
@@ -219,7 +234,8 @@ def align_passages(
         sub_vectors = sentence_vectors[sub_range.start : sub_range.stop]
         src_vectors = source.vectors[src_range.start : src_range.stop]
         paragraphs = [bisect_right(paragraph_starts, sentences[i][0]) for i in sub_range]
-        for found in align_sentences(sub_vectors, src_vectors, paragraphs, trim_threshold):
+        copies = _pair_matrix(lexical.get(source.id, set()), sub_range, src_range)
+        for found in align_sentences(sub_vectors, src_vectors, paragraphs, trim_threshold, copies):
             aligned.append(
                 Aligned(
                     source=source,
@@ -228,9 +244,19 @@ def align_passages(
                     first_source=src_range[found.first_source],
                     last_source=src_range[found.last_source],
                     score=found.score,
+                    copied=found.copied,
                 )
             )
     return aligned
+
+
+def _pair_matrix(pairs: set[tuple[int, int]], rows: range, columns: range) -> np.ndarray | None:
+    """The (row, column) pairs that fall in ``rows`` x ``columns`` as a boolean matrix over them; None if none do."""
+    matrix = np.zeros((len(rows), len(columns)), dtype=bool)
+    for i, j in pairs:
+        if i in rows and j in columns:
+            matrix[i - rows.start, j - columns.start] = True
+    return matrix if matrix.any() else None
 
 
 @dataclass(frozen=True)
@@ -244,6 +270,12 @@ class Aligned:
     last_source: int
     score: float
     rerank_score: float | None = None
+    copied: float = 0.0  # share of its submission sentences found copied by the lexical path
+
+    @property
+    def decided(self) -> bool:
+        """Mostly copied word for word: a match whatever the reranker would say, so it does not read it."""
+        return self.copied >= 0.5
 
 
 def best_per_stretch(aligned: list[Aligned]) -> list[Aligned]:

@@ -1,27 +1,42 @@
-"""Candidates: which source chunks a check may match, the index search, and the sources read for alignment.
+"""Candidates: which documents a check may match, the index search, the lexical path's lookup, and the sources
+read for alignment.
 
-A seed is a (submission window, source chunk) pair at least ``seed_threshold`` alike; ``align.merge_seeds``
-joins seeds into passages, and ``load_sources`` reads what alignment needs of each passage's source.
+A seed is a (submission window, source chunk) pair at least ``seed_threshold`` alike, or one that shares a run
+of fingerprints (``copied_runs``); ``align.merge_seeds`` joins seeds into passages, and ``load_sources`` reads
+what alignment needs of each passage's source.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
 from plagdetect.context import Context
 from plagdetect.detection.align import Passage, Seed, Source
+from plagdetect.detection.lexical import Run, runs_of, seeds_of
 from plagdetect.detection.report import CheckOptions
 from plagdetect.encoders.bi_encoder import embed_cut
 from plagdetect.errors import PlagDetectError
+from plagdetect.text.chunking import Window
+from plagdetect.text.fingerprints import fingerprints
 from plagdetect.text.prepare import cut_text
 
 logger = logging.getLogger(__name__)
 
 
-def allowed_chunks(context: Context, sha256: str, options: CheckOptions) -> tuple[set[int] | None, set[int]]:
-    """Chunk ids a check may match (None: all), and the ids of the documents left out.
+@dataclass(frozen=True)
+class Scope:
+    """The documents a check may match: a collection (None: every one) less the ``excluded`` documents."""
+
+    collection_id: int | None
+    excluded: set[int]
+    chunks: set[int] | None  # the chunk ids that leaves (None: all), for the vector search
+
+
+def search_scope(context: Context, sha256: str, options: CheckOptions) -> Scope:
+    """What a check may match.
 
     Left out: the submission itself (same bytes, in any collection), the sources excluded by name, and with
     ``exclude_same_author`` the documents of the submission's author.
@@ -34,13 +49,27 @@ def allowed_chunks(context: Context, sha256: str, options: CheckOptions) -> tupl
             raise PlagDetectError("Leaving out the author's own documents needs the author's name.")
         excluded |= documents.ids_by_author(options.author)
     if options.collection is None and not excluded:
-        return None, excluded
+        return Scope(None, excluded, None)
     collection_id = None
     if options.collection is not None:
         collection_id = documents.collection_id(options.collection)
         if collection_id is None:
             raise PlagDetectError(f"No collection named '{options.collection}'.")
-    return context.vectors.allowed_chunk_ids(collection_id, excluded), excluded
+    return Scope(collection_id, excluded, context.vectors.allowed_chunk_ids(collection_id, excluded))
+
+
+def copied_runs(context: Context, text: str, windows: list[Window], scope: Scope) -> tuple[list[Run], list[Seed]]:
+    """The lexical path's runs of the submission (its normalised ``text`` and search ``windows``;
+    ``detection.lexical``) and the seeds they give."""
+    settings = context.settings
+    if not settings.lexical:
+        return [], []
+    found = fingerprints(text)
+    hits = context.fingerprints.lookup(found.hashes.tolist(), scope.collection_id, scope.excluded)
+    runs = runs_of(found, hits, settings.lexical_min_chars)
+    if not runs:
+        return [], []
+    return runs, seeds_of(runs, windows, context.documents.chunk_spans({r.source for r in runs}))
 
 
 def search_seeds(context: Context, vectors: np.ndarray, allowed: set[int] | None) -> list[Seed]:

@@ -68,8 +68,9 @@ def match_of_segments(
     overlap = word_overlap(sub_text, src_text)
     weights = [s.submission_span[1] - s.submission_span[0] for s in segments]
     score = _weighted_mean([s.score for s in segments], weights)
-    reranked = [s.rerank_score for s in segments]
-    rerank_score = None if None in reranked else round(_weighted_mean(reranked, weights), 4)
+    # Over the segments the reranker read (a segment copied word for word is decided without it).
+    reranked = [(s.rerank_score, w) for s, w in zip(segments, weights, strict=True) if s.rerank_score is not None]
+    rerank_score = round(_weighted_mean([r for r, _ in reranked], [w for _, w in reranked]), 4) if reranked else None
     return MatchResult(
         source_id=source.id,
         source_title=source.document.title,

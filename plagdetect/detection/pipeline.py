@@ -2,9 +2,12 @@
 
 prepare        text.prepare: extract, normalise, cut into sentence units and search windows
 embed          each sentence unit encoded once (the int8 copy on a CPU); windows pooled from them
-search         candidates: the index searched within the allowed chunks; seeds above seed_threshold
-align          align: seeds -> passages -> sentence runs per paragraph -> the best place per stretch
-rerank         rerank: the cross-encoder's score of each aligned paragraph; those below the threshold go
+search         candidates: the index searched within the allowed chunks; seeds above seed_threshold; and the
+               lexical path: fingerprints shared with the corpus, chained into runs of copied text, give seeds too
+align          align: seeds -> passages -> sentence runs per paragraph -> the best place per stretch; a sentence
+               a run mostly covers is aligned with its copy whatever its similarity
+rerank         rerank: the cross-encoder's score of each aligned paragraph; those below the threshold go (one
+               mostly copied word for word is decided and not read)
 match          align.join, then matches: segments, verbatim or paraphrase, cut around excluded text
 explain        explain: the words both sides of each match weigh (SPLADE)
 report, store  report: similarity index and sources' shares; store.checks writes it all
@@ -23,9 +26,10 @@ from dataclasses import dataclass
 
 from plagdetect.context import Context
 from plagdetect.detection.align import Aligned, align_passages, best_per_stretch, join, merge_seeds
-from plagdetect.detection.candidates import allowed_chunks, load_sources, search_seeds
+from plagdetect.detection.candidates import copied_runs, load_sources, search_scope, search_seeds
 from plagdetect.detection.exclusions import excluded_spans
 from plagdetect.detection.explain import explain_matches
+from plagdetect.detection.lexical import sentence_pairs
 from plagdetect.detection.matches import matches_of
 from plagdetect.detection.report import (
     CheckOptions,
@@ -86,23 +90,32 @@ def find(
     prepared = prepare_document(data, filename, settings, stride=settings.query_stride)
     text = prepared.normalized.text
     clock.lap("prepare")
-    allowed, excluded_ids = allowed_chunks(context, prepared.sha256, options)
-    logger.debug("Left out of the search: %s", excluded_ids)
+    scope = search_scope(context, prepared.sha256, options)
+    logger.debug("Left out of the search: %s", scope.excluded)
 
     say(f"Embedding {len(prepared.sentences)} sentences and searching the corpus")
     sentence_vectors, window_vectors = embed_cut(context.submission_encoder, text, prepared.sentences, prepared.chunks)
     clock.lap("embed")
-    seeds = search_seeds(context, window_vectors, allowed)
+    seeds = search_seeds(context, window_vectors, scope.chunks)
+    runs, copied_seeds = copied_runs(context, text, prepared.chunks, scope)
     clock.lap("search")
 
-    passages = merge_seeds(seeds, settings.merge_query_gap, settings.merge_position_gap)
+    passages = merge_seeds(seeds + copied_seeds, settings.merge_query_gap, settings.merge_position_gap)
     excluded = excluded_spans(text, options.exclude_quotes, options.exclude_bibliography)
     reranker = context.reranker
     say(f"Aligning {len(passages)} candidate passages sentence by sentence" + (" and reranking" if reranker else ""))
     sources = load_sources(context, passages) if passages else {}
+    copies = sentence_pairs(runs, prepared.sentences, {i: source.sentences for i, source in sources.items()})
     aligned = best_per_stretch(
         align_passages(
-            text, prepared.sentences, prepared.chunks, sentence_vectors, passages, sources, settings.trim_threshold
+            text,
+            prepared.sentences,
+            prepared.chunks,
+            sentence_vectors,
+            passages,
+            sources,
+            settings.trim_threshold,
+            copies,
         )
     )
     if reranker is not None:

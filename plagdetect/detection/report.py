@@ -56,7 +56,7 @@ class Segment:
     kind: str  # verbatim | paraphrase
     coverage: float
     score: float  # bi-encoder: mean best sentence similarity
-    rerank_score: float | None = None  # cross-encoder, when reranking is on
+    rerank_score: float | None = None  # cross-encoder, when it read the segment (not one copied word for word)
     tokens: list[Token] = field(default_factory=list)  # words both sides share (explainer)
 
 
@@ -72,7 +72,7 @@ class MatchResult:
     submission_original: Span  # in the submission as extracted
     source_original: Span  # in the source as extracted
     score: float  # bi-encoder: mean best sentence similarity
-    rerank_score: float | None  # cross-encoder (mean over segments), when reranking is on
+    rerank_score: float | None  # cross-encoder (mean over the segments it read), when reranking is on
     kind: str  # verbatim | paraphrase
     coverage: float  # share of the submission passage's words in word runs shared with the source
     shared: list[tuple[Span, Span]]  # exact shared word runs: (submission span, source span), absolute

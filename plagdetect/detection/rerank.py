@@ -16,13 +16,21 @@ from plagdetect.text.spans import Span, collapsed
 
 
 def rerank(reranker: Reranker, aligned: list[Aligned], text: str, sentences: list[Span]) -> list[Aligned]:
-    """Each alignment with its cross-encoder score (``passing`` then keeps those that reach the threshold)."""
-    scores = reranker.score([aligned_texts(a, text, sentences) for a in aligned])
-    return [replace(a, rerank_score=round(float(score), 4)) for a, score in zip(aligned, scores, strict=True)]
+    """Each alignment with its cross-encoder score (``passing`` then keeps those that reach the threshold).
+
+    An alignment already decided (mostly copied word for word, ``Aligned.decided``) is not read: it stays
+    unscored and passes."""
+    todo = [k for k, a in enumerate(aligned) if not a.decided]
+    scores = reranker.score([aligned_texts(aligned[k], text, sentences) for k in todo])
+    scored = list(aligned)
+    for k, score in zip(todo, scores, strict=True):
+        scored[k] = replace(aligned[k], rerank_score=round(float(score), 4))
+    return scored
 
 
 def passing(aligned: list[Aligned], threshold: float) -> list[Aligned]:
-    """The alignments the reranker scored at least ``threshold`` (all of them when none was reranked)."""
+    """The alignments the reranker scored at least ``threshold``; unscored ones (no reranker, or decided by the
+    lexical path) pass."""
     return [a for a in aligned if a.rerank_score is None or a.rerank_score >= threshold]
 
 

@@ -1,7 +1,7 @@
 """Collections and documents in the database: every query that writes, reads or deletes their rows.
 
-There is one document per (collection, sha256). A document's rows (text, chunks, sentence vectors) are
-written in one transaction, with its original file written just before that transaction commits.
+There is one document per (collection, sha256). A document's rows (text, chunks, sentence vectors, fingerprints)
+are written in one transaction, with its original file written just before that transaction commits.
 
 Deleted text leaves SQLite's files by a TRUNCATE checkpoint of the write-ahead log (``DocumentStore.checkpoint``).
 A reader that holds an older snapshot (a report being read, another process) keeps the old pages readable, so the
@@ -28,6 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from plagdetect.errors import PlagDetectError
 from plagdetect.store.files import OriginalFiles, write_atomically
+from plagdetect.store.fingerprints import write_fingerprints
 from plagdetect.store.tables import Chunk, Collection, Document
 from plagdetect.text.names import clean_name, clean_optional
 from plagdetect.text.normalize import IntegrityFlags
@@ -215,6 +216,7 @@ class DocumentStore:
                 set_vectors(document)
                 session.add(document)
                 session.flush()
+                write_fingerprints(session, document.id, document.text)
                 stored = self.files.path_for(document.id, prepared.suffix)
                 write_atomically(stored, prepared.data)
                 document.stored_path = self.files.relative(stored)
@@ -398,6 +400,19 @@ class DocumentStore:
         wanted = author.strip().casefold()
         with self.sessions() as session:
             return set(session.scalars(select(Document.id).where(func.lower(func.trim(Document.author)) == wanted)))
+
+    def chunk_spans(self, document_ids: Iterable[int]) -> dict[int, list[Span]]:
+        """Each document's chunk spans, in chunk order (index: the chunk's ordinal)."""
+        spans: dict[int, list[Span]] = {}
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Chunk.document_id, Chunk.start, Chunk.end)
+                .where(Chunk.document_id.in_(list(document_ids)))
+                .order_by(Chunk.document_id, Chunk.ordinal)
+            )
+            for document_id, start, end in rows:
+                spans.setdefault(document_id, []).append((start, end))
+        return spans
 
     def source_texts(self, document_ids: Iterable[int]) -> dict[int, SourceText]:
         """What alignment reads of each source still stored, by id."""

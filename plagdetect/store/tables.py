@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -153,6 +154,33 @@ class SentenceVectors(Base):
     vectors: Mapped[bytes] = mapped_column(LargeBinary)
 
     document: Mapped[Document] = relationship(back_populates="sentences")
+
+
+class Fingerprint(Base):
+    """A winnowed fingerprint of a document's text (``text.fingerprints``): found by its hash, the lexical path's index.
+
+    Clustered by hash (no rowid on SQLite), so a check's lookup reads neighbouring rows; the document's rows go with
+    it (``ON DELETE CASCADE``, through the index on ``document_id``).
+    """
+
+    __tablename__ = "fingerprints"
+    __table_args__ = (Index("ix_fingerprints_document_id", "document_id"), {"sqlite_with_rowid": False})
+
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    start: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # the k-gram's offset in text
+
+
+class FingerprintSet(Base):
+    """That a document's fingerprints are stored, and by which scheme (``text.fingerprints.VERSION``)."""
+
+    __tablename__ = "fingerprint_sets"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class Check(Base):

@@ -190,15 +190,17 @@ def test_the_corpus_page_lists_the_documents(app_corpus: Corpus, people: dict[st
     assert app.dataframe[0].value["title"].tolist() == ["printing-press"]
 
 
-def test_documents_not_searched_until_a_reindex_are_announced(app_corpus: Corpus, people: dict[str, Account]) -> None:
+def test_documents_searched_only_for_copies_until_a_reindex_are_announced(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
     app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
     with app_corpus.context.sessions.begin() as session:
         session.execute(update(Chunk).values(encoder_version="older-model"))
     student = signed_in(people["student"])
-    assert any("not searched until the corpus is re-indexed" in w.value for w in student.warning)
+    assert any("searched for word-for-word copies only, not for paraphrase" in w.value for w in student.warning)
     teacher = signed_in(people["teacher"])
     teacher.switch_page("views/corpus.py").run()
-    assert any("checks skip them until you re-index" in w.value for w in teacher.warning)
+    assert any("until you re-index, checks find only word-for-word copies" in w.value for w in teacher.warning)
     reindex = next(b for b in teacher.button if b.label == "Re-index the corpus")
     reindex.click().run()
     assert not any("re-index" in w.value for w in teacher.warning)
