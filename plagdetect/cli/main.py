@@ -16,7 +16,7 @@ from plagdetect import __version__
 from plagdetect.cli.corpus import run_check, run_delete, run_ingest, run_list, run_reindex
 from plagdetect.cli.jobs import run_jobs
 from plagdetect.cli.maintenance import run_purge
-from plagdetect.cli.measure import run_bench, run_eval_pan, run_generate_cases
+from plagdetect.cli.measure import run_bench, run_eval_clough, run_eval_pan, run_generate_cases
 from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, shown
 from plagdetect.cli.train import add_recipe_arguments, run_train_cross_encoder, run_train_splade
 from plagdetect.cli.users import run_user
@@ -99,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(run=run_eval_pan)
 
+    clough = commands.add_parser(
+        "eval-clough", help="document-level detection on Clough & Stevenson's short answers (cut, light, heavy, non)"
+    )
+    clough.add_argument("corpus_dir", type=Path, metavar="CORPUS_DIR", help="the folder with file_information.csv")
+    clough.set_defaults(run=run_eval_clough)
+
     generate = commands.add_parser(
         "generate-cases", help="a PAN corpus of short verbatim, reflowed and noised copies, built from any texts"
     )
@@ -157,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--pan", type=Path, default=None, help="check: the PAN corpus the input is cut from")
     bench.add_argument("--documents", type=int, default=500, help="check: documents in the corpus")
     bench.add_argument("--words", type=int, default=5000, help="check: words in the submission")
+    bench.add_argument(
+        "--input",
+        choices=["paper", "dense", "both"],
+        default="both",
+        help="check: a PAN paper, a submission dense with copies, or both",
+    )
     bench.add_argument("--repeats", type=int, default=1, help="runs of each pipeline (best time counts)")
     bench.add_argument("--count", type=int, default=400, help="fuzz: hostile files built and read")
     bench.add_argument("--seed", type=int, default=0, help="fuzz: which files (the same seed, the same files)")

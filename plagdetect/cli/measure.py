@@ -1,4 +1,5 @@
-"""Commands that measure: eval-pan (detection quality) and bench (speed against a baseline)."""
+"""Commands that measure: eval-pan and eval-clough (detection quality), generate-cases, and bench (speed against a
+baseline)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,17 @@ def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def run_eval_clough(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from plagdetect.evaluation.clough import eval_clough
+
+    with tqdm(unit="answer", file=sys.stderr, desc="eval-clough") as bar:
+        result = eval_clough(args.corpus_dir, settings, progress=lambda _: bar.update(1))
+    print(result.describe())
+    return EXIT_OK
+
+
 def run_generate_cases(args: argparse.Namespace, settings: Settings) -> int:
     from plagdetect.evaluation.generated import describe, generate_corpus
 
@@ -45,7 +57,7 @@ def run_generate_cases(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from plagdetect.evaluation.bench import bench_check, bench_ingest
+    from plagdetect.evaluation.bench import CHECK_INPUTS, bench_check, bench_ingest
 
     if args.target == "jobs":
         from plagdetect.evaluation.queue_bench import bench_jobs
@@ -62,11 +74,11 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.target == "check":
         if args.pan is None:
             raise PlagDetectError("bench check reads its input from a PAN corpus: give --pan CORPUS_DIR.")
-        print(
-            bench_check(
-                settings, str(args.pan), documents=args.documents, words=args.words, repeats=args.repeats
-            ).describe()
-        )
+        inputs = CHECK_INPUTS if args.input == "both" else (args.input,)
+        for result in bench_check(
+            settings, str(args.pan), documents=args.documents, words=args.words, repeats=args.repeats, inputs=inputs
+        ):
+            print(result.describe())
     else:
         print(bench_ingest(settings, windows=args.windows, repeats=args.repeats).describe())
     return EXIT_OK

@@ -118,8 +118,10 @@ def find(
             copies,
         )
     )
+    clock.lap("align")
     if reranker is not None:
         aligned = rerank(reranker, aligned, text, prepared.sentences)
+        clock.lap("rerank")
     return Found(prepared, excluded, aligned)
 
 
@@ -152,7 +154,7 @@ def check_bytes(
     found = find(context, data, filename, options, say, clock)
     prepared, excluded, text = found.prepared, found.excluded, found.prepared.normalized.text
     matches = matches_found(found, options, settings)
-    clock.lap("align")
+    clock.lap("match")
     reranker, explainer = context.reranker, context.explainer
     if explainer is not None:
         say(f"Explaining {len(matches)} matches")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,12 +130,19 @@ def bench_ingest(settings: Settings, windows: int = 3000, repeats: int = 1) -> B
     )
 
 
-def pan_check_input(corpus_dir: str, documents: int, words: int) -> tuple[list[tuple[str, str]], str]:
-    """A corpus and a submission from a PAN text-alignment corpus: real papers and real paraphrases.
+CHECK_INPUTS = ("paper", "dense")
+
+
+def pan_check_input(corpus_dir: str, documents: int, words: int) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """A corpus and two submissions from a PAN text-alignment corpus: real papers and real paraphrases.
 
     The corpus: every source document cut at paragraph breaks into ``documents`` parts or more (named
-    ``<source>-<k>``). The submission: the longest suspicious documents, one after the other, until it has
-    ``words`` words; their sources are in the corpus, so the check finds what PAN's truth marks.
+    ``<source>-<k>``). The submissions, each of at least ``words`` words:
+
+    - ``paper``: the longest suspicious documents, one after the other; their sources are in the corpus, so the
+      check finds what PAN's truth marks, among the papers' own text;
+    - ``dense``: a submission made of copies and little else, the case whose cost grows with its matches: PAN's
+      cases one after the other, in turn the paraphrase (the suspicious side) and the source passage word for word.
     """
     from plagdetect.evaluation.pan import load_pan_corpus
     from plagdetect.text.chunking import paragraph_spans
@@ -155,42 +162,58 @@ def pan_check_input(corpus_dir: str, documents: int, words: int) -> tuple[list[t
                 parts.append((f"{stem}-{k // size:03}", "\n\n".join(paragraphs[k : k + size])))
         per_source += 1
     by_length = sorted(pan.susp_documents, key=lambda name: -len(pan.susp_text(name).split()))
-    submission: list[str] = []
-    for name in by_length:
-        if sum(len(text.split()) for text in submission) >= words:
+    paper = _until(words, (pan.susp_text(name) for name in by_length))
+    copies = (
+        pan.susp_text(c.susp.document)[c.susp.offset : c.susp.end]
+        if k % 2 == 0
+        else pan.src_text(c.src.document)[c.src.offset : c.src.end]
+        for k, c in enumerate(pan.cases)
+    )
+    return parts, {"paper": paper, "dense": _until(words, copies)}
+
+
+def _until(words: int, texts: Iterable[str]) -> str:
+    """The texts as paragraphs of one document, as many as it takes to reach ``words`` words."""
+    taken: list[str] = []
+    for text in texts:
+        if sum(len(t.split()) for t in taken) >= words:
             break
-        submission.append(pan.susp_text(name))
-    return parts, "\n\n".join(submission)
+        taken.append(text.strip())
+    return "\n\n".join(taken)
 
 
 def bench_check(
-    settings: Settings, pan_dir: str, documents: int = 500, words: int = 5000, repeats: int = 1
-) -> BenchResult:
-    """One check of a long submission against a corpus, ours vs. a naive pipeline on the same corpus.
+    settings: Settings,
+    pan_dir: str,
+    documents: int = 500,
+    words: int = 5000,
+    repeats: int = 1,
+    inputs: Iterable[str] = CHECK_INPUTS,
+) -> list[BenchResult]:
+    """A check of a long submission against a corpus, ours vs. a naive pipeline on the same corpus, for each of
+    ``inputs`` (``pan_check_input``: a paper, and a submission dense with copies).
 
-    The input comes from a PAN corpus (``pan_check_input``); the corpus is built once in a temporary data
-    directory, and building it is not timed. Ours: ``check_bytes`` end to end (extraction, search, alignment,
-    reranking, explanations, storage; on a CPU the submission goes through the bi-encoder's int8 copy).
-    Naive: the submission's sentence windows, ``model.encode``, ``util.semantic_search`` over all the corpus's
-    vectors (brute force), ``CrossEncoder.predict`` on every (window, corpus window) pair above the same
-    bi-encoder threshold, no merging. Both use the same models. With ``repeats`` > 1 the two take turns, so
-    that a slow spell of the machine falls on both, and each one's best time counts.
+    The corpus is built once in a temporary data directory, and building it is not timed. Ours: ``check_bytes``
+    end to end (extraction, search, alignment, reranking, explanations, storage; on a CPU the submission goes
+    through the bi-encoder's int8 copy). Naive: the submission's sentence windows, ``model.encode``,
+    ``util.semantic_search`` over all the corpus's vectors (brute force), ``CrossEncoder.predict`` on every
+    (window, corpus window) pair above the same bi-encoder threshold, no merging. Both use the same models. With
+    ``repeats`` > 1 the two take turns, so that a slow spell of the machine falls on both, and each one's best
+    time counts.
     """
     import tempfile
     from dataclasses import replace
 
     import numpy as np
     import torch
-    from sentence_transformers import util
     from sqlalchemy import select
 
-    from plagdetect.detection.pipeline import check_bytes
     from plagdetect.encoders.cross_encoder import load_reranker
     from plagdetect.services.corpus import Corpus
     from plagdetect.store import Chunk, Document
     from plagdetect.store.vectors import blob_to_vector
 
-    parts, submission = pan_check_input(pan_dir, documents, words)
+    parts, submissions = pan_check_input(pan_dir, documents, words)
     with tempfile.TemporaryDirectory(prefix="plagdetect-bench-") as tmp:
         folder = Path(tmp) / "corpus"
         folder.mkdir()
@@ -202,59 +225,80 @@ def bench_check(
             with corpus.context.sessions() as session:
                 rows = session.execute(select(Document.text, Chunk.start, Chunk.end, Chunk.vector).join(Document)).all()
             dim = corpus.context.encoder.dim
-            corpus_texts = [row.text[row.start : row.end] for row in rows]
-            corpus_vectors = torch.from_numpy(np.stack([blob_to_vector(row.vector, dim) for row in rows]))
-            model = corpus.context.encoder.model
-            cross_encoder = load_reranker(settings.resolved_cross_encoder, settings.device).model
+            naive = _NaiveCheck(
+                settings,
+                corpus.context.encoder.model,
+                load_reranker(settings.resolved_cross_encoder, settings.device).model,
+                [row.text[row.start : row.end] for row in rows],
+                torch.from_numpy(np.stack([blob_to_vector(row.vector, dim) for row in rows])),
+            )
+            from plagdetect.detection.pipeline import check_bytes
+
             check_bytes(corpus.context, parts[0][1].encode(), "warm-up.txt")  # first calls pay one-off costs
-            candidates = 0
-            naive_stages: dict[str, float] = {}
-
-            def naive() -> None:
-                nonlocal candidates
-                start = time.perf_counter()
-                windows = [c.text for c in chunk_text(submission, settings.chunk_sentences, settings.chunk_stride)]
-                queries = model.encode(windows, convert_to_tensor=True, normalize_embeddings=True)
-                hits = util.semantic_search(queries, corpus_vectors.to(queries.dtype), top_k=settings.neighbours)
-                pairs = [
-                    (windows[q], corpus_texts[hit["corpus_id"]])
-                    for q, found in enumerate(hits)
-                    for hit in found
-                    if hit["score"] >= settings.seed_threshold
-                ]
-                naive_stages["embed+search"] = time.perf_counter() - start
-                candidates = len(pairs)
-                if pairs:
-                    cross_encoder.predict(pairs)
-                naive_stages["rerank"] = time.perf_counter() - start - naive_stages["embed+search"]
-
-            reports = []
-            ours_s = baseline_s = float("inf")
-            for _ in range(repeats):
-                ours_s = min(
-                    ours_s,
-                    _best_time(
-                        lambda: reports.append(check_bytes(corpus.context, submission.encode(), "submission.txt")), 1
-                    ),
-                )
-                baseline_s = min(baseline_s, _best_time(naive, 1))
-            runtime = corpus.context.submission_encoder.runtime
+            results = [_bench_one_check(corpus, naive, name, submissions[name], len(parts), repeats) for name in inputs]
         finally:
             corpus.close()
+    return results
+
+
+class _NaiveCheck:
+    """The naive pipeline: windows, encode, brute-force search, the cross-encoder on every candidate pair."""
+
+    def __init__(self, settings: Settings, model, cross_encoder, corpus_texts: list[str], corpus_vectors) -> None:
+        self.settings = settings
+        self.model = model
+        self.cross_encoder = cross_encoder
+        self.corpus_texts = corpus_texts
+        self.corpus_vectors = corpus_vectors
+        self.candidates = 0
+        self.stages: dict[str, float] = {}
+
+    def __call__(self, submission: str) -> None:
+        from sentence_transformers import util
+
+        settings = self.settings
+        start = time.perf_counter()
+        windows = [c.text for c in chunk_text(submission, settings.chunk_sentences, settings.chunk_stride)]
+        queries = self.model.encode(windows, convert_to_tensor=True, normalize_embeddings=True)
+        hits = util.semantic_search(queries, self.corpus_vectors.to(queries.dtype), top_k=settings.neighbours)
+        pairs = [
+            (windows[q], self.corpus_texts[hit["corpus_id"]])
+            for q, found in enumerate(hits)
+            for hit in found
+            if hit["score"] >= settings.seed_threshold
+        ]
+        self.stages["embed+search"] = time.perf_counter() - start
+        self.candidates = len(pairs)
+        if pairs:
+            self.cross_encoder.predict(pairs)
+        self.stages["rerank"] = time.perf_counter() - start - self.stages["embed+search"]
+
+
+def _bench_one_check(corpus, naive: _NaiveCheck, name: str, submission: str, documents: int, repeats: int):
+    from plagdetect.detection.pipeline import check_bytes
+
+    reports = []
+    ours_s = baseline_s = float("inf")
+    for _ in range(repeats):
+        ours_s = min(
+            ours_s,
+            _best_time(lambda: reports.append(check_bytes(corpus.context, submission.encode(), f"{name}.txt")), 1),
+        )
+        baseline_s = min(baseline_s, _best_time(lambda: naive(submission), 1))
     report = reports[-1]
-    stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
-    naive_split = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in naive_stages.items())
+    stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in report.timings.items())
+    naive_split = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in naive.stages.items())
     return BenchResult(
-        name=f"check ({len(submission.split())} words against {len(parts)} documents)",
+        name=f"check, {name} ({len(submission.split())} words against {documents} documents)",
         items=1,
         unit="checks",
         ours_s=ours_s,
         baseline_s=baseline_s,
-        baseline=f"windows, encode, semantic_search, CrossEncoder.predict on all {candidates} candidates",
+        baseline=f"windows, encode, semantic_search, CrossEncoder.predict on all {naive.candidates} candidates",
         device=corpus.context.encoder.device,
         notes=(
             f"ours: {len(report.matches)} matches, similarity {100 * report.similarity:.1f}%; stages: {stages}; "
-            f"submission encoded with {runtime}\n"
+            f"submission encoded with {corpus.context.submission_encoder.runtime}\n"
             f"  naive: {naive_split}"
         ),
     )

@@ -145,7 +145,7 @@ def test_the_check_and_its_matches_are_stored(printing_corpus: Corpus) -> None:
         stored = session.get(Check, report.check_id)
         assert stored.similarity == report.similarity and stored.filename == "submission.txt"
         assert stored.text == PRINTING_SUBMISSION and stored.model_versions["bi-encoder"]
-        assert set(stored.timings) >= {"embed", "search", "align"}
+        assert set(stored.timings) >= {"embed", "search", "align", "rerank", "match"}
         matches = session.scalars(select(Match).where(Match.check_id == report.check_id)).all()
         assert [(m.submission_start, m.submission_end, m.type) for m in matches] == [
             (m.submission_span[0], m.submission_span[1], m.kind) for m in report.matches

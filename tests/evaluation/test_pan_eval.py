@@ -117,14 +117,16 @@ def test_check_on_the_command_line_with_a_json_report(capsys, tmp_path: Path) ->
 def test_bench_check_cuts_a_pan_corpus_into_documents_and_compares_with_the_naive_pipeline(capsys, tmp_path):
     from plagdetect.evaluation.bench import pan_check_input
 
-    write_pan_corpus(tmp_path / "pan")
-    parts, submission = pan_check_input(str(tmp_path / "pan"), documents=8, words=50)
+    copied, copied_end = write_pan_corpus(tmp_path / "pan")
+    parts, submissions = pan_check_input(str(tmp_path / "pan"), documents=8, words=50)
     assert len(parts) >= 8 and len({name for name, _ in parts}) == len(parts)
     assert "".join(text for _, text in parts).count("Around 1440") == 1  # each paragraph in one document
-    assert PRINTING_SUBMISSION in submission or ESSAY_RAILWAYS in submission
+    assert PRINTING_SUBMISSION.strip() in submissions["paper"] or ESSAY_RAILWAYS.strip() in submissions["paper"]
+    assert submissions["dense"] == PRINTING_SUBMISSION[copied:copied_end]  # the one case: nothing but the copy
 
     assert main(["bench", "check", "--pan", str(tmp_path / "pan"), "--documents", "8", "--words", "50"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert re.search(r"against (\d+) documents", out) and "ratio" in out and "naive: embed+search" in out
+    assert re.findall(r"check, (\w+) \(\d+ words against \d+ documents", out) == ["paper", "dense"]
+    assert out.count("ratio") == 2 and out.count("naive: embed+search") == 2
     assert main(["bench", "check"]) == 1
     assert "--pan" in capsys.readouterr().err
