@@ -74,10 +74,11 @@ class Context:
 
     @property
     def reranker(self) -> Reranker | None:
-        """The cross-encoder, or None when reranking is off."""
+        """The cross-encoder (on a CPU through its int8 copy, ``int8_reranker``), or None when reranking is off."""
         if not self.settings.rerank:
             return None
-        return load_reranker(self.settings.resolved_cross_encoder, self.settings.device)
+        reranker = load_reranker(self.settings.resolved_cross_encoder, self.settings.device)
+        return reranker.for_checks(self.settings.models_dir) if self.settings.int8_reranker else reranker
 
     @property
     def explainer(self) -> Explainer | None:

@@ -47,6 +47,9 @@ class Settings:
     # On a CPU, a check's submission is encoded by an int8 copy of the bi-encoder (about 1.7x faster; the
     # stored vectors stay full precision). The copy is made once into ``data_dir / "models"`` (encoders/int8.py).
     int8_submissions: bool = True
+    # On a CPU, a check's aligned paragraphs are reranked by an int8 copy of the cross-encoder (about 1.9x faster;
+    # made once into ``data_dir / "models"`` too, and used only while its scores stay close to torch's).
+    int8_reranker: bool = True
 
     # Limits on what one upload may be.
     max_file_mb: float = 50.0

@@ -176,6 +176,7 @@ def check_bytes(
             "bi-encoder": context.encoder_version,
             "bi-encoder runtime (submission)": context.submission_encoder.runtime,
             "cross-encoder": reranker.version if reranker else None,
+            "cross-encoder runtime": reranker.runtime if reranker else None,
             "splade": explainer.version if explainer else None,
         },
         settings=settings_used(settings, options),

@@ -2,7 +2,8 @@
 
 PlagDetect trains its own (``plagdetect train cross-encoder``) and ships it in ``models/cross-encoder``. It is
 loaded offline, in float32 on the CPU (the weights are stored in fp16, which is slow on a CPU) and in fp16 on
-a GPU (``encoders.loading``). ``load_reranker`` gives the process-wide model for a folder and device.
+a GPU (``encoders.loading``). ``load_reranker`` gives the process-wide model for a folder and device; on a CPU a
+check reranks through its int8 copy (``Reranker.for_checks``, ``encoders.int8``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from copy import copy as shallow_copy
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +25,9 @@ from plagdetect.encoders.loading import (
     require_folder,
     torch_dtype,
 )
+
+if TYPE_CHECKING:
+    from plagdetect.encoders.int8 import Int8Classifier
 
 logger = logging.getLogger(__name__)
 
@@ -42,18 +49,41 @@ class Reranker:
         dtype = torch_dtype(self.device)
         self.model = CrossEncoder(self.path, device=self.device, local_files_only=True, model_kwargs={"dtype": dtype})
         self.model.eval()
+        self.runtime = "torch"
+        self._int8: Int8Classifier | None = None
         logger.info("Loaded cross-encoder %s on %s", self.version, self.device)
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """One score per pair, in the order given; identical pairs are scored once."""
         if len(pairs) == 0:
             return np.empty(0, dtype=np.float32)
-        unique = {(a, b): None for a, b in pairs}
-        scores = self.model.predict(
-            [list(pair) for pair in unique], batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
-        )
+        unique = list({(a, b): None for a, b in pairs})
+        if self._int8 is not None:
+            scores = self._int8.score(unique, self.batch_size)
+        else:
+            scores = self.model.predict(
+                [list(pair) for pair in unique],
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         by_pair = dict(zip(unique, np.asarray(scores, dtype=np.float32).reshape(-1), strict=True))
         return np.array([by_pair[(a, b)] for a, b in pairs], dtype=np.float32)
+
+    def for_checks(self, cache_dir: Path) -> Reranker:
+        """The reranker for a check: on a CPU, this model through its int8 copy (``encoders.int8``); where no usable
+        copy can be made, and on a GPU, this reranker itself."""
+        if self.device != "cpu":
+            return self
+        from plagdetect.encoders.int8 import RUNTIME, int8_classifier
+
+        copy = int8_classifier(self.model, self.path, self.version, cache_dir)
+        if copy is None:
+            return self
+        checks = shallow_copy(self)
+        checks._int8 = copy
+        checks.runtime = RUNTIME
+        return checks
 
 
 @process_wide

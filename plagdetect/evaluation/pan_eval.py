@@ -255,6 +255,7 @@ def cross_validate(
     for number, documents in enumerate(parts):
         if rerankers is not None:
             model = load_reranker(str(rerankers[number]), settings.device)
+            model = model.for_checks(settings.models_dir) if settings.int8_reranker else model  # as a check runs it
             tried = _try_all(_reranked(found, model), grid, options, settings)
         tuning_documents = set(pan.susp_documents) - set(documents)
         tuning_cases = _cases_of(pan.cases, tuning_documents)

@@ -1,4 +1,5 @@
-"""The bi-encoder's int8 copy, which encodes a check's submission on a CPU (plagdetect/encoders/int8.py)."""
+"""The int8 copies that serve a check on a CPU (plagdetect/encoders/int8.py): the bi-encoder's, which encodes the
+submission, and the cross-encoder's, which reranks."""
 
 from __future__ import annotations
 
@@ -97,19 +98,47 @@ def test_a_copy_that_cannot_encode_is_not_used(encoder, tmp_path, fresh, monkeyp
     monkeypatch.setattr(int8, "_INPUTS", ("input_ids", "attention_mask", "position_ids"))
     with caplog.at_level(logging.WARNING):
         assert encoder.for_submissions(tmp_path) is encoder
-    assert "cannot encode" in caplog.text and "position_ids" in caplog.text
+    assert "cannot run" in caplog.text and "position_ids" in caplog.text
+
+
+def reranker():
+    from plagdetect.encoders.cross_encoder import load_reranker
+    from plagdetect.settings import Settings
+
+    return load_reranker(Settings().resolved_cross_encoder, "cpu")
+
+
+def test_the_rerankers_copy_scores_like_the_cross_encoder(tmp_path: Path, fresh) -> None:
+    model = reranker()
+    checks = model.for_checks(tmp_path)
+    assert checks.runtime == int8.RUNTIME and model.runtime == "torch" and checks.version == model.version
+    pairs = [(SOURCE, PARAPHRASE), (SOURCE, UNRELATED), (PRINTING_SUBMISSION, PRINTING_SOURCE), (SOURCE, SOURCE)]
+    fast, exact = checks.score(pairs), model.score(pairs)
+    assert fast.shape == (4,) and np.max(np.abs(fast - exact)) < int8.MAX_SCORE_GAP
+    assert fast[0] > 0.5 > fast[1] and fast[3] > 0.9
+
+
+def test_a_reranker_copy_that_strays_is_not_used(tmp_path: Path, fresh, monkeypatch, caplog) -> None:
+    monkeypatch.setattr(int8, "MAX_SCORE_GAP", -1.0)  # no copy is this close
+    model = reranker()
+    with caplog.at_level(logging.WARNING):
+        assert model.for_checks(tmp_path) is model
+    assert "strays from the cross-encoder" in caplog.text
 
 
 def test_a_check_records_how_the_submission_was_encoded_and_finds_the_same_passages(corpus: Corpus) -> None:
     corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
     fast = check_bytes(corpus.context, PRINTING_SUBMISSION.encode(), "submission.txt", CheckOptions())
     assert fast.model_versions["bi-encoder runtime (submission)"] == int8.RUNTIME
-    exact_corpus = Corpus.open(replace(corpus.context.settings, int8_submissions=False), encoder=corpus.context.encoder)
+    assert fast.model_versions["cross-encoder runtime"] == int8.RUNTIME
+    exact_settings = replace(corpus.context.settings, int8_submissions=False, int8_reranker=False)
+    exact_corpus = Corpus.open(exact_settings, encoder=corpus.context.encoder)
     try:
         exact = check_bytes(exact_corpus.context, PRINTING_SUBMISSION.encode(), "submission.txt", CheckOptions())
     finally:
         exact_corpus.close()
     assert exact.model_versions["bi-encoder runtime (submission)"] == "torch"
+    assert exact.model_versions["cross-encoder runtime"] == "torch"
     assert [s.kind for m in fast.matches for s in m.segments] == ["verbatim", "paraphrase"]
     assert [(s.submission_span, s.source_span) for m in fast.matches for s in m.segments] == [
         (s.submission_span, s.source_span) for m in exact.matches for s in m.segments
