@@ -208,6 +208,7 @@ def bench_check(
     import torch
     from sqlalchemy import select
 
+    from plagdetect.detection.pipeline import check_bytes
     from plagdetect.encoders.cross_encoder import load_reranker
     from plagdetect.services.corpus import Corpus
     from plagdetect.store import Chunk, Document
@@ -232,8 +233,6 @@ def bench_check(
                 [row.text[row.start : row.end] for row in rows],
                 torch.from_numpy(np.stack([blob_to_vector(row.vector, dim) for row in rows])),
             )
-            from plagdetect.detection.pipeline import check_bytes
-
             check_bytes(corpus.context, parts[0][1].encode(), "warm-up.txt")  # first calls pay one-off costs
             results = [_bench_one_check(corpus, naive, name, submissions[name], len(parts), repeats) for name in inputs]
         finally:

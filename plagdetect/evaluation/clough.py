@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import statistics
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -107,8 +108,6 @@ def eval_clough(
     progress: Callable[[str], None] | None = None,
 ) -> CloughEvaluation:
     """Each answer checked against the five sources with the default options; its similarity index kept."""
-    import time
-
     started = time.perf_counter()
     sources, listed = read_answers(Path(corpus_dir))
     answers = []
