@@ -88,6 +88,9 @@ class Settings:
     lexical_min_chars: int = 80  # characters of the submission a run of shared fingerprints must cover
     join_sentence_gap: int = 2  # unmatched submission sentences allowed between two paragraphs of one match
     join_source_gap: int = 12  # source sentences the next paragraph of one match may skip
+    # A match not copied word for word needs this many distinct source sentences as the counterparts of its
+    # sentences (detection/evidence.py): text on the same topic keeps meeting one sentence of a source.
+    min_counterparts: int = 2
     # What a check leaves out unless the person checking (or the admin's stored defaults) says otherwise.
     exclude_quotes: bool = True
     exclude_bibliography: bool = True
@@ -185,6 +188,8 @@ class Settings:
             raise PlagDetectError("max_file_mb must be positive.")
         if self.check_text_retention_days < 0:
             raise PlagDetectError("check_text_retention_days must be 0 (kept for ever) or a number of days.")
+        if self.min_counterparts < 1:
+            raise PlagDetectError("min_counterparts must be at least 1 (1: a single source sentence is enough).")
         check_rerank_threshold(self.rerank_threshold)
         check_min_match_words(self.min_match_words)
 

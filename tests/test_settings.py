@@ -34,6 +34,8 @@ def test_bad_values_give_a_clear_message() -> None:
         Settings.from_env({"PLAGDETECT_QUERY_STRIDE": "4"})
     with pytest.raises(PlagDetectError, match="rerank_threshold is a probability"):
         Settings.from_env({"PLAGDETECT_RERANK_THRESHOLD": "1.5"})
+    with pytest.raises(PlagDetectError, match="min_counterparts must be at least 1"):
+        Settings.from_env({"PLAGDETECT_MIN_COUNTERPARTS": "0"})
 
 
 def test_the_shipped_models_are_the_default_and_each_can_be_turned_off() -> None:

@@ -102,6 +102,7 @@ class SentenceAlignment:
     last_source: int
     score: float  # mean similarity of the matching submission sentences to their places
     copied: float = 0.0  # share of the matching submission sentences found copied by the lexical path
+    counterparts: tuple[int, ...] = ()  # the source sentences that are the matching sentences' places, ascending
 
 
 def align_sentences(
@@ -141,6 +142,7 @@ def align_sentences(
                 last_source=int(sources.max()),
                 score=float(similarity[members, sources].mean()),
                 copied=float(copied[members].mean()),
+                counterparts=tuple(sorted({int(j) for j in sources})),
             )
         )
     return alignments
@@ -245,6 +247,7 @@ def align_passages(
                     last_source=src_range[found.last_source],
                     score=found.score,
                     copied=found.copied,
+                    counterparts=frozenset(src_range[j] for j in found.counterparts),
                 )
             )
     return aligned
@@ -271,6 +274,8 @@ class Aligned:
     score: float
     rerank_score: float | None = None
     copied: float = 0.0  # share of its submission sentences found copied by the lexical path
+    # The source sentences its sentences resemble most, their own counterparts (``detection.evidence``).
+    counterparts: frozenset[int] = frozenset()
 
     @property
     def decided(self) -> bool:

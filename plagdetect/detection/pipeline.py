@@ -8,7 +8,9 @@ align          align: seeds -> passages -> sentence runs per paragraph -> the be
                a run mostly covers is aligned with its copy whatever its similarity
 rerank         rerank: the cross-encoder's score of each aligned paragraph; those below the threshold go (one
                mostly copied word for word is decided and not read)
-match          align.join, then matches: segments, verbatim or paraphrase, cut around excluded text
+match          evidence: a one-sentence echo of a longer alignment goes; align.join; evidence: a match needs
+               min_counterparts source sentences as counterparts (or to be copied word for word); then matches:
+               segments, verbatim or paraphrase, cut around excluded text
 explain        explain: the words both sides of each match weigh (SPLADE)
 report, store  report: similarity index and sources' shares; store.checks writes it all
 
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from plagdetect.context import Context
 from plagdetect.detection.align import Aligned, align_passages, best_per_stretch, join, merge_seeds
 from plagdetect.detection.candidates import copied_runs, load_sources, search_scope, search_seeds
+from plagdetect.detection.evidence import corroborated, with_own_counterparts
 from plagdetect.detection.exclusions import excluded_spans
 from plagdetect.detection.explain import explain_matches
 from plagdetect.detection.lexical import sentence_pairs
@@ -126,10 +129,10 @@ def find(
 
 
 def matches_found(found: Found, options: CheckOptions, settings: Settings) -> list[MatchResult]:
-    """The matches of what was found under a check's options: the reranker's threshold, then join and cut
-    (cheap: no model is read, so an evaluation tries many options on one ``Found``)."""
-    kept = passing(found.aligned, options.rerank_threshold)
-    groups = join(kept, settings.join_sentence_gap, settings.join_source_gap)
+    """The matches of what was found under a check's options: the reranker's threshold, evidence of their own,
+    then join and cut (cheap: no model is read, so an evaluation tries many options on one ``Found``)."""
+    kept = with_own_counterparts(passing(found.aligned, options.rerank_threshold))
+    groups = corroborated(join(kept, settings.join_sentence_gap, settings.join_source_gap), settings.min_counterparts)
     minimums = (options.min_match_words, max(options.min_match_words, settings.min_paraphrase_words))
     excluded = merge_spans(sum(found.excluded.values(), []))
     return matches_of(groups, found.prepared, excluded, minimums, settings.verbatim_coverage)

@@ -172,6 +172,7 @@ def settings_used(settings: Settings, options: CheckOptions) -> dict[str, Any]:
         "neighbours": settings.neighbours,
         "seed_threshold": settings.seed_threshold,
         "trim_threshold": settings.trim_threshold,
+        "min_counterparts": settings.min_counterparts,
         "rerank": settings.rerank,
         "rerank_threshold": options.rerank_threshold if settings.rerank else None,
         "chunk_sentences": settings.chunk_sentences,

@@ -161,6 +161,8 @@ def _write(out_dir: str | Path | None, detections: dict[str, list[Case]]) -> Non
 
 RERANK_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 MIN_MATCH_WORDS = (4, 8, 12, 16, 24, 32)
+MIN_COUNTERPARTS = (1, 2, 3)
+Point = tuple[float | None, int, int]  # rerank_threshold (None: no reranker), min_match_words, min_counterparts
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ class FoldResult:
     documents: list[str]
     rerank_threshold: float | None  # None: no reranker
     min_match_words: int
+    min_counterparts: int
     tuning: PanScores  # on the other folds, with the values chosen there (tuning data)
     held_out: PanScores  # on this fold, never seen while choosing
 
@@ -192,19 +195,19 @@ class CrossValidation:
 
     def describe(self) -> str:
         lines = [
-            f"{len(self.folds)} folds of documents (seed {self.seed}); on each, rerank_threshold and min_match_words"
-            " are chosen by plagdet on the other folds and scored on it",
+            f"{len(self.folds)} folds of documents (seed {self.seed}); on each, rerank_threshold, min_match_words and"
+            " min_counterparts are chosen by plagdet on the other folds and scored on it",
             "reranked by "
             + (f"each fold's own cross-encoder: {', '.join(self.rerankers)}" if self.rerankers else "one model"),
-            f"{'fold':<5} {'docs':>4} {'cases':>5} {'threshold':>9} {'words':>5} {'tuning':>7}"
+            f"{'fold':<5} {'docs':>4} {'cases':>5} {'threshold':>9} {'words':>5} {'counterparts':>12} {'tuning':>7}"
             f" {'held-out':>8} {'prec':>6} {'rec':>6} {'gran':>6}",
         ]
         for i, f in enumerate(self.folds, 1):
             threshold = "-" if f.rerank_threshold is None else f"{f.rerank_threshold:.2f}"
             lines.append(
                 f"{i:<5} {len(f.documents):>4} {f.held_out.cases:>5} {threshold:>9} {f.min_match_words:>5}"
-                f" {f.tuning.plagdet:>7.3f} {f.held_out.plagdet:>8.3f} {f.held_out.precision:>6.3f}"
-                f" {f.held_out.recall:>6.3f} {f.held_out.granularity:>6.3f}"
+                f" {f.min_counterparts:>12} {f.tuning.plagdet:>7.3f} {f.held_out.plagdet:>8.3f}"
+                f" {f.held_out.precision:>6.3f} {f.held_out.recall:>6.3f} {f.held_out.granularity:>6.3f}"
             )
         lines.append(f"held-out plagdet over folds: mean {self.mean:.3f}, standard deviation {self.spread:.3f}")
         for name, s in sorted(self.by_obfuscation.items()):
@@ -225,9 +228,9 @@ def cross_validate(
     progress: Callable[[str], None] | None = None,
     rerankers: Sequence[str | Path] | None = None,
 ) -> CrossValidation:
-    """Cross-validated detection: on each fold of documents (``folds.document_folds``), the reranker's threshold
-    and the shortest match are chosen by macro plagdet on the other folds, then scored on it. ``out_dir`` gets
-    each document's held-out detections.
+    """Cross-validated detection: on each fold of documents (``folds.document_folds``), the reranker's threshold,
+    the shortest match and the source sentences a match needs (``min_counterparts``) are chosen by macro plagdet on
+    the other folds, then scored on it. ``out_dir`` gets each document's held-out detections.
 
     ``rerankers``: one cross-encoder folder per fold, each trained without that fold's documents (``plagdetect
     train cross-encoder --folds K --fold I``); each fold is then reranked by its own model, so no learned part has
@@ -246,8 +249,11 @@ def cross_validate(
     reranked = rerankers is not None or any(
         a.rerank_score is not None for f in found.values() for a in f.detection.aligned
     )
-    grid = [
-        (threshold, words) for threshold in (RERANK_THRESHOLDS if reranked else (None,)) for words in MIN_MATCH_WORDS
+    grid: list[Point] = [
+        (threshold, words, counterparts)
+        for threshold in (RERANK_THRESHOLDS if reranked else (None,))
+        for words in MIN_MATCH_WORDS
+        for counterparts in MIN_COUNTERPARTS
     ]
     tried = _try_all(found, grid, options, settings) if rerankers is None else {}
     results: list[FoldResult] = []
@@ -264,7 +270,9 @@ def cross_validate(
         detections = _of(tried[best], set(documents))
         held_out.update({name: tried[best][name] for name in documents})
         results.append(
-            FoldResult(documents, best[0], best[1], scores[best], evaluate(_cases_of(pan.cases, documents), detections))
+            FoldResult(
+                documents, *best, tuning=scores[best], held_out=evaluate(_cases_of(pan.cases, documents), detections)
+            )
         )
     _write(out_dir, held_out)
     everything = [case for cases in held_out.values() for case in cases]
@@ -279,13 +287,14 @@ def cross_validate(
 
 
 def _try_all(
-    found: dict[str, Found], grid: list[tuple[float | None, int]], options: CheckOptions, settings: Settings
-) -> dict[tuple[float | None, int], dict[str, list[Case]]]:
+    found: dict[str, Found], grid: list[Point], options: CheckOptions, settings: Settings
+) -> dict[Point, dict[str, list[Case]]]:
     """Each document's detections under each point of the grid."""
-    return {
-        point: {name: detections_of(item, _with(options, *point), settings) for name, item in found.items()}
-        for point in grid
-    }
+    tried = {}
+    for threshold, words, counterparts in grid:
+        at = (_with(options, threshold, words), replace(settings, min_counterparts=counterparts))
+        tried[threshold, words, counterparts] = {name: detections_of(item, *at) for name, item in found.items()}
+    return tried
 
 
 def _reranked(found: dict[str, Found], model: Reranker) -> dict[str, Found]:

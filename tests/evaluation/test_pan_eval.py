@@ -9,7 +9,13 @@ import pytest
 from plagdetect.cli.main import EXIT_OK, main
 from plagdetect.errors import PlagDetectError
 from plagdetect.evaluation.pan import read_detections
-from plagdetect.evaluation.pan_eval import MIN_MATCH_WORDS, RERANK_THRESHOLDS, cross_validate, eval_pan
+from plagdetect.evaluation.pan_eval import (
+    MIN_COUNTERPARTS,
+    MIN_MATCH_WORDS,
+    RERANK_THRESHOLDS,
+    cross_validate,
+    eval_pan,
+)
 from plagdetect.evaluation.plagdet import evaluate
 
 from builders import ESSAY_RAILWAYS, ESSAY_VOLCANOES, PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED
@@ -61,6 +67,7 @@ def test_cross_validation_chooses_each_folds_thresholds_on_the_other_folds_only(
     assert sorted(by_document) == ["susp-1.txt", "susp-2.txt"]
     for fold in result.folds:
         assert fold.rerank_threshold in RERANK_THRESHOLDS and fold.min_match_words in MIN_MATCH_WORDS
+        assert fold.min_counterparts in MIN_COUNTERPARTS
     # susp-1's values were chosen on susp-2, which copies nothing: its tuning has no case to find.
     assert by_document["susp-1.txt"].tuning.cases == 0 and by_document["susp-2.txt"].tuning.cases == 1
     assert by_document["susp-1.txt"].held_out.cases == 1 and by_document["susp-1.txt"].held_out.recall == 1.0
