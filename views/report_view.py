@@ -174,6 +174,14 @@ def _score_text(scored: MatchResult | Segment) -> str:
     return text
 
 
+def _counterparts_text(match: MatchResult) -> str:
+    """What the match rests on, in sentences of the source (nothing for checks stored before it was recorded)."""
+    if not match.counterparts:
+        return ""
+    sentences = "sentence" if match.counterparts == 1 else "sentences"
+    return f" It rests on {match.counterparts} {sentences} of the source, each the closest to a sentence here."
+
+
 def _whole(match: MatchResult) -> Segment:
     """A match as one segment (stored matches always have segments; this keeps older rows readable)."""
     return Segment(
@@ -196,7 +204,7 @@ def _show_match(number: int, match: MatchResult, colour: str) -> None:
             right.info("The source was deleted from the corpus after this check.")
         st.caption(
             f"{match.kind.capitalize()}: {100 * match.coverage:.0f}% of the passage's words are in runs shared word "
-            "for word (underlined)."
+            "for word (underlined)." + _counterparts_text(match)
         )
         if match.tokens:
             words = " ".join(f"`{word}`" for word, _ in match.tokens)

@@ -137,6 +137,7 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     for match in report.matches:
         (start, end), (source_start, source_end) = match.submission_span, match.source_span
         rerank = "" if match.rerank_score is None else f", reranker {match.rerank_score:.2f}"
+        rerank += f", {match.counterparts} source sentence(s)" if match.counterparts else ""
         print(
             f"  [{start}:{end}] {match.kind} from {match.source_title!r} [{source_start}:{source_end}]"
             f" score {match.score:.2f}{rerank}: {_preview(match.submission_text)}"

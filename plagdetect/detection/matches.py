@@ -37,6 +37,7 @@ def matches_of(
                 a.score,
                 verbatim,
                 a.rerank_score,
+                len(a.counterparts),
             )
             for a in group
         ]
@@ -52,10 +53,13 @@ def segment_of(
     score: float,
     verbatim: float,
     rerank_score: float | None = None,
+    counterparts: int = 0,
 ) -> Segment:
     overlap = word_overlap(sub_text[sub_span[0] : sub_span[1]], src_text[src_span[0] : src_span[1]])
     kind = "verbatim" if overlap.is_verbatim(verbatim) else "paraphrase"
-    return Segment(sub_span, src_span, kind, round(overlap.coverage, 4), round(score, 4), rerank_score)
+    return Segment(
+        sub_span, src_span, kind, round(overlap.coverage, 4), round(score, 4), rerank_score, counterparts=counterparts
+    )
 
 
 def match_of_segments(
@@ -127,7 +131,14 @@ def without_excluded(
                 pieces.append([])
             if part != segment.submission_span:
                 segment = segment_of(
-                    text, source.text, part, segment.source_span, segment.score, verbatim, segment.rerank_score
+                    text,
+                    source.text,
+                    part,
+                    segment.source_span,
+                    segment.score,
+                    verbatim,
+                    segment.rerank_score,
+                    segment.counterparts,
                 )
             pieces[-1].append(segment)
     matches = [match_of_segments(prepared, source, piece, verbatim) for piece in pieces if piece]

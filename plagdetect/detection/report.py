@@ -58,6 +58,9 @@ class Segment:
     score: float  # bi-encoder: mean best sentence similarity
     rerank_score: float | None = None  # cross-encoder, when it read the segment (not one copied word for word)
     tokens: list[Token] = field(default_factory=list)  # words both sides share (explainer)
+    # The source sentences its sentences resemble most, each the counterpart of one or more of them: what the
+    # segment rests on (detection.evidence). 0 in checks stored before it was recorded.
+    counterparts: int = 0
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,11 @@ class MatchResult:
     submission_text: str
     source_text: str
     tokens: list[Token] = field(default_factory=list)  # words both sides share most (explainer)
+
+    @property
+    def counterparts(self) -> int:
+        """The source sentences the match rests on, over its segments (0: not recorded)."""
+        return sum(segment.counterparts for segment in self.segments)
 
 
 @dataclass(frozen=True)

@@ -283,6 +283,7 @@ def _match(
             score=s["score"],
             rerank_score=s.get("rerank_score"),
             tokens=[tuple(token) for token in s.get("tokens", [])],
+            counterparts=s.get("counterparts", 0),
         )
         for s in explanation.get("segments", [])
     ]

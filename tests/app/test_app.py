@@ -146,6 +146,8 @@ def test_uploading_a_pdf_shows_the_report_with_highlighted_matches(
     assert int(similarity.value.rstrip("%")) >= 30
     document = "".join(h.proto.body for h in app.html)
     assert '<mark class="match ' in document and "movable metal type" in document
+    captions = [c.value for c in app.caption]
+    assert any("of the source, each the closest to a sentence here" in c for c in captions)  # what a match rests on
     assert [c.filename for c in list_checks(app_corpus.context, people["student"])] == ["essay.pdf"]
 
 

@@ -13,6 +13,7 @@ from plagdetect.detection.align import Aligned, Source
 from plagdetect.detection.evidence import corroborated, with_own_counterparts
 from plagdetect.detection.report import CheckOptions
 from plagdetect.services.corpus import Corpus
+from plagdetect.store.checks import load_check
 from plagdetect.store.documents import SourceText
 from plagdetect.text.offsets import OffsetMap
 
@@ -80,6 +81,17 @@ def test_a_closing_sentence_of_the_students_own_beside_a_copied_paragraph_is_not
     assert any(m.submission_span[0] <= copied < m.submission_span[1] for m in matches)
     index = sum(m.submission_span[1] - m.submission_span[0] for m in matches) / len(found.prepared.normalized.text)
     assert 0.6 < index < 0.75  # the two borrowed paragraphs of four (82 % with the opinion counted)
+
+
+def test_a_report_says_how_many_source_sentences_each_match_rests_on(corpus: Corpus) -> None:
+    corpus.ingest_paths([SAMPLES / "corpus"], "samples")
+    data = (SAMPLES / "submission-sample.txt").read_bytes()
+    report = pipeline.check_bytes(corpus.context, data, "submission-sample.txt")
+    (match,) = report.matches  # the copied paragraph and the paraphrased one, joined
+    # Four copied sentences and three paraphrased ones, each with its own counterpart in the source.
+    assert [segment.counterparts for segment in match.segments] == [4, 3] and match.counterparts == 7
+    stored = load_check(corpus.context.sessions, report.check_id)
+    assert [segment.counterparts for segment in stored.matches[0].segments] == [4, 3]
 
 
 # ----- the two rules on their own ----------------------------------------------------------------------------
