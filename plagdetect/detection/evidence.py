@@ -12,6 +12,10 @@ cross-validated plagdet on pan25-dev does not fall):
   longer alignment of the same source already has as a counterpart, has no evidence of its own and goes;
 - ``corroborated``: a match (joined alignments) needs at least ``min_counterparts`` distinct source sentences as
   counterparts, unless it is copied word for word (``Aligned.decided``: the lexical path is its own evidence).
+
+The second rule decides some alignments before any model reads them: one with too few counterparts and no other
+alignment of its source close enough to be joined with it can never be in a match (``could_match``), so the
+cross-encoder does not read it.
 """
 
 from __future__ import annotations
@@ -45,3 +49,23 @@ def corroborated(groups: list[list[Aligned]], min_counterparts: int) -> list[lis
         for group in groups
         if all(a.decided for a in group) or len(frozenset().union(*(a.counterparts for a in group))) >= min_counterparts
     ]
+
+
+def could_match(aligned: list[Aligned], min_counterparts: int, sentence_gap: int) -> list[Aligned]:
+    """The alignments that may yet be in a match under ``corroborated``: copied word for word, with
+    ``min_counterparts`` counterparts of their own, or with another alignment of their source at most
+    ``sentence_gap`` submission sentences away (``align.join`` may join them, whatever the reranker says)."""
+    return [
+        a
+        for a in aligned
+        if a.decided or len(a.counterparts) >= min_counterparts or _has_neighbour(a, aligned, sentence_gap)
+    ]
+
+
+def _has_neighbour(a: Aligned, aligned: list[Aligned], sentence_gap: int) -> bool:
+    return any(
+        other is not a
+        and other.source.id == a.source.id
+        and max(a.first_query - other.last_query, other.first_query - a.last_query) - 1 <= sentence_gap  # or overlap
+        for other in aligned
+    )

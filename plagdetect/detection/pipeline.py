@@ -5,7 +5,8 @@ embed          each sentence unit encoded once (the int8 copy on a CPU); windows
 search         candidates: the index searched within the allowed chunks; seeds above seed_threshold; and the
                lexical path: fingerprints shared with the corpus, chained into runs of copied text, give seeds too
 align          align: seeds -> passages -> sentence runs per paragraph -> the best place per stretch; a sentence
-               a run mostly covers is aligned with its copy whatever its similarity
+               a run mostly covers is aligned with its copy whatever its similarity; evidence.could_match: an
+               alignment that can never be in a match (too few counterparts, alone) goes before reranking
 rerank         rerank: the cross-encoder's score of each aligned paragraph; those below the threshold go (one
                mostly copied word for word is decided and not read)
 match          evidence: a one-sentence echo of a longer alignment goes; align.join; evidence: a match needs
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from plagdetect.context import Context
 from plagdetect.detection.align import Aligned, align_passages, best_per_stretch, join, merge_seeds
 from plagdetect.detection.candidates import copied_runs, load_sources, search_scope, search_seeds
-from plagdetect.detection.evidence import corroborated, with_own_counterparts
+from plagdetect.detection.evidence import corroborated, could_match, with_own_counterparts
 from plagdetect.detection.exclusions import excluded_spans
 from plagdetect.detection.explain import explain_matches
 from plagdetect.detection.lexical import sentence_pairs
@@ -73,7 +74,9 @@ class Found:
 
     prepared: PreparedDocument
     excluded: dict[str, list[Span]]  # the submission's excluded spans, by reason
-    aligned: list[Aligned]  # with the cross-encoder's score when there is a reranker, whatever the score
+    # With the cross-encoder's score when there is a reranker, whatever the score. Those that could never be in a
+    # match under the settings' min_counterparts are left out: ``matches_found`` with fewer needs its own ``find``.
+    aligned: list[Aligned]
 
 
 def find(
@@ -121,6 +124,8 @@ def find(
             copies,
         )
     )
+    # Those that can never be in a match (too few counterparts, none of their source near) are not reranked.
+    aligned = could_match(aligned, settings.min_counterparts, settings.join_sentence_gap)
     clock.lap("align")
     if reranker is not None:
         aligned = rerank(reranker, aligned, text, prepared.sentences)

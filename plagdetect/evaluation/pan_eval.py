@@ -245,7 +245,9 @@ def cross_validate(
             raise PlagDetectError(f"Give one cross-encoder folder per fold: {len(parts)} of them.")
         settings = replace(settings, rerank=False)  # aligned once, unscored; each fold's model scores them
     options = _pan_options(options, settings)
-    found = find_all(pan, settings, options, encoder, progress)
+    # Alignments that could match under the fewest counterparts tried are kept (``evidence.could_match``).
+    fewest = replace(settings, min_counterparts=min(MIN_COUNTERPARTS))
+    found = find_all(pan, fewest, options, encoder, progress)
     reranked = rerankers is not None or any(
         a.rerank_score is not None for f in found.values() for a in f.detection.aligned
     )

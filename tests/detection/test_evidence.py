@@ -10,7 +10,7 @@ import numpy as np
 
 from plagdetect.detection import pipeline
 from plagdetect.detection.align import Aligned, Source
-from plagdetect.detection.evidence import corroborated, with_own_counterparts
+from plagdetect.detection.evidence import corroborated, could_match, with_own_counterparts
 from plagdetect.detection.report import CheckOptions
 from plagdetect.services.corpus import Corpus
 from plagdetect.store.checks import load_check
@@ -46,17 +46,30 @@ filling it in the right order is mostly routine work.
 """
 
 
-def test_an_own_answer_whose_definition_resembles_the_sources_gives_zero(corpus: Corpus) -> None:
+def test_an_own_answer_whose_definition_resembles_the_sources_gives_zero(settings, encoder, tmp_path) -> None:
     """Clough & Stevenson's independent answers are flagged this way: one sentence of the student's resembles the
-    source's definition (reranker 0.87). One source sentence is not enough for a paraphrase."""
-    corpus.ingest_bytes(DP_SOURCE.encode(), "dynamic-programming.txt", "CS")
-    settings = corpus.context.settings
-    options = CheckOptions().resolved(settings)
-    found = pipeline.find(corpus.context, DP_OWN_ANSWER.encode(), "answer.txt", options)
-    assert any(a.rerank_score is not None and a.rerank_score >= options.rerank_threshold for a in found.aligned)
-    assert pipeline.matches_found(found, options, settings) == []  # the default: 2 source sentences
-    one_is_enough = pipeline.matches_found(found, options, replace(settings, min_counterparts=1))
-    assert [m.submission_text[:40] for m in one_is_enough] == [DP_OWN_ANSWER[:40]]  # what it was before
+    source's definition (reranker 0.87). One source sentence is not enough for a paraphrase; and as nothing else of
+    that source is near it, the alignment can never become a match, so the reranker does not even read it."""
+
+    def check(min_counterparts: int) -> tuple[pipeline.Found, list]:
+        corpus = Corpus.open(
+            replace(settings, data_dir=tmp_path / str(min_counterparts), min_counterparts=min_counterparts),
+            encoder=encoder,
+        )
+        try:
+            corpus.ingest_bytes(DP_SOURCE.encode(), "dynamic-programming.txt", "CS")
+            options = CheckOptions().resolved(corpus.context.settings)
+            found = pipeline.find(corpus.context, DP_OWN_ANSWER.encode(), "answer.txt", options)
+            return found, pipeline.matches_found(found, options, corpus.context.settings)
+        finally:
+            corpus.close()
+
+    found, matches = check(2)  # the default
+    assert matches == [] and found.aligned == []
+    found, matches = check(1)  # what it was before
+    (alone,) = found.aligned
+    assert len(alone.counterparts) == 1 and alone.rerank_score >= settings.rerank_threshold
+    assert [m.submission_text[:40] for m in matches] == [DP_OWN_ANSWER[:40]]
 
 
 def test_a_closing_sentence_of_the_students_own_beside_a_copied_paragraph_is_not_in_the_match(
@@ -127,3 +140,17 @@ def test_a_match_needs_as_many_source_sentences_as_asked_unless_copied() -> None
     assert corroborated([one, two, copied], 2) == [two, copied]
     assert corroborated([one, two, copied], 1) == [one, two, copied]
     assert corroborated([one, two, copied], 3) == [copied]
+
+
+def test_an_alignment_that_can_never_be_corroborated_is_left_before_reranking() -> None:
+    a, b = source(1), source(2)
+    lone = aligned(a, 0, 1, {2})  # one counterpart, nothing of its source within 2 sentences
+    pair = [aligned(a, 10, 10, {1}), aligned(a, 13, 13, {2})]  # 2 sentences apart: join may make them one match
+    overlapping = [aligned(b, 20, 24, {1}), aligned(b, 22, 30, {4})]
+    far = aligned(b, 40, 40, {3})  # its source's nearest alignment ends 9 sentences before
+    rich = aligned(a, 50, 52, {1, 2})
+    copied = aligned(a, 60, 60, {3}, copied=1.0)
+    everything = [lone, *pair, *overlapping, far, rich, copied]
+    assert could_match(everything, 2, 2) == [*pair, *overlapping, rich, copied]
+    assert could_match(everything, 1, 2) == everything
+    assert could_match(everything, 3, 2) == [*pair, *overlapping, copied]
