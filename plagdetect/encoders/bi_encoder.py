@@ -83,7 +83,7 @@ class BiEncoder:
             return np.empty((0, self.dim), dtype=np.float32)
         unique, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
         if self._int8 is not None:
-            vectors = self._int8.encode(list(unique), self.batch_size)
+            vectors = self._int8.encode(list(unique))
         else:
             vectors = self.model.encode(
                 list(unique),

@@ -59,7 +59,7 @@ class Reranker:
             return np.empty(0, dtype=np.float32)
         unique = list({(a, b): None for a, b in pairs})
         if self._int8 is not None:
-            scores = self._int8.score(unique, self.batch_size)
+            scores = self._int8.score(unique)
         else:
             scores = self.model.predict(
                 [list(pair) for pair in unique],

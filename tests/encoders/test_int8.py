@@ -43,6 +43,8 @@ def test_the_copy_encodes_like_the_bi_encoder_and_is_compared_with_stored_vector
     assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
     assert np.min(np.sum(fast * exact, axis=1)) > 0.97
     assert np.array_equal(fast[0], fast[5])
+    # A text's vector does not depend on the texts encoded with it (int8 activations are scaled per run).
+    assert all(np.array_equal(submissions.encode([text])[0], fast[i]) for i, text in enumerate(texts))
     # What a check computes: the submission's vector (int8) against the stored ones (float32).
     stored = encoder.encode([SOURCE, UNRELATED])
     paraphrase = submissions.encode([PARAPHRASE])[0]
@@ -116,6 +118,9 @@ def test_the_rerankers_copy_scores_like_the_cross_encoder(tmp_path: Path, fresh)
     fast, exact = checks.score(pairs), model.score(pairs)
     assert fast.shape == (4,) and np.max(np.abs(fast - exact)) < int8.MAX_SCORE_GAP
     assert fast[0] > 0.5 > fast[1] and fast[3] > 0.9
+    # A pair's score does not depend on the pairs scored with it (int8 activations are scaled per run).
+    assert [checks.score([pair])[0] for pair in pairs] == list(fast)
+    assert list(checks.score(pairs[::-1])) == list(fast[::-1])
 
 
 def test_a_reranker_copy_that_strays_is_not_used(tmp_path: Path, fresh, monkeypatch, caplog) -> None:
