@@ -73,22 +73,27 @@ def test_an_own_answer_whose_definition_resembles_the_sources_gives_zero(setting
 
 
 def test_a_closing_sentence_of_the_students_own_beside_a_copied_paragraph_is_not_in_the_match(
-    corpus: Corpus,
+    settings, encoder, tmp_path
 ) -> None:
     """The sample submission: two paragraphs copied or paraphrased from the coral-reef source, then the student's
-    own opinion, which resembles the source's last sentence (reranker above the threshold). That sentence is
-    already the counterpart of the paragraph before it: the opinion has no evidence of its own."""
-    corpus.ingest_paths([SAMPLES / "corpus"], "samples")
-    text = (SAMPLES / "submission-sample.txt").read_text()
-    settings = corpus.context.settings
-    options = CheckOptions().resolved(settings)
-    found = pipeline.find(corpus.context, text.encode(), "submission-sample.txt", options)
+    own opinion, which resembles the source's last sentence (at a trim threshold of 0.6 it is aligned, and the
+    reranker passes it). That sentence is already the counterpart of the paragraph before it: the opinion has no
+    evidence of its own."""
+    corpus = Corpus.open(replace(settings, trim_threshold=0.6), encoder=encoder)
+    try:
+        corpus.ingest_paths([SAMPLES / "corpus"], "samples")
+        text = (SAMPLES / "submission-sample.txt").read_text()
+        options = CheckOptions().resolved(corpus.context.settings)
+        found = pipeline.find(corpus.context, text.encode(), "submission-sample.txt", options)
+        matches = pipeline.matches_found(found, options, corpus.context.settings)
+    finally:
+        corpus.close()
     closing = found.prepared.normalized.text.index("In my opinion")
     sentences = found.prepared.sentences
     echo = [a for a in found.aligned if sentences[a.first_query][0] == closing]
     assert echo and echo[0].rerank_score >= options.rerank_threshold  # the reranker alone would keep it
+    assert len(echo[0].counterparts) == 1
 
-    matches = pipeline.matches_found(found, options, settings)
     assert matches and all(m.submission_span[1] <= closing for m in matches)
     copied = found.prepared.normalized.text.index("Scientists call this bleaching")
     assert any(m.submission_span[0] <= copied < m.submission_span[1] for m in matches)
