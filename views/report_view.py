@@ -72,7 +72,7 @@ def show_report(report: CheckReport) -> None:
                 key=f"match_page_{report.check_id}",
             )
         for number, match in enumerate(report.matches[first : first + MATCHES_PER_PAGE], first + 1):
-            _show_match(number, match, colours.get(match.source_id, COLOURS[0]))
+            _show_match(number, match, colours.get(match.source_id, COLOURS[0]), bool(report.settings.get("rerank")))
     _downloads(report)
 
 
@@ -174,6 +174,13 @@ def _score_text(scored: MatchResult | Segment) -> str:
     return text
 
 
+def _reranker_text(segment: Segment, reranked: bool) -> str:
+    """The reranker's score of a paragraph, or why it did not read it."""
+    if segment.rerank_score is not None:
+        return f"{segment.rerank_score:.2f}"
+    return "not read: found copied word for word" if reranked else "not read: no reranker"
+
+
 def _counterparts_text(match: MatchResult) -> str:
     """What the match rests on, in sentences of the source (nothing for checks stored before it was recorded)."""
     if not match.counterparts:
@@ -189,7 +196,7 @@ def _whole(match: MatchResult) -> Segment:
     )
 
 
-def _show_match(number: int, match: MatchResult, colour: str) -> None:
+def _show_match(number: int, match: MatchResult, colour: str, reranked: bool) -> None:
     label = f"[{number}] {plain(match.source_title)} · {match.kind} · {_score_text(match)}"
     with st.expander(label, expanded=number == 1):
         sub_shared = [_relative(a, match.submission_span[0]) for a, _ in match.shared]
@@ -218,7 +225,7 @@ def _show_match(number: int, match: MatchResult, colour: str) -> None:
                             "type": s.kind,
                             "shared word for word (%)": round(100 * s.coverage),
                             "similarity": s.score,
-                            "reranker": s.rerank_score,
+                            "reranker": _reranker_text(s, reranked),
                             "words alike": " ".join(word for word, _ in s.tokens),
                         }
                         for k, s in enumerate(match.segments, 1)

@@ -16,7 +16,7 @@ from plagdetect import __version__
 from plagdetect.cli.corpus import run_check, run_delete, run_ingest, run_list, run_reindex
 from plagdetect.cli.jobs import run_jobs
 from plagdetect.cli.maintenance import run_purge
-from plagdetect.cli.measure import run_bench, run_eval_clough, run_eval_pan, run_generate_cases
+from plagdetect.cli.measure import run_bench, run_eval_calibration, run_eval_clough, run_eval_pan, run_generate_cases
 from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, shown
 from plagdetect.cli.train import add_recipe_arguments, run_train_cross_encoder, run_train_splade
 from plagdetect.cli.users import run_user
@@ -98,6 +98,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="--folds: rerank fold I with DIR/fold-I, a cross-encoder trained without it (train ... --fold I)",
     )
     evaluate.set_defaults(run=run_eval_pan)
+
+    calibration = commands.add_parser(
+        "eval-calibration",
+        help="does the reranker's score read as a probability on held-out documents of a PAN corpus",
+    )
+    calibration.add_argument("corpus_dir", type=Path, metavar="CORPUS_DIR")
+    calibration.add_argument("--folds", type=int, default=5, metavar="K", help="folds of documents")
+    calibration.add_argument("--seed", type=int, default=12, help="how documents are dealt into folds")
+    calibration.add_argument(
+        "--cross-encoders",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="score fold I with DIR/fold-I, a cross-encoder trained without it (train cross-encoder ... --fold I)",
+    )
+    calibration.set_defaults(run=run_eval_calibration)
 
     clough = commands.add_parser(
         "eval-clough", help="document-level detection on Clough & Stevenson's short answers (cut, light, heavy, non)"

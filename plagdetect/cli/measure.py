@@ -1,5 +1,5 @@
-"""Commands that measure: eval-pan and eval-clough (detection quality), generate-cases, and bench (speed against a
-baseline)."""
+"""Commands that measure: eval-pan and eval-clough (detection quality), eval-calibration (the reranker's scores as
+probabilities), generate-cases, and bench (speed against a baseline)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,22 @@ def run_eval_clough(args: argparse.Namespace, settings: Settings) -> int:
 
     with tqdm(unit="answer", file=sys.stderr, desc="eval-clough") as bar:
         result = eval_clough(args.corpus_dir, settings, progress=lambda _: bar.update(1))
+    print(result.describe())
+    return EXIT_OK
+
+
+def run_eval_calibration(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from plagdetect.evaluation.calibration import measure_calibration
+
+    models = None
+    if args.cross_encoders is not None:
+        models = [args.cross_encoders / f"fold-{i}" for i in range(1, args.folds + 1)]
+    with tqdm(unit="doc", file=sys.stderr, desc="eval-calibration") as bar:
+        result = measure_calibration(
+            args.corpus_dir, settings, args.folds, args.seed, rerankers=models, progress=lambda _: bar.update(1)
+        )
     print(result.describe())
     return EXIT_OK
 

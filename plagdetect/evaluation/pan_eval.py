@@ -79,7 +79,7 @@ def eval_pan(
     """
     started = time.perf_counter()
     pan = load_pan_corpus(corpus_dir)
-    options = _pan_options(options, settings)
+    options = pan_options(options, settings)
     found = find_all(pan, settings, options, encoder, progress)
     detections = {name: detections_of(item, options, settings) for name, item in found.items()}
     _write(out_dir, detections)
@@ -145,7 +145,8 @@ def detections_of(found: Found, options: CheckOptions, settings: Settings) -> li
     ]
 
 
-def _pan_options(options: CheckOptions | None, settings: Settings) -> CheckOptions:
+def pan_options(options: CheckOptions | None, settings: Settings) -> CheckOptions:
+    """The options a PAN evaluation checks with (nothing excluded, the PAN collection), resolved."""
     options = options or CheckOptions(exclude_quotes=False, exclude_bibliography=False)
     return replace(options, collection=PAN_COLLECTION).resolved(settings)
 
@@ -244,16 +245,16 @@ def cross_validate(
         if len(rerankers) != len(parts) or not all(model.is_dir() for model in rerankers):
             raise PlagDetectError(f"Give one cross-encoder folder per fold: {len(parts)} of them.")
         settings = replace(settings, rerank=False)  # aligned once, unscored; each fold's model scores them
-    options = _pan_options(options, settings)
+    options = pan_options(options, settings)
     # Alignments that could match under the fewest counterparts tried are kept (``evidence.could_match``).
     fewest = replace(settings, min_counterparts=min(MIN_COUNTERPARTS))
     found = find_all(pan, fewest, options, encoder, progress)
-    reranked = rerankers is not None or any(
+    scored = rerankers is not None or any(
         a.rerank_score is not None for f in found.values() for a in f.detection.aligned
     )
     grid: list[Point] = [
         (threshold, words, counterparts)
-        for threshold in (RERANK_THRESHOLDS if reranked else (None,))
+        for threshold in (RERANK_THRESHOLDS if scored else (None,))
         for words in MIN_MATCH_WORDS
         for counterparts in MIN_COUNTERPARTS
     ]
@@ -264,7 +265,7 @@ def cross_validate(
         if rerankers is not None:
             model = load_reranker(str(rerankers[number]), settings.device)
             model = model.for_checks(settings.models_dir) if settings.int8_reranker else model  # as a check runs it
-            tried = _try_all(_reranked(found, model), grid, options, settings)
+            tried = _try_all(reranked(found, model), grid, options, settings)
         tuning_documents = set(pan.susp_documents) - set(documents)
         tuning_cases = _cases_of(pan.cases, tuning_documents)
         scores = {point: evaluate(tuning_cases, _of(tried[point], tuning_documents)) for point in grid}
@@ -299,8 +300,8 @@ def _try_all(
     return tried
 
 
-def _reranked(found: dict[str, Found], model: Reranker) -> dict[str, Found]:
-    """What was found, each alignment scored by ``model``."""
+def reranked(found: dict[str, Found], model: Reranker) -> dict[str, Found]:
+    """What was found, each alignment scored by ``model`` (those a check would not read stay unscored)."""
     scored = {}
     for name, item in found.items():
         prepared = item.detection.prepared

@@ -298,6 +298,49 @@ def test_a_long_report_shows_its_matches_a_page_at_a_time() -> None:
     assert document.count('<mark class="match paraphrase"') == 60  # the document shows every match
 
 
+def test_a_paragraph_the_reranker_did_not_read_says_why_instead_of_none() -> None:
+    from plagdetect.detection.report import CheckReport, MatchResult, Segment, source_shares
+
+    text = "A copied opening sentence of the essay. " * 3 + "A reworded sentence that follows the copy. " * 3
+    copied = Segment((0, 120), (0, 120), "verbatim", 1.0, 0.99, None, [])
+    reworded = Segment((120, 249), (130, 250), "paraphrase", 0.1, 0.81, 0.734, [])
+    match = MatchResult(
+        source_id=1,
+        source_title="a source",
+        source_collection="c",
+        submission_span=(0, 249),
+        source_span=(0, 250),
+        submission_original=(0, 249),
+        source_original=(0, 250),
+        score=0.9,
+        rerank_score=0.734,
+        kind="verbatim",
+        coverage=0.5,
+        shared=[],
+        segments=[copied, reworded],
+        submission_text=text[:249],
+        source_text="the source passage",
+        tokens=[],
+    )
+    report = CheckReport(
+        check_id=8,
+        filename="essay.txt",
+        text=text,
+        similarity=1.0,
+        sources=source_shares([match], len(text)),
+        matches=[match],
+        excluded={},
+        integrity=[],
+        timings={},
+        model_versions={},
+        settings={"rerank": True},
+    )
+    app = AppTest.from_function(_render_report, args=(report,), default_timeout=60).run()
+    assert not app.exception
+    paragraphs = next(d.value for d in app.dataframe if "paragraph" in d.value.columns)
+    assert paragraphs["reranker"].tolist() == ["not read: found copied word for word", "0.73"]
+
+
 def test_the_admins_check_defaults_are_preselected_on_the_check_page(people: dict[str, Account]) -> None:
     app = signed_in(people["admin"])
     app.switch_page("views/admin.py").run()
