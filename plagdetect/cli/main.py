@@ -16,7 +16,14 @@ from plagdetect import __version__
 from plagdetect.cli.corpus import run_check, run_delete, run_ingest, run_list, run_reindex
 from plagdetect.cli.jobs import run_jobs
 from plagdetect.cli.maintenance import run_purge
-from plagdetect.cli.measure import run_bench, run_eval_calibration, run_eval_clough, run_eval_pan, run_generate_cases
+from plagdetect.cli.measure import (
+    add_fold_models_argument,
+    run_bench,
+    run_eval_calibration,
+    run_eval_clough,
+    run_eval_pan,
+    run_generate_cases,
+)
 from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, shown
 from plagdetect.cli.train import add_recipe_arguments, run_train_cross_encoder, run_train_splade
 from plagdetect.cli.users import run_user
@@ -90,13 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="cross-validate: choose the thresholds on K-1 folds of documents, score each fold held out",
     )
     evaluate.add_argument("--seed", type=int, default=12, help="--folds: how documents are dealt into folds")
-    evaluate.add_argument(
-        "--cross-encoders",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="--folds: rerank fold I with DIR/fold-I, a cross-encoder trained without it (train ... --fold I)",
-    )
+    add_fold_models_argument(evaluate)
     evaluate.set_defaults(run=run_eval_pan)
 
     calibration = commands.add_parser(
@@ -106,13 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     calibration.add_argument("corpus_dir", type=Path, metavar="CORPUS_DIR")
     calibration.add_argument("--folds", type=int, default=5, metavar="K", help="folds of documents")
     calibration.add_argument("--seed", type=int, default=12, help="how documents are dealt into folds")
-    calibration.add_argument(
-        "--cross-encoders",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="score fold I with DIR/fold-I, a cross-encoder trained without it (train cross-encoder ... --fold I)",
-    )
+    add_fold_models_argument(calibration)
     calibration.set_defaults(run=run_eval_calibration)
 
     clough = commands.add_parser(

@@ -5,10 +5,28 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from plagdetect.cli.output import EXIT_FAILED, EXIT_OK
 from plagdetect.errors import PlagDetectError
 from plagdetect.settings import Settings
+
+
+def add_fold_models_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cross-encoders",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="fold I is reranked by DIR/fold-I, a cross-encoder trained without it (train cross-encoder ... --fold I)",
+    )
+
+
+def _fold_models(args: argparse.Namespace) -> list[Path] | None:
+    """DIR/fold-1 ... DIR/fold-K of --cross-encoders DIR, or None."""
+    if args.cross_encoders is None:
+        return None
+    return [args.cross_encoders / f"fold-{i}" for i in range(1, args.folds + 1)]
 
 
 def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
@@ -18,9 +36,6 @@ def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
 
     with tqdm(unit="doc", file=sys.stderr, desc="eval-pan") as bar:
         if args.folds:
-            models = None
-            if args.cross_encoders is not None:
-                models = [args.cross_encoders / f"fold-{i}" for i in range(1, args.folds + 1)]
             result = cross_validate(
                 args.corpus_dir,
                 settings,
@@ -28,7 +43,7 @@ def run_eval_pan(args: argparse.Namespace, settings: Settings) -> int:
                 args.seed,
                 out_dir=args.out,
                 progress=lambda _: bar.update(1),
-                rerankers=models,
+                rerankers=_fold_models(args),
             )
         else:
             result = eval_pan(args.corpus_dir, settings, out_dir=args.out, progress=lambda _: bar.update(1))
@@ -52,12 +67,9 @@ def run_eval_calibration(args: argparse.Namespace, settings: Settings) -> int:
 
     from plagdetect.evaluation.calibration import measure_calibration
 
-    models = None
-    if args.cross_encoders is not None:
-        models = [args.cross_encoders / f"fold-{i}" for i in range(1, args.folds + 1)]
     with tqdm(unit="doc", file=sys.stderr, desc="eval-calibration") as bar:
         result = measure_calibration(
-            args.corpus_dir, settings, args.folds, args.seed, rerankers=models, progress=lambda _: bar.update(1)
+            args.corpus_dir, settings, args.folds, args.seed, _fold_models(args), progress=lambda _: bar.update(1)
         )
     print(result.describe())
     return EXIT_OK

@@ -19,11 +19,17 @@ from pathlib import Path
 import numpy as np
 
 from plagdetect.detection.align import Aligned
-from plagdetect.encoders.cross_encoder import load_reranker
 from plagdetect.errors import PlagDetectError
 from plagdetect.evaluation.folds import DEFAULT_SEED, document_folds
 from plagdetect.evaluation.pan import Case, PanCorpus, document_key, load_pan_corpus
-from plagdetect.evaluation.pan_eval import Found, find_all, pan_options, reranked
+from plagdetect.evaluation.pan_eval import (
+    Found,
+    find_all,
+    fold_rerankers,
+    pan_options,
+    reranked,
+    reranker_as_checks_run,
+)
 from plagdetect.settings import Settings
 
 INSIDE_SHARE = 0.5  # an alignment is reuse when at least this share of its submission text lies in a true case
@@ -158,16 +164,14 @@ def labelled_pan(
     fold), fold I's documents are scored by model I; without them, by the settings' cross-encoder."""
     if not settings.rerank:
         raise PlagDetectError("Calibration reads the reranker's scores: PLAGDETECT_RERANK is off.")
-    if rerankers is not None and len(rerankers) != len(parts):
-        raise PlagDetectError(f"Give one cross-encoder folder per fold: {len(parts)} of them.")
+    models = fold_rerankers(rerankers, parts) if rerankers is not None else None
     finding = settings if rerankers is None else replace(settings, rerank=False)
     found = find_all(pan, finding, pan_options(None, finding), progress=progress)
     labelled = []
     for number, documents in enumerate(parts):
         mine = {name: found[name] for name in documents}
-        if rerankers is not None:
-            model = load_reranker(str(rerankers[number]), settings.device)
-            mine = reranked(mine, model.for_checks(settings.models_dir) if settings.int8_reranker else model)
+        if models is not None:
+            mine = reranked(mine, reranker_as_checks_run(models[number], settings))
         labelled += labelled_alignments(mine, pan.cases, documents, fold=number)
     return labelled
 

@@ -241,9 +241,7 @@ def cross_validate(
     pan = load_pan_corpus(corpus_dir)
     parts = document_folds(pan.pairs, folds, seed)
     if rerankers is not None:
-        rerankers = [Path(model) for model in rerankers]
-        if len(rerankers) != len(parts) or not all(model.is_dir() for model in rerankers):
-            raise PlagDetectError(f"Give one cross-encoder folder per fold: {len(parts)} of them.")
+        rerankers = fold_rerankers(rerankers, parts)
         settings = replace(settings, rerank=False)  # aligned once, unscored; each fold's model scores them
     options = pan_options(options, settings)
     # Alignments that could match under the fewest counterparts tried are kept (``evidence.could_match``).
@@ -263,9 +261,9 @@ def cross_validate(
     held_out: dict[str, list[Case]] = {}
     for number, documents in enumerate(parts):
         if rerankers is not None:
-            model = load_reranker(str(rerankers[number]), settings.device)
-            model = model.for_checks(settings.models_dir) if settings.int8_reranker else model  # as a check runs it
-            tried = _try_all(reranked(found, model), grid, options, settings)
+            tried = _try_all(
+                reranked(found, reranker_as_checks_run(rerankers[number], settings)), grid, options, settings
+            )
         tuning_documents = set(pan.susp_documents) - set(documents)
         tuning_cases = _cases_of(pan.cases, tuning_documents)
         scores = {point: evaluate(tuning_cases, _of(tried[point], tuning_documents)) for point in grid}
@@ -298,6 +296,20 @@ def _try_all(
         at = (_with(options, threshold, words), replace(settings, min_counterparts=counterparts))
         tried[threshold, words, counterparts] = {name: detections_of(item, *at) for name, item in found.items()}
     return tried
+
+
+def fold_rerankers(rerankers: Sequence[str | Path], parts: list[list[str]]) -> list[Path]:
+    """One cross-encoder folder per fold, each of them there, or a message saying how many are needed."""
+    models = [Path(model) for model in rerankers]
+    if len(models) != len(parts) or not all(model.is_dir() for model in models):
+        raise PlagDetectError(f"Give one cross-encoder folder per fold: {len(parts)} of them.")
+    return models
+
+
+def reranker_as_checks_run(path: str | Path, settings: Settings) -> Reranker:
+    """The cross-encoder in ``path``, run as a check runs it (through its int8 copy on a CPU, where set)."""
+    model = load_reranker(str(path), settings.device)
+    return model.for_checks(settings.models_dir) if settings.int8_reranker else model
 
 
 def reranked(found: dict[str, Found], model: Reranker) -> dict[str, Found]:
