@@ -100,6 +100,9 @@ class Settings:
     verbatim_coverage: float = 0.5  # share of words in shared runs of 4+ words that makes a match verbatim
     rerank: bool = True  # score each aligned passage with the cross-encoder and drop those below the threshold
     rerank_threshold: float = 0.5
+    # Of the passages the reranker turns down, a check stores at most this many (those closest to the threshold) for
+    # people to label on the Review page (detection/near_misses.py); 0 stores none.
+    review_near_misses: int = 50
     explain: bool = True  # the words two passages share, from the SPLADE explainer
     explain_tokens: int = 10
     # How long a check keeps the full text of its submission, in days (0: for ever). Once past it the text is
@@ -191,6 +194,8 @@ class Settings:
         if self.min_counterparts < 1:
             raise PlagDetectError("min_counterparts must be at least 1 (1: a single source sentence is enough).")
         check_rerank_threshold(self.rerank_threshold)
+        if self.review_near_misses < 0:
+            raise PlagDetectError("review_near_misses must be 0 or more (0: a check stores no near misses).")
         check_min_match_words(self.min_match_words)
 
 

@@ -10,6 +10,7 @@ from plagdetect.jobs import Jobs, WorkerPool
 from plagdetect.services.accounts import Account, Accounts, Role
 from plagdetect.services.check_defaults import CheckDefaults
 from plagdetect.services.corpus import Corpus
+from plagdetect.services.review import Review
 from plagdetect.settings import MIN_MATCH_WORDS_RANGE, Settings
 
 ACCOUNT_KEY = "account_id"
@@ -38,6 +39,10 @@ def jobs_service() -> Jobs:
     if jobs.queue.unfinished():
         job_pool()
     return jobs
+
+
+def review_service() -> Review:
+    return Review(context())
 
 
 def accounts_service() -> Accounts:

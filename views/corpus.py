@@ -11,9 +11,15 @@ from plagdetect.jobs import JobInfo
 from plagdetect.services.accounts import STAFF
 from plagdetect.services.collusion import pairwise_similarity, passages_behind_pair
 from plagdetect.services.corpus_admin import CorpusAdmin
-from views.common import context, corpus_service, job_pool, jobs_service, page_for
+from views.common import context, corpus_service, job_pool, jobs_service, page_for, review_service
 from views.jobs_view import show_job
 from views.report_view import source_label
+
+
+def _and_labels(count: int) -> str:
+    """What else a delete takes: the review labels that hold the documents' text."""
+    return f", and the {count} review label(s) that hold their text" if count else ""
+
 
 account = page_for(*STAFF)
 corpus = corpus_service()
@@ -111,7 +117,8 @@ picked = right.dataframe(table, hide_index=True, width="stretch", on_select="rer
 selected = [documents[row].id for row in picked.selection.rows]
 if selected:
     confirm = right.checkbox(
-        f"Delete {len(selected)} document(s) for good: text, vectors and the stored file",
+        f"Delete {len(selected)} document(s) for good: text, vectors and the stored file"
+        + _and_labels(review_service().labels_holding(account, selected)),
         key=f"confirm_delete:{sorted(selected)}",  # a confirmation binds to its documents, not to the widget
     )
     if right.button("Delete", type="primary", disabled=not confirm, icon=":material/delete:"):
@@ -161,8 +168,9 @@ with collections_tab:
         except PlagDetectError as error:
             st.error(str(error))
     count = next(c.documents for c in collections if c.name == which)
+    held = review_service().labels_holding(account, [d.id for d in library.documents(which)])
     sure = st.checkbox(
-        f"Delete '{which}' and its {count} document(s) for good",
+        f"Delete '{which}' and its {count} document(s) for good" + _and_labels(held),
         key=f"confirm_collection_delete:{which}",  # a confirmation binds to its collection, not to the widget
     )
     if st.button("Delete the collection", disabled=not sure, icon=":material/delete:"):

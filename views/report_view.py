@@ -203,10 +203,10 @@ def _show_match(number: int, match: MatchResult, colour: str, reranked: bool) ->
         src_shared = [_relative(b, match.source_span[0]) for _, b in match.shared]
         left, right = st.columns(2)
         left.caption("In the submission")
-        left.html(_passage(match.submission_text, sub_shared, colour))
+        left.html(passage_html(match.submission_text, sub_shared, colour))
         right.caption(f"In {plain(match.source_title)}")
         if match.source_text:
-            right.html(_passage(match.source_text, src_shared, colour))
+            right.html(passage_html(match.source_text, src_shared, colour))
         else:
             right.info("The source was deleted from the corpus after this check.")
         st.caption(
@@ -240,7 +240,8 @@ def _relative(span: Span, start: int) -> Span:
     return span[0] - start, span[1] - start
 
 
-def _passage(text: str, shared: list[Span], colour: str) -> str:
+def passage_html(text: str, shared: list[Span], colour: str) -> str:
+    """A passage, escaped, with the word runs it shares (spans relative to it) underlined."""
     body = _marked(text, sorted((start, end, '<u class="shared">') for start, end in shared), "</u>")
     return f'<div style="white-space:pre-wrap;border-left:4px solid {colour};padding-left:0.6rem">{body}</div>'
 

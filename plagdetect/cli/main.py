@@ -25,6 +25,7 @@ from plagdetect.cli.measure import (
     run_generate_cases,
 )
 from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, shown
+from plagdetect.cli.review import add_review_parser
 from plagdetect.cli.train import add_recipe_arguments, run_train_cross_encoder, run_train_splade
 from plagdetect.cli.users import run_user
 from plagdetect.errors import PlagDetectError
@@ -201,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
             "--password-stdin", action="store_true", help="read the password from standard input"
         )
     user.set_defaults(run=run_user)
+
+    add_review_parser(commands)
     return parser
 
 

@@ -13,7 +13,8 @@ match          evidence: a one-sentence echo of a longer alignment goes; align.j
                min_counterparts source sentences as counterparts (or to be copied word for word); then matches:
                segments, verbatim or paraphrase, cut around excluded text
 explain        explain: the words both sides of each match weigh (SPLADE)
-report, store  report: similarity index and sources' shares; store.checks writes it all
+report, store  report: similarity index and sources' shares; store.checks writes it all, with the pairs people
+               may label (store.review): each match's segments and the near misses (detection.near_misses)
 
 ``find`` runs the stages up to rerank, the ones that read models and the corpus; ``matches_found`` applies a
 check's thresholds to what was found. An evaluation (``evaluation.pan_eval``) calls both, trying several options
@@ -35,6 +36,7 @@ from plagdetect.detection.exclusions import excluded_spans
 from plagdetect.detection.explain import explain_matches
 from plagdetect.detection.lexical import sentence_pairs
 from plagdetect.detection.matches import matches_of
+from plagdetect.detection.near_misses import near_misses
 from plagdetect.detection.report import (
     CheckOptions,
     CheckReport,
@@ -162,6 +164,9 @@ def check_bytes(
     found = find(context, data, filename, options, say, clock)
     prepared, excluded, text = found.prepared, found.excluded, found.prepared.normalized.text
     matches = matches_found(found, options, settings)
+    misses = near_misses(
+        found.aligned, matches, text, prepared.sentences, options.rerank_threshold, settings.review_near_misses
+    )
     clock.lap("match")
     reranker, explainer = context.reranker, context.explainer
     if explainer is not None:
@@ -189,7 +194,7 @@ def check_bytes(
         },
         settings=settings_used(settings, options),
     )
-    report.check_id = save_check(context.sessions, prepared, report, options, user_id)
+    report.check_id = save_check(context.sessions, prepared, report, options, user_id, misses)
     clock.lap("store")
     report.timings = clock.timings
     logger.info("Checked %s: %.1f%% in %d matches", filename, 100 * report.similarity, len(matches))

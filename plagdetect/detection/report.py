@@ -91,6 +91,20 @@ class MatchResult:
 
 
 @dataclass(frozen=True)
+class NearMiss:
+    """An aligned passage pair the reranker read that is in no match (``detection.near_misses``): stored with the
+    check for people to label, so the models can learn from what they turn down, not only from what they flag."""
+
+    source_id: int
+    submission_span: Span  # in the normalised submission text
+    source_span: Span  # in the source's normalised text
+    score: float  # bi-encoder: mean best sentence similarity
+    rerank_score: float
+    submission_text: str
+    source_text: str
+
+
+@dataclass(frozen=True)
 class SourceShare:
     document_id: int
     title: str

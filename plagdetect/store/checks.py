@@ -12,11 +12,13 @@ when retention removes the text).
 Retention (``purge_expired_texts``): once a check is older than ``check_text_retention_days``, each match's
 passage of the submission and its span in the extracted text are copied into its explanation ("submission_text",
 "submission_original"), the text's length and excluded spans into ``Check.settings["text_removed"]``, and the text
-and offset map are emptied. Its report still gives the similarity, the sources and every passage.
+and offset map are emptied. Its report still gives the similarity, the sources and every passage. Its near misses
+(``store.review``) go: their passages were only in the text. Labels keep their own copies.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,11 +31,13 @@ from plagdetect.detection.report import (
     CheckOptions,
     CheckReport,
     MatchResult,
+    NearMiss,
     Segment,
     TextRemoved,
     source_shares,
 )
 from plagdetect.errors import PlagDetectError
+from plagdetect.store.review import add_pairs, remove_near_misses
 from plagdetect.store.tables import Check, Collection, Document, Match, User
 from plagdetect.text.normalize import IntegrityFlags
 from plagdetect.text.offsets import OffsetMap
@@ -63,8 +67,11 @@ def save_check(
     report: CheckReport,
     options: CheckOptions,
     user_id: int | None,
+    near_misses: Sequence[NearMiss] = (),
 ) -> int:
-    """Store a check and its matches; returns the check's id. Sources deleted meanwhile are stored as gone."""
+    """Store a check and its matches, and the pairs people may label (``store.review``); returns the check's id.
+
+    Sources deleted meanwhile are stored as gone (and give no pairs to label)."""
     with sessions.begin() as session:
         collection_id = None
         if options.collection is not None:
@@ -101,6 +108,7 @@ def save_check(
         )
         session.add(check)
         session.flush()
+        add_pairs(session, check, report.matches, list(near_misses), present)
         return check.id
 
 
@@ -206,6 +214,7 @@ def purge_expired_texts(sessions: sessionmaker[Session], retention_days: int, no
             if check is None or not (check.text or check.original_text):  # deleted or emptied meanwhile
                 continue
             _remove_text(check, retention_days, now)
+            remove_near_misses(session, check_id)
             removed += 1
     return removed
 

@@ -290,3 +290,65 @@ class JobFile(Base):
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(1000))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReviewPair(Base):
+    """A pair of passages a check scored, for people to label (``services.review``): one per segment of each of the
+    check's matches, and the near misses, aligned passages the reranker read but that are in no match.
+
+    The texts are not copied here: the submission's side is read from the check (its match's explanation once
+    retention removed the text; a near miss goes with the text), the source's from the source document (the pair
+    goes with it). ``pair_key`` names the two texts, so the same pair met again (the same file checked twice, an
+    imported label) is one pair to label.
+    """
+
+    __tablename__ = "review_pairs"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"), index=True)
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"))  # None: a near miss
+    source_document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    pair_key: Mapped[str] = mapped_column(String(64), index=True)
+    submission_start: Mapped[int] = mapped_column(Integer)  # offsets in Check.text
+    submission_end: Mapped[int] = mapped_column(Integer)
+    source_start: Mapped[int] = mapped_column(Integer)  # offsets in the source's Document.text
+    source_end: Mapped[int] = mapped_column(Integer)
+    bi_score: Mapped[float] = mapped_column(Float)
+    rerank_score: Mapped[float | None] = mapped_column(Float)  # None: copied word for word, not read
+    kind: Mapped[str] = mapped_column(String(20))  # verbatim | paraphrase | near miss
+
+
+class Label(Base):
+    """A person's verdict on a pair of passages: plagiarism, not plagiarism or unsure, with what training needs.
+
+    The two texts are copied in, so a label outlives the check's retention and can be exported; it goes with the
+    source document (and with the submission's, when that is a corpus document): deleting a document deletes the
+    labels that hold its text. A person may label a pair again: their latest label counts (``services.review``).
+    """
+
+    __tablename__ = "labels"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("review_pairs.id", ondelete="SET NULL"), index=True)
+    pair_key: Mapped[str] = mapped_column(String(64), index=True)
+    check_id: Mapped[int | None] = mapped_column(ForeignKey("checks.id", ondelete="SET NULL"))
+    source_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    submission_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    source_sha256: Mapped[str] = mapped_column(String(64), default="")  # labels are split by source document
+    source_title: Mapped[str] = mapped_column(String(500), default="")
+    submission_text: Mapped[str] = mapped_column(Text)
+    source_text: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(20))  # plagiarism | not plagiarism | unsure
+    comment: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    labeller: Mapped[str] = mapped_column(String(120))  # the name at the time (also of imported labels)
+    kind: Mapped[str] = mapped_column(String(20), default="")  # the pair's: verbatim | paraphrase | near miss
+    bi_score: Mapped[float | None] = mapped_column(Float)
+    rerank_score: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)  # the check's rerank_threshold
+    model_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # those that scored the pair
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

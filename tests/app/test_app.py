@@ -439,3 +439,35 @@ def test_a_student_follows_and_cancels_a_queued_check_and_the_admin_stops_anyone
     next(s for s in admin.selectbox if s.label == "Job").select(theirs.id).run()
     next(b for b in admin.button if b.label == "Cancel the job").click().run()
     assert not admin.exception and jobs.queue.get(theirs.id).cancel_requested_at is not None
+
+
+def test_the_review_page_labels_the_most_uncertain_pair_and_brings_up_the_next(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    from plagdetect.detection.report import CheckOptions
+    from plagdetect.services.checks import run_check
+    from plagdetect.services.review import Review
+
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    strict = CheckOptions(rerank_threshold=0.9)  # the reworded paragraph is turned down: a near miss
+    run_check(app_corpus.context, people["student"], PRINTING_SUBMISSION.encode(), "essay.txt", strict)
+    app = signed_in(people["teacher"])
+    app.switch_page("views/review.py").run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric}["Not labelled"] == "2"
+    assert [s.value for s in app.subheader] == ["Pair 1 of 2"]
+    assert any("a near miss: the reranker turned it down" in c.value for c in app.caption)
+    assert "250 towns" in "".join(h.proto.body for h in app.html)
+    assert not app.file_uploader  # importing labels is the admin's
+
+    comment = next(t for t in app.text_input if t.label == "Comment (optional)")
+    comment.input("same figures, reworded").run()
+    next(b for b in app.button if b.label == "Plagiarism").click().run()
+    assert not app.exception
+    assert [s.value for s in app.subheader] == ["Pair 1 of 1"]  # the next pair, at once
+    assert "Gutenberg" in "".join(h.proto.body for h in app.html)
+    assert {m.label: m.value for m in app.metric}["By you"] == "1"
+    (labelled,) = Review(app_corpus.context).queue(people["teacher"], state="labelled")
+    assert [(label.labeller, label.verdict, label.comment) for label in labelled.labels] == [
+        ("tess", "plagiarism", "same figures, reworded")
+    ]

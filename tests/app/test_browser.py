@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from plagdetect.detection.report import CheckOptions
 from plagdetect.services.accounts import Accounts, Role
+from plagdetect.services.checks import run_check
 from plagdetect.services.corpus import Corpus
 from plagdetect.settings import Settings
 
@@ -43,14 +45,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, encoder):
-    """The app, started as a user starts it, on a data directory holding two accounts and a source."""
+    """The app, started as a user starts it, on a data directory holding two accounts, a source, and a check whose
+    pairs wait on the Review page."""
     data = tmp_path_factory.mktemp("browser") / "data"
     corpus = Corpus.open(Settings.from_env({}, data_dir=data), encoder=encoder)
     accounts = Accounts(corpus.context.sessions)
     admin = accounts.create_first_admin("ada", "admin password")
-    accounts.create_user(admin, "sam", "student password", Role.STUDENT)
+    sam = accounts.create_user(admin, "sam", "student password", Role.STUDENT)
     corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
     corpus.ingest_bytes(PRINTING_UNRELATED.encode(), "reading-habits.txt", "History")
+    strict = CheckOptions(rerank_threshold=0.9)  # its reworded paragraph is a near miss: two pairs to review
+    run_check(corpus.context, sam, PRINTING_SUBMISSION.encode(), "earlier-essay.txt", strict)
     corpus.close()
 
     port = _free_port()
@@ -200,4 +205,23 @@ def test_an_admin_adds_files_to_a_new_collection_and_sees_the_job_in_the_jobs_ta
     # The table is drawn on a canvas; its cells are also in the page, for screen readers, though not "visible".
     page.get_by_text("2 files into Geology").first.wait_for(state="attached", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "admin-jobs.png"))
+    page.close()
+
+
+def test_an_instructor_labels_a_pair_on_the_review_page_and_the_next_comes_up(server: str, browser) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    log_in(page, server, "ada", "admin password")
+    page.get_by_role("link", name="Review").click()
+    page.get_by_role("heading", name="Review").wait_for(timeout=60_000)
+    heading = page.get_by_role("heading", name=re.compile(r"^Pair 1 of \d+$"))
+    heading.wait_for(timeout=60_000)
+    before = int(heading.inner_text().rsplit(" ", 1)[1])
+    page.get_by_text("In the submission").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "review.png"), full_page=True)
+    page.get_by_role("textbox", name="Comment (optional)").fill("Same figures in other words")
+    page.get_by_role("textbox", name="Comment (optional)").press("Enter")
+    page.get_by_role("button", name="Plagiarism", exact=True).click()
+    page.get_by_role("heading", name=f"Pair 1 of {before - 1}").wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "review-next.png"), full_page=True)
     page.close()
