@@ -8,6 +8,7 @@ first time it is opened (``index.sync.repair``), and documents without fingerpri
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,11 +20,14 @@ from plagdetect.encoders.splade import Explainer, load_explainer
 from plagdetect.index import VectorIndex, make_index
 from plagdetect.index.sync import IndexReport, repair
 from plagdetect.settings import Settings
+from plagdetect.store import model_versions
 from plagdetect.store.documents import DocumentStore
 from plagdetect.store.engine import make_engine, make_session_factory
 from plagdetect.store.files import OriginalFiles
 from plagdetect.store.fingerprints import FingerprintStore
 from plagdetect.store.vectors import VectorStore
+
+CROSS_ENCODER = "cross-encoder"  # the model kinds of the registry (store.model_versions)
 
 
 class Context:
@@ -74,11 +78,21 @@ class Context:
 
     @property
     def reranker(self) -> Reranker | None:
-        """The cross-encoder (on a CPU through its int8 copy, ``int8_reranker``), or None when reranking is off."""
+        """The active cross-encoder (on a CPU through its int8 copy, ``int8_reranker``), or None when reranking is
+        off."""
         if not self.settings.rerank:
             return None
-        reranker = load_reranker(self.settings.resolved_cross_encoder, self.settings.device)
+        reranker = load_reranker(self.active_model_path(CROSS_ENCODER), self.settings.device)
         return reranker.for_checks(self.settings.models_dir) if self.settings.int8_reranker else reranker
+
+    def active_model_path(self, kind: str) -> str:
+        """The folder of the version of ``kind`` that new checks use (``store.model_versions``): the configured
+        one (the setting, or the shipped model) until an admin promotes another."""
+        configured = {CROSS_ENCODER: self.settings.resolved_cross_encoder}[kind]
+        if not Path(configured).is_dir():  # the loader says what is missing and which setting names it
+            return configured
+        active = model_versions.active_version(self.sessions, kind, (model_version(configured), configured))
+        return str(self.settings.data_dir / active.path) if not active.configured else active.path
 
     @property
     def explainer(self) -> Explainer | None:

@@ -114,6 +114,11 @@ class Settings:
     # for at most job_timeout_s seconds before it is stopped with a message.
     job_workers: int = 2
     job_timeout_s: float = 900.0
+    train_timeout_s: float = 14_400.0  # a fine-tuning job (Admin page) may run this long
+
+    # Fine-tuning (services/model_registry.py) replays STS Benchmark pairs and judges new versions on STS-B dev: a
+    # folder holding sts-train.csv and sts-dev.csv. Empty: fine-tuning is refused with a message saying so.
+    stsb_dir: str = ""
 
     # The vector index: its backend (plagdetect/index/factory.py) and hnswlib's parameters.
     index_backend: str = "hnsw"
@@ -185,8 +190,8 @@ class Settings:
             raise PlagDetectError(
                 "chunk_stride and query_stride must lie between 1 and chunk_sentences: sentences would be skipped."
             )
-        if self.job_workers < 1 or self.job_timeout_s <= 0:
-            raise PlagDetectError("job_workers must be at least 1 and job_timeout_s positive.")
+        if self.job_workers < 1 or self.job_timeout_s <= 0 or self.train_timeout_s <= 0:
+            raise PlagDetectError("job_workers must be at least 1, and job_timeout_s and train_timeout_s positive.")
         if self.max_file_mb <= 0:
             raise PlagDetectError("max_file_mb must be positive.")
         if self.check_text_retention_days < 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zlib
 from pathlib import Path
 
@@ -155,6 +156,12 @@ def weight_dtypes(model_dir: Path) -> set[str]:
         return {str(weights.get_tensor(name).dtype) for name in weights.keys()}
 
 
+def write_stsb(path: Path, rows: list[tuple[str, str, float]]) -> Path:
+    """Rows (sentence, sentence, score 0-5) as an STS-B file."""
+    path.write_text("".join(f"g\tf\t2012\t{i:04}\t{s}\t{a}\t{b}\n" for i, (a, b, s) in enumerate(rows)))
+    return path
+
+
 def make_people(sessions, students: tuple[str, ...] = ("sam",)) -> dict:
     """An admin ("admin": ada), an instructor ("teacher": tess) and students by name; passwords "<role> password"."""
     from plagdetect.services.accounts import Accounts, Role
@@ -165,3 +172,47 @@ def make_people(sessions, students: tuple[str, ...] = ("sam",)) -> dict:
     for name in students:
         people[name] = accounts.create_user(admin, name, "student password", Role.STUDENT)
     return people
+
+
+# Labelled pairs for fine-tuning: each topic's sentence and a rewording of it, over six sources.
+LABEL_TOPICS = [
+    ("The river flooded the valley after a week of rain.", "After seven days of downpour the valley was flooded."),
+    ("Bees carry pollen from flower to flower.", "Pollen is moved between blossoms by bees."),
+    ("The bridge was finished in 1890 after ten years of work.", "Work on the bridge took a decade and ended in 1890."),
+    ("Copper conducts electricity very well.", "Electricity flows easily through copper."),
+    ("Glaciers carved the deep fjords of Norway.", "Norway's deep fjords were cut by glaciers."),
+    ("The treaty ended thirty years of war.", "Three decades of fighting came to an end with the treaty."),
+]
+
+
+def _label_record(submission: str, source: str, verdict: str, source_id: int, labeller: str = "tess") -> str:
+    return json.dumps(
+        {
+            "verdict": verdict,
+            "labeller": labeller,
+            "submission_text": submission,
+            "source_text": source,
+            "source_sha256": f"{source_id:064x}",
+            "source_title": f"source {source_id}",
+        }
+    )
+
+
+def label_lines(count: int) -> list[str]:
+    """``count`` pairs labelled plagiarism (rewordings) and ``count`` not (another topic), over six sources."""
+    lines = []
+    for k in range(count):
+        first, second = LABEL_TOPICS[k % len(LABEL_TOPICS)], LABEL_TOPICS[(k + 1) % len(LABEL_TOPICS)]
+        lines.append(_label_record(f"{first[0]} ({k})", first[1], "plagiarism", k % len(LABEL_TOPICS)))
+        lines.append(_label_record(f"{first[0]} [{k}]", second[1], "not plagiarism", k % len(LABEL_TOPICS)))
+    return lines
+
+
+def write_stsb_dir(folder: Path) -> Path:
+    """A tiny STS Benchmark folder (sts-train.csv, sts-dev.csv) of the label topics: rewordings high, others low."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [(a, b, 4.5) for a, b in LABEL_TOPICS]
+    rows += [(LABEL_TOPICS[k][0], LABEL_TOPICS[k - 1][1], 0.2) for k in range(len(LABEL_TOPICS))]
+    for name in ("sts-train.csv", "sts-dev.csv"):
+        write_stsb(folder / name, rows)
+    return folder

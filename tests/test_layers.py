@@ -18,9 +18,10 @@ ALLOWED = {
     "context": {"encoders", "index", "store", "text"},
     "detection": {"context", "encoders", "index", "store", "text"},
     "services": {"context", "detection", "encoders", "index", "store", "text"},
-    "jobs": {"context", "detection", "encoders", "index", "services", "store", "text"},
+    # and the one job that runs the top layer: a fine-tuning (imported only when such a job runs or is queued)
+    "jobs": {"context", "detection", "encoders", "index", "services", "store", "text", "training.fine_tuning"},
     "evaluation": {"context", "detection", "encoders", "jobs", "services", "store", "text"},
-    "training": {"encoders", "evaluation", "text"},
+    "training": {"context", "encoders", "evaluation", "services", "store", "text"},
 }
 
 

@@ -1,4 +1,4 @@
-"""Admin page: user accounts, everyone's jobs, the settings in force, the models in use."""
+"""Admin page: user accounts, everyone's jobs, the settings in force, the model versions (views/models_view.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import streamlit as st
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import PASSWORD_RULES, Role
 from plagdetect.services.check_defaults import CheckDefaults, load_defaults, save_defaults
-from plagdetect.services.models import model_inventory
 from views.common import accounts_service, context, exclusion_inputs, jobs_service, page_for
+from views.models_view import show_models
 
 account = page_for(Role.ADMIN)
 accounts = accounts_service()
@@ -141,8 +141,4 @@ with settings_tab:
     )
 
 with models_tab:
-    table = [
-        {"model": m.kind, "in use": m.in_use, "version": m.version, "folder": m.folder}
-        for m in model_inventory(settings)
-    ]
-    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+    show_models(account)

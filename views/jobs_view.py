@@ -47,6 +47,8 @@ def _cancel(jobs: Jobs, account: Account, job_id: int) -> None:
 def _ended(job: JobInfo) -> str:
     if job.state == "done" and job.kind == "check":
         return f"{100 * job.result.get('similarity', 0):.0f}% similar"
+    if job.state == "done" and job.kind == "train":
+        return f"version {job.result.get('version_id')} made; it serves no check until promoted"
     return {"done": "done", "failed": "not done", "cancelled": "cancelled"}[job.state]
 
 

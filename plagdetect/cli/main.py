@@ -24,6 +24,7 @@ from plagdetect.cli.measure import (
     run_eval_pan,
     run_generate_cases,
 )
+from plagdetect.cli.models import add_models_parser
 from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, shown
 from plagdetect.cli.review import add_review_parser
 from plagdetect.cli.train import add_recipe_arguments, run_train_cross_encoder, run_train_splade
@@ -132,8 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     cross.add_argument(
         "--base", type=Path, default=None, help="start from this model (default: the bi-encoder's MiniLM backbone)"
     )
-    cross.add_argument("--stsb-train", type=Path, required=True, help="STS-B train file (tab-separated)")
-    cross.add_argument("--stsb-dev", type=Path, required=True, help="STS-B dev file: validation, best checkpoint")
+    cross.add_argument(
+        "--labels",
+        action="store_true",
+        help="fine-tune the active version on the labels of the Review page instead (2 epochs at 2e-5 unless given), "
+        "judge it beside the active one and register it (plagdetect models promote)",
+    )
+    cross.add_argument("--stsb-train", type=Path, default=None, help="STS-B train file (tab-separated)")
+    cross.add_argument(
+        "--stsb-dev", type=Path, default=None, help="STS-B dev file: validation, best checkpoint (--labels: judging)"
+    )
     cross.add_argument("--pan", type=Path, action="append", default=[], metavar="CORPUS_DIR", help="PAN pairs too")
     cross.add_argument("--pan-validation-share", type=float, default=0.2, help="PAN documents held back")
     cross.add_argument(
@@ -144,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="hold back the PAN documents of one of K folds (the folds of eval-pan --folds K, same --seed) instead",
     )
     cross.add_argument("--fold", type=int, default=1, metavar="I", help="--folds: the fold held back (1 to K)")
-    cross.add_argument("--out", type=Path, required=True, help="folder for the trained model")
+    cross.add_argument("--out", type=Path, default=None, help="folder for the trained model (not with --labels)")
     add_recipe_arguments(cross, epochs=4.0, learning_rate=6e-5)  # the shipped model's recipe
     cross.set_defaults(run=run_train_cross_encoder)
     splade = models.add_parser("splade", help="the SPLADE explainer, from a SPLADE base (e.g. SPLADE-tiny)")
@@ -155,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     splade.add_argument("--regularizer-weight", type=float, default=3e-3, help="FLOPS weight: higher is sparser")
     add_recipe_arguments(splade, epochs=2.0, learning_rate=5e-5)
     splade.set_defaults(run=run_train_splade)
+
+    add_models_parser(commands)
 
     queue = commands.add_parser("jobs", help="the checks and ingests queued, running or ended (the app's too)")
     queue.add_argument("--cancel", type=int, default=None, metavar="JOB_ID", help="cancel this job")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from plagdetect.cli.output import EXIT_OK
@@ -11,20 +12,22 @@ from plagdetect.settings import Settings
 
 
 def add_recipe_arguments(parser: argparse.ArgumentParser, epochs: float, learning_rate: float) -> None:
-    parser.add_argument("--epochs", type=float, default=epochs)
+    parser.add_argument("--epochs", type=float, default=None, help=f"default {epochs:g}")
     parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--learning-rate", type=float, default=learning_rate)
+    parser.add_argument("--learning-rate", type=float, default=None, help=f"default {learning_rate:g}")
+    parser.set_defaults(recipe_defaults=(epochs, learning_rate))
     parser.add_argument("--max-steps", type=int, default=-1, help="stop after this many steps (a quick run)")
     parser.add_argument("--seed", type=int, default=12)
 
 
-def _recipe(args: argparse.Namespace):
+def _recipe(args: argparse.Namespace, defaults: tuple[float, float] | None = None):
     from plagdetect.training.common import TrainingConfig
 
+    epochs, learning_rate = defaults or args.recipe_defaults
     return TrainingConfig(
-        epochs=args.epochs,
+        epochs=epochs if args.epochs is None else args.epochs,
         batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
+        learning_rate=learning_rate if args.learning_rate is None else args.learning_rate,
         max_steps=args.max_steps,
         seed=args.seed,
     )
@@ -43,6 +46,10 @@ def run_train_cross_encoder(args: argparse.Namespace, settings: Settings) -> int
     from plagdetect.training.cross_encoder import train_cross_encoder
     from plagdetect.training.data import pan_pairs, read_stsb, split_by_fold, split_by_group
 
+    if args.labels:
+        return _fine_tune_on_labels(args, settings)
+    if args.out is None or args.stsb_train is None or args.stsb_dev is None:
+        raise PlagDetectError("give --stsb-train, --stsb-dev and --out (or --labels, to fine-tune on the labels).")
     if args.folds and len(args.pan) != 1:
         raise PlagDetectError("--folds holds back a fold of one PAN corpus: give exactly one --pan.")
     train, pan_validation = read_stsb(args.stsb_train), []
@@ -67,6 +74,34 @@ def run_train_cross_encoder(args: argparse.Namespace, settings: Settings) -> int
     sts_dev = read_stsb(args.stsb_dev)
     metrics = train_cross_encoder(base, train, sts_dev, args.out, pan_validation or None, _recipe(args))
     _print_metrics(metrics, args.out)
+    return EXIT_OK
+
+
+def _fine_tune_on_labels(args: argparse.Namespace, settings: Settings) -> int:
+    from plagdetect.context import Context
+    from plagdetect.services.accounts import OPERATOR
+    from plagdetect.training.fine_tuning import fine_tune, fine_tune_recipe
+
+    if args.out is not None or args.base is not None or args.pan or args.stsb_train or args.stsb_dev:
+        raise PlagDetectError(
+            "--labels trains from the active version into the registry, with STS-B from PLAGDETECT_STSB_DIR: "
+            "no --base, --out, --pan or --stsb-*."
+        )
+    context = Context(settings)
+    try:
+        default = fine_tune_recipe()
+        recipe = _recipe(args, (default.epochs, default.learning_rate))
+        version = fine_tune(context, OPERATOR, recipe=recipe, say=lambda stage: print(stage, file=sys.stderr))
+    finally:
+        context.close()
+    for side in ("active", "new"):
+        report = version.evaluation[side]
+        held_out = report["held_out"]
+        print(
+            f"{side:>6}: {report['version']}  held-out labels AP {held_out['average_precision']:.3f}, "
+            f"F1 {held_out['f1']:.3f} at {held_out['threshold']:g}; STS-B dev Spearman {report['sts_dev_spearman']:.3f}"
+        )
+    print(f"registered as version {version.id} ({version.version}); `plagdetect models promote {version.id}` uses it")
     return EXIT_OK
 
 

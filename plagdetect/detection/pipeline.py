@@ -47,6 +47,7 @@ from plagdetect.detection.report import (
 )
 from plagdetect.detection.rerank import passing, rerank
 from plagdetect.encoders.bi_encoder import embed_cut
+from plagdetect.encoders.cross_encoder import Reranker
 from plagdetect.settings import Settings
 from plagdetect.store.checks import save_check
 from plagdetect.text.prepare import PreparedDocument, prepare_document
@@ -79,6 +80,7 @@ class Found:
     # With the cross-encoder's score when there is a reranker, whatever the score. Those that could never be in a
     # match under the settings' min_counterparts are left out: ``matches_found`` with fewer needs its own ``find``.
     aligned: list[Aligned]
+    reranker: Reranker | None = None  # the one that scored them (the version active when the check began)
 
 
 def find(
@@ -132,7 +134,7 @@ def find(
     if reranker is not None:
         aligned = rerank(reranker, aligned, text, prepared.sentences)
         clock.lap("rerank")
-    return Found(prepared, excluded, aligned)
+    return Found(prepared, excluded, aligned, reranker)
 
 
 def matches_found(found: Found, options: CheckOptions, settings: Settings) -> list[MatchResult]:
@@ -168,7 +170,7 @@ def check_bytes(
         found.aligned, matches, text, prepared.sentences, options.rerank_threshold, settings.review_near_misses
     )
     clock.lap("match")
-    reranker, explainer = context.reranker, context.explainer
+    reranker, explainer = found.reranker, context.explainer
     if explainer is not None:
         say(f"Explaining {len(matches)} matches")
         matches = explain_matches(explainer, matches, settings.explain_tokens)

@@ -131,8 +131,11 @@ class WorkerPool:
                 if job.worker not in mine and not job.worker.startswith(self.prefix):
                     self._recover_if_lost(job, now)
 
+    def _limit(self, job: JobInfo) -> float:
+        return self.settings.train_timeout_s if job.kind == "train" else self.settings.job_timeout_s
+
     def _overdue(self, job: JobInfo, now) -> bool:
-        if job.running_for(now) > self.settings.job_timeout_s:
+        if job.running_for(now) > self._limit(job):
             return True
         asked = job.cancel_requested_at
         return asked is not None and now - asked > timedelta(seconds=CANCEL_GRACE_S)
@@ -141,11 +144,12 @@ class WorkerPool:
         if job.cancel_requested_at is not None:
             self.queue.cancelled(job.id, CANCELLED_MESSAGES[job.kind], worker=worker)
             return
-        limit = self.settings.job_timeout_s
+        limit = self._limit(job)
+        setting = "train_timeout_s" if job.kind == "train" else "job_timeout_s"
         logger.warning("job %d (%s: %s) stopped after the time limit of %g s", job.id, job.kind, job.label, limit)
         self.queue.fail(
             job.id,
-            f"Stopped after {limit:g} s: a job may run for {limit:g} s at most (job_timeout_s)."
+            f"Stopped after {limit:g} s: a job may run for {limit:g} s at most ({setting})."
             + (" Files added before it stopped stay in the corpus." if job.kind == "ingest" else ""),
             worker=worker,
         )

@@ -1,4 +1,5 @@
-"""Jobs as people use them: submit a check or an ingest, follow it, cancel it; with the rules of who may do what.
+"""Jobs as people use them: submit a check, an ingest or a fine-tuning, follow it, cancel it; with the rules of who
+may do what (a fine-tuning: admins only).
 
 Anyone signed in may queue checks; instructors and admins may queue ingests (as on the Corpus page). A student
 sees and cancels only their own jobs; instructors see everyone's, and an admin may cancel anyone's. The command
@@ -59,6 +60,19 @@ class Jobs:
         label = clean_name(f"{len(resolved)} path(s) into {collection}")
         options = {"collection": collection, "author": author, "paths": resolved}
         return self.queue.submit("ingest", None, label, options)
+
+    def train(
+        self, actor: Account | None, kind: str = "cross-encoder", epochs: float = 2.0, max_steps: int = -1
+    ) -> JobInfo:
+        """Queue the fine-tuning of a new version of ``kind`` on the labels (admins). Too few labels, or no STS-B, are
+        refused now, with what is needed, rather than after the job waited."""
+        from plagdetect.training.fine_tuning import training_data
+
+        actor = authorize(self.context.sessions, actor, Role.ADMIN)
+        split = training_data(self.context, actor, kind)
+        label = f"fine-tune the {kind} on {len(split.train) + len(split.held_out)} labelled pairs"
+        options = {"kind": kind, "epochs": float(epochs), "max_steps": int(max_steps)}
+        return self.queue.submit("train", self._owner(actor), label, options)
 
     def _check_size(self, size: int) -> None:
         limit = ExtractionLimits.from_settings(self.context.settings).max_bytes

@@ -1,4 +1,5 @@
-"""What a job does once a worker has taken it: a check of one file, or an ingest of files into a collection.
+"""What a job does once a worker has taken it: a check of one file, an ingest of files into a collection, or the
+fine-tuning of a model on people's labels.
 
 A job runs as the person who submitted it (re-read from the database: an account disabled meanwhile is refused
 by the services, as in the app) or, for the command line's jobs, as the server's operator.
@@ -55,6 +56,8 @@ def run_job(context: Context, job: JobInfo, files: list[tuple[str, bytes]], say:
         return _check(context, actor, job, files, say)
     if job.kind == "ingest":
         return _ingest(context, actor, job, files, say)
+    if job.kind == "train":
+        return _train(context, actor, job, say)
     raise PlagDetectError(f"unknown job kind {job.kind!r}")
 
 
@@ -77,3 +80,12 @@ def _ingest(context: Context, actor: Account, job: JobInfo, files: list[tuple[st
     else:
         results = CorpusAdmin(corpus, actor).add(files, collection, progress=say)
     return {"collection": collection, "results": [asdict(r) for r in results]}
+
+
+def _train(context: Context, actor: Account, job: JobInfo, say: Say) -> dict[str, Any]:
+    from plagdetect.training.fine_tuning import fine_tune, fine_tune_recipe  # torch's trainer: only for this job
+
+    options = job.options
+    recipe = fine_tune_recipe(float(options.get("epochs", 2.0)), int(options.get("max_steps", -1)))
+    version = fine_tune(context, actor, options.get("kind", "cross-encoder"), recipe, say)
+    return {"version_id": version.id, "version": version.version, "kind": version.kind}

@@ -272,6 +272,20 @@ def labels_holding(sessions: sessionmaker[Session], document_ids: Iterable[int])
         )
 
 
+def training_labels(sessions: sessionmaker[Session]) -> list[tuple[str, str, str, str, str]]:
+    """Each person's latest label of each pair: (pair key, submission text, source text, source document, verdict);
+    the source document is its SHA-256, else its title (imported labels of documents this installation lacks)."""
+    latest = select(func.max(Label.id)).group_by(Label.pair_key, func.lower(Label.labeller)).scalar_subquery()
+    query = select(
+        Label.pair_key, Label.submission_text, Label.source_text, Label.source_sha256, Label.source_title, Label.verdict
+    ).where(Label.id.in_(latest))
+    with sessions() as session:
+        return [
+            (key, sub, src, sha or title or key, verdict)
+            for key, sub, src, sha, title, verdict in session.execute(query.order_by(Label.id))
+        ]
+
+
 # ----- export and import ----------------------------------------------------------------------------------------
 
 EXPORT_FORMAT = "plagdetect-label/1"

@@ -352,3 +352,39 @@ class Label(Base):
     threshold: Mapped[float | None] = mapped_column(Float)  # the check's rerank_threshold
     model_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # those that scored the pair
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ModelVersion(Base):
+    """A version of a model kind the product can run: the one configured (shipped in ``models/``, or named by a
+    setting), or one fine-tuned here from it (``services.model_registry``), with what it learned from and how it
+    scored."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (UniqueConstraint("kind", "version", name="uq_model_version_kind_version"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # cross-encoder | bi-encoder
+    version: Mapped[str] = mapped_column(String(200))  # encoders.loading.model_version: folder name + weights hash
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("model_versions.id", ondelete="SET NULL"))
+    # A folder: absolute for a configured version, relative to the data directory for one trained here.
+    path: Mapped[str] = mapped_column(String(1000))
+    configured: Mapped[bool] = mapped_column(default=False)  # shipped or named by a setting: never deleted
+    trained_by: Mapped[str] = mapped_column(String(120), default="")
+    training: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what it learned from
+    evaluation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # its report beside its parent's
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ModelActivation(Base):
+    """A model version made active for new checks (promoted, rolled back to, or configured): the latest per kind
+    is the one in use."""
+
+    __tablename__ = "model_activations"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(20))  # configured | promoted | rolled back
+    by: Mapped[str] = mapped_column(String(120), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

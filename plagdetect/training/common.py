@@ -75,6 +75,7 @@ def trainer_arguments(
         "seed": config.seed,
         "data_seed": config.seed,
         "disable_tqdm": not show_progress,
+        "dataloader_pin_memory": on_gpu,
         "report_to": "none",
     }
 

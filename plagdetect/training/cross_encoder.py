@@ -4,14 +4,17 @@ From a bi-encoder folder (the packaged MiniLM) a CrossEncoder with one output is
 BinaryCrossEntropyLoss on (text, text, label in [0, 1]) pairs. Validation: Spearman correlation on STS-B dev,
 which also picks the best checkpoint and stops training early, plus held-out PAN pairs as a binary task.
 The model is saved in fp16 safetensors with ``evaluation.json`` beside it. Nothing is downloaded.
+
+``fine_tune_cross_encoder`` trains a new version from an existing one on people's labels (``training.labels``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
-from plagdetect.training.common import TrainingConfig, fit_and_save, pairs_dataset
+from plagdetect.training.common import TrainingConfig, fit_and_save, pairs_dataset, save_fp16, trainer_arguments
 from plagdetect.training.data import Pair
 
 logger = logging.getLogger(__name__)
@@ -98,3 +101,58 @@ def train_cross_encoder(
     )
     logger.info("Cross-encoder saved to %s: %s", out_dir, metrics)
     return metrics
+
+
+Progress = Callable[[int, int], None]  # (steps done, steps in all); may raise to stop the training
+
+
+def fine_tune_cross_encoder(
+    parent: str | Path,
+    train: list[Pair],
+    out_dir: str | Path,
+    config: TrainingConfig,
+    progress: Progress | None = None,
+) -> None:
+    """A new version of a cross-encoder, trained from ``parent`` on ``train`` (labels mixed with replayed original
+    pairs) for the recipe's epochs, saved in fp16 to ``out_dir``.
+
+    No checkpoint is chosen on a validation set: the caller judges the result on held-out labels and STS-B dev, which
+    it never learned from. ``progress`` hears after each step; an exception it raises stops the training, and
+    nothing is saved.
+    """
+    import tempfile
+
+    import torch
+    from datasets import DatasetDict
+    from sentence_transformers.cross_encoder import CrossEncoder, CrossEncoderTrainer, CrossEncoderTrainingArguments
+    from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
+    from transformers import TrainerCallback, set_seed
+
+    class Report(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            if progress is not None:
+                progress(state.global_step, state.max_steps)
+
+    set_seed(config.seed)
+    model = CrossEncoder(
+        str(parent),
+        num_labels=1,
+        max_length=config.max_length,
+        local_files_only=True,
+        model_kwargs={"dtype": torch.float32},
+    )
+    dataset = DatasetDict({name: pairs_dataset(part) for name, part in length_buckets(train).items()})
+    with tempfile.TemporaryDirectory(prefix="plagdetect-finetune-") as scratch:
+        arguments = trainer_arguments(config, scratch, 1, STS_METRIC, show_progress=False)
+        arguments.update(
+            eval_strategy="no", save_strategy="no", load_best_model_at_end=False, metric_for_best_model=None
+        )
+        trainer = CrossEncoderTrainer(
+            model=model,
+            args=CrossEncoderTrainingArguments(**arguments),
+            train_dataset=dataset,
+            loss=BinaryCrossEntropyLoss(model),
+            callbacks=[Report()],
+        )
+        trainer.train()
+    save_fp16(model, Path(out_dir))

@@ -17,7 +17,16 @@ from plagdetect.services.corpus import Corpus
 from plagdetect.settings import Settings
 from plagdetect.store import Chunk, SignInFailure, make_engine, make_session_factory
 
-from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_pdf, make_people
+from builders import (
+    LABEL_TOPICS,
+    PRINTING_SOURCE,
+    PRINTING_SUBMISSION,
+    PRINTING_UNRELATED,
+    label_lines,
+    make_pdf,
+    make_people,
+    write_stsb,
+)
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -471,3 +480,44 @@ def test_the_review_page_labels_the_most_uncertain_pair_and_brings_up_the_next(
     assert [(label.labeller, label.verdict, label.comment) for label in labelled.labels] == [
         ("tess", "plagiarism", "same figures, reworded")
     ]
+
+
+@pytest.mark.slow
+def test_the_admin_judges_a_fine_tuned_version_promotes_it_and_rolls_back(
+    app_corpus: Corpus, people: dict[str, Account], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from plagdetect.services.model_registry import ModelRegistry
+    from plagdetect.services.review import Review
+    from plagdetect.training.fine_tuning import fine_tune, fine_tune_recipe
+
+    app = signed_in(people["admin"])
+    app.switch_page("views/admin.py").run()
+    assert any("Fine-tuning needs at least 10 pairs labelled plagiarism" in i.value for i in app.info)
+
+    stsb = tmp_path / "stsb"
+    stsb.mkdir()
+    for name in ("sts-train.csv", "sts-dev.csv"):
+        write_stsb(
+            stsb / name, [(a, b, 4.5) for a, b in LABEL_TOPICS] + [(LABEL_TOPICS[0][0], LABEL_TOPICS[1][1], 0.1)]
+        )
+    monkeypatch.setenv("PLAGDETECT_STSB_DIR", str(stsb))
+    context = app_corpus.context
+    context.settings = replace(context.settings, stsb_dir=str(stsb))
+    Review(context).import_labels(people["admin"], label_lines(12))
+    new = fine_tune(context, people["admin"], recipe=fine_tune_recipe(max_steps=1))
+
+    st.cache_resource.clear()
+    app = signed_in(people["admin"])
+    app.switch_page("views/admin.py").run()
+    assert not app.exception
+    assert any("labelled pairs to learn from" in c.value for c in app.caption)
+    assert next(b for b in app.button if b.label == "Start fine-tuning")
+    comparison = next(d.value for d in app.dataframe if "average precision" in d.value.columns)
+    assert comparison["model"].str.startswith("its parent").tolist() == [True, False]
+    next(b for b in app.button if b.label == "Promote: new checks use it").click().run()
+    assert not app.exception
+    assert ModelRegistry(context).active("cross-encoder").id == new.id
+    next(b for b in app.button if b.label == "Roll back").click().run()
+    assert ModelRegistry(context).active("cross-encoder").configured

@@ -8,13 +8,7 @@ import pytest
 from plagdetect.cli.main import EXIT_OK, main
 from plagdetect.settings import Settings
 
-from builders import weight_dtypes
-
-
-def write_stsb(path: Path, rows: list[tuple[str, str, float]]) -> Path:
-    """Rows (sentence, sentence, score 0-5) as an STS-B file."""
-    path.write_text("".join(f"g\tf\t2012\t{i:04}\t{s}\t{a}\t{b}\n" for i, (a, b, s) in enumerate(rows)))
-    return path
+from builders import weight_dtypes, write_stsb
 
 
 @pytest.mark.slow

@@ -1,0 +1,63 @@
+"""A cross-encoder version judged beside another: on held-out labels (average precision, F1 at the threshold, the
+confusion matrix, the scores themselves for a plot) and on STS-B dev (Spearman). Neither was trained on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from plagdetect.training.data import Pair
+
+
+def label_metrics(scores: Sequence[float], labels: Sequence[float], threshold: float) -> dict[str, Any]:
+    """Average precision over the scores, and precision, recall, F1 and the confusion matrix at ``threshold``."""
+    scores_ = np.asarray(scores, dtype=float)
+    truth = np.asarray(labels, dtype=float) >= 0.5
+    flagged = scores_ >= threshold
+    tp, fp = int((flagged & truth).sum()), int((flagged & ~truth).sum())
+    fn, tn = int((~flagged & truth).sum()), int((~flagged & ~truth).sum())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "average_precision": round(average_precision(scores_, truth), 4),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "threshold": threshold,
+        "confusion": {"true_positive": tp, "false_positive": fp, "false_negative": fn, "true_negative": tn},
+    }
+
+
+def average_precision(scores: np.ndarray, truth: np.ndarray) -> float:
+    """The mean of the precision at each positive, ranked by score (ties broken against the positives)."""
+    if not truth.any():
+        return 0.0
+    order = np.lexsort((truth, -scores))  # highest score first; of equal scores, the negatives first
+    hits = truth[order]
+    precision_at = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float(precision_at[hits].mean())
+
+
+def cross_encoder_report(
+    path: str, held_out: list[Pair], sts_dev: list[Pair], threshold: float, device: str = "auto"
+) -> dict[str, Any]:
+    """One version's figures: held-out labels, STS-B dev, and each held-out pair's score with its label."""
+    from scipy.stats import spearmanr
+
+    from plagdetect.encoders.cross_encoder import Reranker
+
+    reranker = Reranker(path, device=device)  # not the process-wide one: a report reads it once
+    scores = reranker.score([(p.text_a, p.text_b) for p in held_out]).tolist()
+    report: dict[str, Any] = {
+        "version": reranker.version,
+        "held_out": label_metrics(scores, [p.label for p in held_out], threshold),
+        "scores": [[round(float(s), 4), p.label] for s, p in zip(scores, held_out, strict=True)],
+    }
+    if sts_dev:
+        sts = reranker.score([(p.text_a, p.text_b) for p in sts_dev])
+        report["sts_dev_spearman"] = round(float(spearmanr(sts, [p.label for p in sts_dev]).statistic), 4)
+    return report
