@@ -119,6 +119,8 @@ class Settings:
     # Fine-tuning (services/model_registry.py) replays STS Benchmark pairs and judges new versions on STS-B dev: a
     # folder holding sts-train.csv and sts-dev.csv. Empty: fine-tuning is refused with a message saying so.
     stsb_dir: str = ""
+    # A PAN text-alignment corpus on which each new version's plagdet is measured beside the active one's (empty: not).
+    eval_pan_dir: str = ""
 
     # The vector index: its backend (plagdetect/index/factory.py) and hnswlib's parameters.
     index_backend: str = "hnsw"

@@ -216,3 +216,27 @@ def write_stsb_dir(folder: Path) -> Path:
     for name in ("sts-train.csv", "sts-dev.csv"):
         write_stsb(folder / name, rows)
     return folder
+
+
+def write_paraphrase_corpus(root: Path) -> None:
+    """A tiny PAN corpus: susp-1 copies one paragraph of source-a and paraphrases the next (the one case); susp-2
+    copies nothing."""
+    for folder in ("susp", "src", "truth"):
+        (root / folder).mkdir(parents=True)
+    for name, text in {"source-a.txt": PRINTING_SOURCE, "source-b.txt": PRINTING_UNRELATED}.items():
+        (root / "src" / name).write_text(text, encoding="utf-8", newline="")
+    submission = PRINTING_SUBMISSION + "\n" + ESSAY_VOLCANOES
+    (root / "susp" / "susp-1.txt").write_text(submission, encoding="utf-8", newline="")
+    (root / "susp" / "susp-2.txt").write_text(ESSAY_RAILWAYS, encoding="utf-8", newline="")
+    start = submission.index("This invention travelled")
+    end = submission.index("by correspondence.") + len("by correspondence.")
+    source_start = PRINTING_SOURCE.index("The new technology")
+    source_end = PRINTING_SOURCE.index("argue about it in letters.") + len("argue about it in letters.")
+    (root / "truth" / "susp-1-source-a.xml").write_text(
+        '<document reference="susp-1.txt">'
+        f'<feature name="plagiarism" obfuscation="high" this_offset="{start}" this_length="{end - start}"'
+        f' source_reference="source-a.txt" source_offset="{source_start}" source_length="{source_end - source_start}"/>'
+        "</document>",
+        encoding="utf-8",
+    )
+    (root / "pairs").write_text("susp-1.txt source-a.txt\nsusp-2.txt source-b.txt\n")

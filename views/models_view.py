@@ -164,9 +164,12 @@ def _comparison(version: VersionInfo, by_id: dict[int, VersionInfo]) -> None:
                 "flagged right / wrongly": f"{confusion['true_positive']} / {confusion['false_positive']}",
                 "missed / cleared right": f"{confusion['false_negative']} / {confusion['true_negative']}",
                 "STS-B dev Spearman": report.get("sts_dev_spearman"),
+                **({"PAN plagdet": evaluation["pan"][side]["plagdet"]} if "pan" in evaluation else {}),
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    if "pan" in evaluation:
+        st.caption(f"PAN plagdet on {evaluation['pan']['documents']} documents of {evaluation['pan']['corpus']}.")
     scores = pd.DataFrame(
         [
             {"model": title, "score": score, "label": "plagiarism" if label >= 0.5 else "not plagiarism"}

@@ -27,7 +27,12 @@ from plagdetect.cli.measure import (
 from plagdetect.cli.models import add_models_parser
 from plagdetect.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, shown
 from plagdetect.cli.review import add_review_parser
-from plagdetect.cli.train import add_recipe_arguments, run_train_cross_encoder, run_train_splade
+from plagdetect.cli.train import (
+    add_recipe_arguments,
+    run_eval_review_loop,
+    run_train_cross_encoder,
+    run_train_splade,
+)
 from plagdetect.cli.users import run_user
 from plagdetect.errors import PlagDetectError
 from plagdetect.settings import Settings
@@ -166,6 +171,18 @@ def build_parser() -> argparse.ArgumentParser:
     splade.set_defaults(run=run_train_splade)
 
     add_models_parser(commands)
+
+    loop = commands.add_parser(
+        "eval-review-loop",
+        help="simulate the review loop on a PAN corpus: labels from its truth, fine-tune, detection before and after",
+    )
+    loop.add_argument("corpus_dir", type=Path, metavar="CORPUS_DIR")
+    loop.add_argument("--labels", type=int, default=200, help="labelled alignments to fine-tune on (at most)")
+    loop.add_argument("--taught-folds", type=int, default=2, help="folds whose alignments are labelled (from fold 2)")
+    loop.add_argument("--folds", type=int, default=5, metavar="K")
+    loop.add_argument("--unbalanced", action="store_true", help="learn from the labels as they are, not balanced")
+    add_recipe_arguments(loop, epochs=2.0, learning_rate=2e-5)  # the Admin page's fine-tuning recipe
+    loop.set_defaults(run=run_eval_review_loop)
 
     queue = commands.add_parser("jobs", help="the checks and ingests queued, running or ended (the app's too)")
     queue.add_argument("--cancel", type=int, default=None, metavar="JOB_ID", help="cancel this job")

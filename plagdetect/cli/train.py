@@ -100,6 +100,7 @@ def _fine_tune_on_labels(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"{side:>6}: {report['version']}  held-out labels AP {held_out['average_precision']:.3f}, "
             f"F1 {held_out['f1']:.3f} at {held_out['threshold']:g}; STS-B dev Spearman {report['sts_dev_spearman']:.3f}"
+            + (f"; PAN plagdet {version.evaluation['pan'][side]['plagdet']:.3f}" if "pan" in version.evaluation else "")
         )
     print(f"registered as version {version.id} ({version.version}); `plagdetect models promote {version.id}` uses it")
     return EXIT_OK
@@ -115,4 +116,28 @@ def run_train_splade(args: argparse.Namespace, settings: Settings) -> int:
         args.base, train, read_stsb(args.stsb_dev), args.out, _recipe(args), regularizer_weight=args.regularizer_weight
     )
     _print_metrics(metrics, args.out)
+    return EXIT_OK
+
+
+def run_eval_review_loop(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from plagdetect.training.fine_tuning import fine_tune_recipe
+    from plagdetect.training.review_loop import simulate_review_loop
+
+    default = fine_tune_recipe()
+    recipe = _recipe(args, (default.epochs, default.learning_rate))
+    with tqdm(unit="doc", file=sys.stderr, desc="eval-review-loop") as bar:
+        report = simulate_review_loop(
+            args.corpus_dir,
+            settings,
+            recipe,
+            labels=args.labels,
+            taught_folds=args.taught_folds,
+            folds=args.folds,
+            seed=args.seed,
+            balance=not args.unbalanced,
+            progress=lambda _: bar.update(1),
+        )
+    print(report.describe())
     return EXIT_OK

@@ -265,14 +265,14 @@ def cross_validate(
                 reranked(found, reranker_as_checks_run(rerankers[number], settings)), grid, options, settings
             )
         tuning_documents = set(pan.susp_documents) - set(documents)
-        tuning_cases = _cases_of(pan.cases, tuning_documents)
+        tuning_cases = cases_of(pan.cases, tuning_documents)
         scores = {point: evaluate(tuning_cases, _of(tried[point], tuning_documents)) for point in grid}
         best = max(grid, key=lambda point: scores[point].plagdet)  # the first of equals: the lower values
         detections = _of(tried[best], set(documents))
         held_out.update({name: tried[best][name] for name in documents})
         results.append(
             FoldResult(
-                documents, *best, tuning=scores[best], held_out=evaluate(_cases_of(pan.cases, documents), detections)
+                documents, *best, tuning=scores[best], held_out=evaluate(cases_of(pan.cases, documents), detections)
             )
         )
     _write(out_dir, held_out)
@@ -326,7 +326,7 @@ def _with(options: CheckOptions, threshold: float | None, words: int) -> CheckOp
     return replace(options, min_match_words=words, **({} if threshold is None else {"rerank_threshold": threshold}))
 
 
-def _cases_of(cases: list[Case], documents: Iterable[str]) -> list[Case]:
+def cases_of(cases: list[Case], documents: Iterable[str]) -> list[Case]:
     keys = {document_key(name) for name in documents}
     return [case for case in cases if document_key(case.susp.document) in keys]
 

@@ -145,7 +145,11 @@ def fine_tune_cross_encoder(
     with tempfile.TemporaryDirectory(prefix="plagdetect-finetune-") as scratch:
         arguments = trainer_arguments(config, scratch, 1, STS_METRIC, show_progress=False)
         arguments.update(
-            eval_strategy="no", save_strategy="no", load_best_model_at_end=False, metric_for_best_model=None
+            eval_strategy="no",
+            save_strategy="no",
+            logging_strategy="no",  # progress goes to ``progress``, not to the worker's output
+            load_best_model_at_end=False,
+            metric_for_best_model=None,
         )
         trainer = CrossEncoderTrainer(
             model=model,

@@ -1,10 +1,11 @@
 """Fine-tuning on people's labels: a new version of the active cross-encoder, judged beside it, then registered.
 
 The new version is trained from the active one on the labelled pairs (``training.labels``: unsure and tied pairs
-left out, split by source document), mixed with replayed STS Benchmark pairs so it does not forget what it knew,
-for a fixed recipe (no checkpoint is chosen on the figures it is judged by). It is then judged beside the active
-version on the held-out labels and on STS-B dev, neither of which it learned from (``training.model_report``), and
-registered (``services.model_registry``), not active until an admin promotes it.
+left out, split by source document, the training part balanced), mixed with replayed STS Benchmark pairs so it
+does not forget what it knew, for a fixed recipe (no checkpoint is chosen on the figures it is judged by). It is
+then judged beside the active version on the held-out labels and on STS-B dev, neither of which it learned from,
+and on a PAN corpus where ``eval_pan_dir`` names one (``training.model_report``), and registered
+(``services.model_registry``), not active until an admin promotes it.
 
 It runs as a job (``jobs``: a worker process, cancellable, reporting its steps and the time left), on the GPU when
 there is one (fp16/bf16) and on the CPU otherwise. A training stopped half-way, by a cancel, a crash or a kill,
@@ -32,7 +33,7 @@ from plagdetect.services.model_registry import KINDS, VERSIONS_DIR, ModelRegistr
 from plagdetect.store import model_versions
 from plagdetect.store.review import training_labels
 from plagdetect.training.common import TrainingConfig
-from plagdetect.training.labels import LabelSplit, group_labels, replay_sample, split_labels
+from plagdetect.training.labels import LabelSplit, balanced, group_labels, replay_sample, split_labels
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def fine_tune(
     """Train a new version of ``kind`` from the active one, judge it beside it, and register it (not active)."""
     from plagdetect.training.cross_encoder import fine_tune_cross_encoder
     from plagdetect.training.data import read_stsb
-    from plagdetect.training.model_report import cross_encoder_report
+    from plagdetect.training.model_report import cross_encoder_report, pan_report
 
     actor = authorize(context.sessions, actor, Role.ADMIN)
     say = say or (lambda _stage: None)
@@ -95,7 +96,8 @@ def fine_tune(
 
     try:
         say(f"Training from {parent.version} on {len(split.train)} labelled pairs and {len(replay)} STS-B pairs")
-        fine_tune_cross_encoder(parent_path, split.train + replay, partial, recipe, step)
+        learned = balanced(split.train, recipe.seed)
+        fine_tune_cross_encoder(parent_path, learned + replay, partial, recipe, step)
         trained_s = time.monotonic() - started
         say("Judging the new version beside the active one (held-out labels, STS-B dev)")
         threshold = load_defaults(context).rerank_threshold
@@ -105,11 +107,16 @@ def fine_tune(
             "active": cross_encoder_report(parent_path, split.held_out, sts_dev, threshold, device),
             "new": cross_encoder_report(str(partial), split.held_out, sts_dev, threshold, device),
         }
+        if context.settings.eval_pan_dir:
+            say(f"Measuring plagdet on {context.settings.eval_pan_dir} with both versions")
+            versions = {"active": parent_path, "new": str(partial)}
+            evaluation["pan"] = pan_report(context.settings.eval_pan_dir, context.settings, versions)
         partial.rename(final)
         version = model_version(final)
         evaluation["new"]["version"] = version  # it was judged under its hidden folder's name
         training: dict[str, Any] = {
             **split.summary(),
+            "balanced_train_pairs": len(learned),
             "replayed_stsb_pairs": len(replay),
             "epochs": recipe.epochs,
             "max_steps": recipe.max_steps,

@@ -1,14 +1,17 @@
 """A cross-encoder version judged beside another: on held-out labels (average precision, F1 at the threshold, the
-confusion matrix, the scores themselves for a plot) and on STS-B dev (Spearman). Neither was trained on.
+confusion matrix, the scores themselves for a plot) and on STS-B dev (Spearman), neither of which it was trained on;
+and, where a PAN corpus is configured (``eval_pan_dir``), plagdet on it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from plagdetect.settings import Settings
 from plagdetect.training.data import Pair
 
 
@@ -60,4 +63,35 @@ def cross_encoder_report(
     if sts_dev:
         sts = reranker.score([(p.text_a, p.text_b) for p in sts_dev])
         report["sts_dev_spearman"] = round(float(spearmanr(sts, [p.label for p in sts_dev]).statistic), 4)
+    return report
+
+
+def pan_report(corpus_dir: str, settings: Settings, versions: dict[str, str]) -> dict[str, Any]:
+    """Plagdet on a PAN corpus for each named cross-encoder folder (``versions``: name -> folder), at the product's
+    default thresholds: the corpus is searched and aligned once, then reranked by each version as a check would."""
+    from plagdetect.evaluation.pan import load_pan_corpus
+    from plagdetect.evaluation.pan_eval import (
+        detections_of,
+        find_all,
+        pan_options,
+        reranked,
+        reranker_as_checks_run,
+    )
+    from plagdetect.evaluation.plagdet import evaluate
+
+    pan = load_pan_corpus(corpus_dir)
+    unscored = replace(settings, rerank=False)
+    found = find_all(pan, unscored, pan_options(None, unscored))
+    options = pan_options(None, settings)
+    report: dict[str, Any] = {"corpus": str(corpus_dir), "documents": len(pan.susp_documents)}
+    for name, folder in versions.items():
+        scored = reranked(found, reranker_as_checks_run(folder, settings))
+        detections = [case for item in scored.values() for case in detections_of(item, options, settings)]
+        scores = evaluate(pan.cases, detections)
+        report[name] = {
+            "plagdet": round(scores.plagdet, 4),
+            "precision": round(scores.precision, 4),
+            "recall": round(scores.recall, 4),
+            "granularity": round(scores.granularity, 4),
+        }
     return report

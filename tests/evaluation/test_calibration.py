@@ -21,7 +21,7 @@ from plagdetect.evaluation.calibration import (
 from plagdetect.evaluation.pan import load_pan_corpus
 from plagdetect.evaluation.pan_eval import find_all, pan_options
 
-from builders import ESSAY_RAILWAYS, ESSAY_VOLCANOES, PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED
+from builders import write_paraphrase_corpus
 
 
 def over_confident_sample(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -59,29 +59,6 @@ def test_each_folds_map_is_fit_on_the_other_folds_only() -> None:
 def test_too_few_of_either_label_is_refused_with_the_counts() -> None:
     with pytest.raises(PlagDetectError, match="found 3 inside a case and 50 outside"):
         fit_platt([0.9] * 3 + [0.1] * 50, [True] * 3 + [False] * 50)
-
-
-def write_paraphrase_corpus(root: Path) -> None:
-    """susp-1 copies one paragraph of source-a and paraphrases the next (the one case); susp-2 copies nothing."""
-    for folder in ("susp", "src", "truth"):
-        (root / folder).mkdir(parents=True)
-    for name, text in {"source-a.txt": PRINTING_SOURCE, "source-b.txt": PRINTING_UNRELATED}.items():
-        (root / "src" / name).write_text(text, encoding="utf-8", newline="")
-    submission = PRINTING_SUBMISSION + "\n" + ESSAY_VOLCANOES
-    (root / "susp" / "susp-1.txt").write_text(submission, encoding="utf-8", newline="")
-    (root / "susp" / "susp-2.txt").write_text(ESSAY_RAILWAYS, encoding="utf-8", newline="")
-    start = submission.index("This invention travelled")
-    end = submission.index("by correspondence.") + len("by correspondence.")
-    source_start = PRINTING_SOURCE.index("The new technology")
-    source_end = PRINTING_SOURCE.index("argue about it in letters.") + len("argue about it in letters.")
-    (root / "truth" / "susp-1-source-a.xml").write_text(
-        '<document reference="susp-1.txt">'
-        f'<feature name="plagiarism" obfuscation="high" this_offset="{start}" this_length="{end - start}"'
-        f' source_reference="source-a.txt" source_offset="{source_start}" source_length="{source_end - source_start}"/>'
-        "</document>",
-        encoding="utf-8",
-    )
-    (root / "pairs").write_text("susp-1.txt source-a.txt\nsusp-2.txt source-b.txt\n")
 
 
 def test_alignments_are_labelled_by_the_truth_and_copies_are_left_out(settings, tmp_path: Path) -> None:

@@ -13,10 +13,18 @@ from plagdetect.services.checks import run_check
 from plagdetect.services.corpus import Corpus
 from plagdetect.services.model_registry import VERSIONS_DIR, ModelRegistry
 from plagdetect.services.review import Review
+from plagdetect.training.data import Pair
 from plagdetect.training.fine_tuning import fine_tune, fine_tune_recipe, training_data
-from plagdetect.training.labels import MIN_PER_VERDICT, verdict_of
+from plagdetect.training.labels import MIN_PER_VERDICT, balanced, verdict_of
 
-from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, label_lines, make_people, write_stsb_dir
+from builders import (
+    PRINTING_SOURCE,
+    PRINTING_SUBMISSION,
+    label_lines,
+    make_people,
+    write_paraphrase_corpus,
+    write_stsb_dir,
+)
 
 
 @pytest.fixture
@@ -41,6 +49,14 @@ def test_too_few_labels_or_no_stsb_are_refused_saying_what_is_needed(learning) -
         training_data(context, people["teacher"])
 
 
+def test_the_rarer_verdict_is_drawn_again_until_both_are_as_many() -> None:
+    pairs = [Pair(f"s{k}", f"t{k}", 1.0, "a") for k in range(5)] + [Pair("x", "y", 0.0, "b"), Pair("u", "v", 0.0, "c")]
+    learned = balanced(pairs, seed=3)
+    assert learned[: len(pairs)] == pairs and sum(p.label == 0.0 for p in learned) == 5 == len(learned) - 5
+    assert {p.text_a for p in learned if p.label == 0.0} == {"x", "u"}
+    assert balanced(pairs[:5]) == pairs[:5]  # one verdict only: nothing to balance
+
+
 def test_a_pairs_verdict_is_its_labellers_majority() -> None:
     assert verdict_of(["plagiarism", "plagiarism", "not plagiarism"]) == "plagiarism"
     assert verdict_of(["plagiarism", "not plagiarism"]) is None  # a tie
@@ -49,7 +65,7 @@ def test_a_pairs_verdict_is_its_labellers_majority() -> None:
 
 
 @pytest.mark.slow
-def test_a_fine_tuned_version_is_judged_stored_promoted_and_rolled_back(learning) -> None:
+def test_a_fine_tuned_version_is_judged_stored_promoted_and_rolled_back(learning, tmp_path: Path) -> None:
     context, people = learning
     admin, teacher = people["admin"], people["teacher"]
     Review(context).import_labels(admin, label_lines(12))
@@ -57,9 +73,13 @@ def test_a_fine_tuned_version_is_judged_stored_promoted_and_rolled_back(learning
     shipped = registry.active("cross-encoder")
     assert shipped.configured and context.reranker.version == shipped.version
 
+    write_paraphrase_corpus(tmp_path / "pan")
+    context.settings = replace(context.settings, eval_pan_dir=str(tmp_path / "pan"))
     stages: list[str] = []
     new = fine_tune(context, admin, recipe=fine_tune_recipe(max_steps=2), say=stages.append)
     assert any(stage.startswith("Training: step 2 of 2") for stage in stages)
+    pan = new.evaluation["pan"]
+    assert pan["documents"] == 2 and 0.3 < pan["active"]["plagdet"] <= 1 and 0 <= pan["new"]["plagdet"] <= 1
     assert not new.active and new.parent_id == shipped.id and new.trained_by == "ada"
     assert (context.settings.data_dir / new.path).is_dir() and new.path.startswith(str(VERSIONS_DIR))
     for side in ("active", "new"):
