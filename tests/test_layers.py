@@ -21,7 +21,7 @@ ALLOWED = {
     # and the one job that runs the top layer: a fine-tuning (imported only when such a job runs or is queued)
     "jobs": {"context", "detection", "encoders", "index", "services", "store", "text", "training.fine_tuning"},
     "evaluation": {"context", "detection", "encoders", "jobs", "services", "store", "text"},
-    "training": {"context", "encoders", "evaluation", "services", "store", "text"},
+    "training": {"context", "detection", "encoders", "evaluation", "services", "store", "text"},
 }
 
 
