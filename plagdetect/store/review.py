@@ -38,6 +38,7 @@ def add_pairs(
 ) -> None:
     """The pairs of a check just flushed (``check.matches`` in the order of ``matches``); sources not ``present``
     (deleted while the check ran) give none."""
+    threshold = (check.settings or {}).get("rerank_threshold")
     for row, match in zip(check.matches, matches, strict=True):
         if match.source_id not in present:
             continue
@@ -56,6 +57,7 @@ def add_pairs(
                     source_end=segment.source_span[1],
                     bi_score=segment.score,
                     rerank_score=segment.rerank_score,
+                    threshold=threshold,
                     kind=segment.kind,
                 )
             )
@@ -74,6 +76,7 @@ def add_pairs(
                 source_end=miss.source_span[1],
                 bi_score=miss.score,
                 rerank_score=miss.rerank_score,
+                threshold=threshold,
                 kind=NEAR_MISS,
             )
         )
@@ -140,7 +143,7 @@ def list_pairs(
             ReviewPair.kind,
             ReviewPair.bi_score,
             ReviewPair.rerank_score,
-            Check.settings,
+            ReviewPair.threshold,
         )
         .join(Check, Check.id == ReviewPair.check_id)
         .join(Document, Document.id == ReviewPair.source_document_id)
@@ -152,7 +155,7 @@ def list_pairs(
     if check_id is not None:
         query = query.where(ReviewPair.check_id == check_id)
     with sessions() as session:
-        return [PairRow(*row[:-1], threshold=(row[-1] or {}).get("rerank_threshold")) for row in session.execute(query)]
+        return [PairRow(*row) for row in session.execute(query)]
 
 
 def latest_labels(sessions: sessionmaker[Session]) -> list[LabelRow]:
@@ -248,7 +251,7 @@ def add_label(
             kind=pair.kind,
             bi_score=pair.bi_score,
             rerank_score=pair.rerank_score,
-            threshold=(check.settings or {}).get("rerank_threshold"),
+            threshold=pair.threshold,
             model_versions=dict(check.model_versions or {}),
         )
         session.add(label)

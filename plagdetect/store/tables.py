@@ -316,6 +316,7 @@ class ReviewPair(Base):
     source_end: Mapped[int] = mapped_column(Integer)
     bi_score: Mapped[float] = mapped_column(Float)
     rerank_score: Mapped[float | None] = mapped_column(Float)  # None: copied word for word, not read
+    threshold: Mapped[float | None] = mapped_column(Float)  # the check's rerank_threshold (None: no reranker)
     kind: Mapped[str] = mapped_column(String(20))  # verbatim | paraphrase | near miss
 
 
