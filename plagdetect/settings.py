@@ -116,7 +116,7 @@ class Settings:
     job_timeout_s: float = 900.0
     train_timeout_s: float = 14_400.0  # a fine-tuning job (Admin page) may run this long
 
-    # Fine-tuning (services/model_registry.py) replays STS Benchmark pairs and judges new versions on STS-B dev: a
+    # Fine-tuning (training/fine_tuning.py) replays STS Benchmark pairs and judges new versions on STS-B dev: a
     # folder holding sts-train.csv and sts-dev.csv. Empty: fine-tuning is refused with a message saying so.
     stsb_dir: str = ""
     # A PAN text-alignment corpus on which each new version's plagdet is measured beside the active one's (empty: not).
