@@ -32,7 +32,9 @@ state = middle.selectbox("Pairs", list(State), index=list(State).index(State.NOT
 check_id = int(right.number_input("Check id (0: every check)", min_value=0, step=1)) or None
 labeller = far.text_input("Labelled by (name)").strip() or None
 
-summary = review.summary(account, collection, check_id)
+done = st.session_state.setdefault(DONE_KEY, [])
+summary, queue = review.overview(account, collection, check_id, state, labeller, limit=None)
+queue = [item for item in queue if item.pair_id not in done]
 counts = st.columns(5)
 counts[0].metric("Pairs", summary.pairs)
 counts[1].metric("Labelled", summary.labelled)
@@ -97,12 +99,6 @@ def show_item(item: ReviewItem, position: int, total: int) -> None:
         st.rerun()
 
 
-done = st.session_state.setdefault(DONE_KEY, [])
-queue = [
-    item
-    for item in review.queue(account, collection, check_id, state, labeller, limit=None)
-    if item.pair_id not in done
-]
 if not queue:
     st.success("No pair left to review here." + (" Skipped pairs come back when you reload the page." * bool(done)))
 else:

@@ -42,21 +42,14 @@ class State(StrEnum):
 
 
 @dataclass(frozen=True)
-class ReviewItem:
-    """One pair of passages in the queue, with the labels that count."""
+class ReviewItem(PairRow):
+    """One pair of passages in the queue (its newest stored pair), with the labels that count."""
 
-    pair_id: int
-    check_id: int
-    filename: str
-    checked_at: datetime
-    source_id: int
-    source_title: str
-    collection: str
-    kind: str  # verbatim | paraphrase | near miss
-    bi_score: float
-    rerank_score: float | None
-    threshold: float | None
-    labels: tuple[LabelRow, ...]  # each person's latest
+    labels: tuple[LabelRow, ...] = ()  # each person's latest
+
+    @property
+    def pair_id(self) -> int:
+        return self.id
 
     @property
     def uncertainty(self) -> float | None:
@@ -114,43 +107,53 @@ class Review:
         limit: int | None = 50,
     ) -> list[ReviewItem]:
         """The pairs to label, most uncertain first; ``labeller``: only those this person labelled."""
-        actor = authorize(self.sessions, actor, *STAFF)
-        if state not in set(State):
-            raise PlagDetectError(f"A queue holds pairs that are one of: {', '.join(State)} (not {state!r}).")
-        state = State(state)
-        items = self._items(collection, check_id)
-        me = actor.username.casefold()
-        wanted = {
-            State.UNLABELLED: lambda item: not item.labels,
-            State.NOT_MINE: lambda item: all(label.labeller.casefold() != me for label in item.labels),
-            State.LABELLED: lambda item: bool(item.labels),
-            State.DISPUTED: lambda item: item.disputed,
-            State.ALL: lambda item: True,
-        }[state]
-        chosen = [item for item in items if wanted(item)]
-        if labeller:
-            name = labeller.strip().casefold()
-            chosen = [item for item in chosen if any(label.labeller.casefold() == name for label in item.labels)]
-        chosen.sort(key=lambda item: (item.uncertainty is None, item.uncertainty or 0.0, -item.pair_id))
-        return chosen if limit is None else chosen[:limit]
+        return self.overview(actor, collection, check_id, state, labeller, limit)[1]
 
     def summary(
         self, actor: Account | None, collection: str | None = None, check_id: int | None = None
     ) -> ReviewSummary:
         """Counts of the pairs (as the queue's filters choose them) and the agreement between labellers."""
+        return self.overview(actor, collection, check_id, limit=0)[0]
+
+    def overview(
+        self,
+        actor: Account | None,
+        collection: str | None = None,
+        check_id: int | None = None,
+        state: State | str = State.UNLABELLED,
+        labeller: str | None = None,
+        limit: int | None = 50,
+    ) -> tuple[ReviewSummary, list[ReviewItem]]:
+        """``summary`` and ``queue`` from one read of the pairs and labels (the Review page shows both)."""
         actor = authorize(self.sessions, actor, *STAFF)
+        if state not in set(State):
+            raise PlagDetectError(f"A queue holds pairs that are one of: {', '.join(State)} (not {state!r}).")
         items = self._items(collection, check_id)
         me = actor.username.casefold()
+        mine = [any(label.labeller.casefold() == me for label in item.labels) for item in items]
         verdicts = Counter(label.verdict for item in items for label in item.labels)
-        return ReviewSummary(
+        summary = ReviewSummary(
             pairs=len(items),
             labelled=sum(1 for item in items if item.labels),
             unlabelled=sum(1 for item in items if not item.labels),
-            by_you=sum(1 for item in items if any(label.labeller.casefold() == me for label in item.labels)),
+            by_you=sum(mine),
             disputed=sum(1 for item in items if item.disputed),
             verdicts={verdict: verdicts[verdict] for verdict in VERDICTS},
             agreement=agreement([item.labels for item in items]),
         )
+        wanted = {
+            State.UNLABELLED: lambda item, by_me: not item.labels,
+            State.NOT_MINE: lambda item, by_me: not by_me,
+            State.LABELLED: lambda item, by_me: bool(item.labels),
+            State.DISPUTED: lambda item, by_me: item.disputed,
+            State.ALL: lambda item, by_me: True,
+        }[State(state)]
+        chosen = [item for item, by_me in zip(items, mine, strict=True) if wanted(item, by_me)]
+        if labeller:
+            name = labeller.strip().casefold()
+            chosen = [item for item in chosen if any(label.labeller.casefold() == name for label in item.labels)]
+        chosen.sort(key=lambda item: (item.uncertainty is None, item.uncertainty or 0.0, -item.pair_id))
+        return summary, chosen if limit is None else chosen[:limit]
 
     def passages(self, actor: Account | None, pair_id: int) -> ReviewPassages:
         """The two passages of a pair, the runs they share and the words both weigh (the explainer's, for a near
@@ -213,24 +216,7 @@ class Review:
         newest: dict[str, PairRow] = {}
         for row in stored.list_pairs(self.sessions, collection, check_id):  # newest first
             newest.setdefault(row.pair_key, row)
-        return [_item(row, labels.get(row.pair_key, [])) for row in newest.values()]
-
-
-def _item(row: PairRow, labels: list[LabelRow]) -> ReviewItem:
-    return ReviewItem(
-        pair_id=row.id,
-        check_id=row.check_id,
-        filename=row.filename,
-        checked_at=row.checked_at,
-        source_id=row.source_id,
-        source_title=row.source_title,
-        collection=row.collection,
-        kind=row.kind,
-        bi_score=row.bi_score,
-        rerank_score=row.rerank_score,
-        threshold=row.threshold,
-        labels=tuple(labels),
-    )
+        return [ReviewItem(**vars(row), labels=tuple(labels.get(row.pair_key, []))) for row in newest.values()]
 
 
 def agreement(labels_per_pair: list[tuple[LabelRow, ...]]) -> list[Agreement]:

@@ -39,45 +39,52 @@ def add_pairs(
     """The pairs of a check just flushed (``check.matches`` in the order of ``matches``); sources not ``present``
     (deleted while the check ran) give none."""
     threshold = (check.settings or {}).get("rerank_threshold")
-    for row, match in zip(check.matches, matches, strict=True):
-        if match.source_id not in present:
-            continue
-        for segment in match.segments:
-            sub = _cut(match.submission_text, match.submission_span[0], segment.submission_span)
-            src = _cut(match.source_text, match.source_span[0], segment.source_span)
-            session.add(
-                ReviewPair(
-                    check_id=check.id,
-                    match_id=row.id,
-                    source_document_id=match.source_id,
-                    pair_key=pair_key(sub, src),
-                    submission_start=segment.submission_span[0],
-                    submission_end=segment.submission_span[1],
-                    source_start=segment.source_span[0],
-                    source_end=segment.source_span[1],
-                    bi_score=segment.score,
-                    rerank_score=segment.rerank_score,
-                    threshold=threshold,
-                    kind=segment.kind,
-                )
-            )
-    for miss in near_misses:
-        if miss.source_id not in present:
+    found = [  # (match id, source, submission passage, source passage, spans, scores, kind)
+        (
+            row.id,
+            match.source_id,
+            _cut(match.submission_text, match.submission_span[0], s.submission_span),
+            _cut(match.source_text, match.source_span[0], s.source_span),
+            s.submission_span,
+            s.source_span,
+            s.score,
+            s.rerank_score,
+            s.kind,
+        )
+        for row, match in zip(check.matches, matches, strict=True)
+        for s in match.segments
+    ]
+    found += [
+        (
+            None,
+            m.source_id,
+            m.submission_text,
+            m.source_text,
+            m.submission_span,
+            m.source_span,
+            m.score,
+            m.rerank_score,
+            NEAR_MISS,
+        )
+        for m in near_misses
+    ]
+    for match_id, source_id, sub, src, sub_span, src_span, score, rerank_score, kind in found:
+        if source_id not in present:
             continue
         session.add(
             ReviewPair(
                 check_id=check.id,
-                match_id=None,
-                source_document_id=miss.source_id,
-                pair_key=pair_key(miss.submission_text, miss.source_text),
-                submission_start=miss.submission_span[0],
-                submission_end=miss.submission_span[1],
-                source_start=miss.source_span[0],
-                source_end=miss.source_span[1],
-                bi_score=miss.score,
-                rerank_score=miss.rerank_score,
+                match_id=match_id,
+                source_document_id=source_id,
+                pair_key=pair_key(sub, src),
+                submission_start=sub_span[0],
+                submission_end=sub_span[1],
+                source_start=src_span[0],
+                source_end=src_span[1],
+                bi_score=score,
+                rerank_score=rerank_score,
                 threshold=threshold,
-                kind=NEAR_MISS,
+                kind=kind,
             )
         )
 

@@ -46,9 +46,8 @@ def train_cross_encoder(
     show_progress: bool = True,
 ) -> dict[str, float]:
     """Train, keep the best checkpoint by STS-B dev Spearman, save it in fp16 to ``out_dir``; its metrics."""
-    import torch
     from datasets import DatasetDict
-    from sentence_transformers.cross_encoder import CrossEncoder, CrossEncoderTrainer, CrossEncoderTrainingArguments
+    from sentence_transformers.cross_encoder import CrossEncoderTrainer, CrossEncoderTrainingArguments
     from sentence_transformers.cross_encoder.evaluation import (
         CrossEncoderClassificationEvaluator,
         CrossEncoderCorrelationEvaluator,
@@ -58,14 +57,7 @@ def train_cross_encoder(
     from transformers import set_seed
 
     set_seed(config.seed)
-    # Trained weights stay float32 whatever the base was saved in (ours are fp16); a GPU trains in mixed precision.
-    model = CrossEncoder(
-        str(base_model),
-        num_labels=1,
-        max_length=config.max_length,
-        local_files_only=True,
-        model_kwargs={"dtype": torch.float32},
-    )
+    model = _trainable(base_model, config)
     evaluators = [
         CrossEncoderCorrelationEvaluator(
             sentence_pairs=[[p.text_a, p.text_b] for p in sts_dev],
@@ -122,9 +114,8 @@ def fine_tune_cross_encoder(
     """
     import tempfile
 
-    import torch
     from datasets import DatasetDict
-    from sentence_transformers.cross_encoder import CrossEncoder, CrossEncoderTrainer, CrossEncoderTrainingArguments
+    from sentence_transformers.cross_encoder import CrossEncoderTrainer, CrossEncoderTrainingArguments
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
     from transformers import TrainerCallback, set_seed
 
@@ -134,13 +125,7 @@ def fine_tune_cross_encoder(
                 progress(state.global_step, state.max_steps)
 
     set_seed(config.seed)
-    model = CrossEncoder(
-        str(parent),
-        num_labels=1,
-        max_length=config.max_length,
-        local_files_only=True,
-        model_kwargs={"dtype": torch.float32},
-    )
+    model = _trainable(parent, config)
     dataset = DatasetDict({name: pairs_dataset(part) for name, part in length_buckets(train).items()})
     with tempfile.TemporaryDirectory(prefix="plagdetect-finetune-") as scratch:
         arguments = trainer_arguments(config, scratch, 1, STS_METRIC, show_progress=False)
@@ -160,3 +145,18 @@ def fine_tune_cross_encoder(
         )
         trainer.train()
     save_fp16(model, Path(out_dir))
+
+
+def _trainable(base: str | Path, config: TrainingConfig):
+    """A CrossEncoder with one output to train from ``base``: float32 whatever the base was saved in (ours are
+    fp16); a GPU trains in mixed precision (``training.common``)."""
+    import torch
+    from sentence_transformers.cross_encoder import CrossEncoder
+
+    return CrossEncoder(
+        str(base),
+        num_labels=1,
+        max_length=config.max_length,
+        local_files_only=True,
+        model_kwargs={"dtype": torch.float32},
+    )
