@@ -114,7 +114,7 @@ class Settings:
     # for at most job_timeout_s seconds before it is stopped with a message.
     job_workers: int = 2
     job_timeout_s: float = 900.0
-    train_timeout_s: float = 14_400.0  # a fine-tuning job (Admin page) may run this long
+    train_timeout_s: float = 14_400.0  # a fine-tuning or a bi-encoder's re-embedding (Admin page) may run this long
 
     # Fine-tuning (training/fine_tuning.py) replays STS Benchmark pairs and judges new versions on STS-B dev: a
     # folder holding sts-train.csv and sts-dev.csv. Empty: fine-tuning is refused with a message saying so.

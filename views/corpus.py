@@ -134,7 +134,7 @@ with left.expander("Maintenance", expanded=bool(stale)):
     if st.button("Re-index the corpus"):
         with st.status("Re-indexing…", expanded=True) as status:
             report = library.reindex(progress=status.write)
-            status.update(label=f"Re-indexed: {report.stale_chunks} passages embedded again", state="complete")
+            status.update(label=f"Re-indexed: {report.re_embedded} passages embedded again", state="complete")
         stale = corpus.stale_documents()
     if stale:
         st.warning(

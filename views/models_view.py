@@ -1,5 +1,6 @@
-"""The Admin page's Models tab: the models in use, fine-tuning on the labels, each version beside its parent,
-promote, roll back, delete."""
+"""The Admin page's Models tab: the models in use, and for the cross-encoder and the bi-encoder: fine-tuning on the
+labels, each version beside its parent, promote, roll back, delete. A bi-encoder is promoted (or rolled back) by a
+job that embeds the corpus with it first (``services.reembedding``), followed here."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from plagdetect.context import BI_ENCODER, CROSS_ENCODER
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import Account
 from plagdetect.services.model_registry import ModelRegistry, VersionInfo, model_inventory
@@ -14,7 +16,7 @@ from plagdetect.training.fine_tuning import training_data
 from views.common import context, job_pool, jobs_service
 from views.jobs_view import show_job
 
-KIND = "cross-encoder"
+KIND_NAMES = {CROSS_ENCODER: "Cross-encoder (reranks the candidates)", BI_ENCODER: "Bi-encoder (finds the candidates)"}
 
 
 def show_models(account: Account) -> None:
@@ -30,25 +32,28 @@ def show_models(account: Account) -> None:
         hide_index=True,
         width="stretch",
     )
-    versions = registry.versions(account, KIND)
-    st.subheader("Cross-encoder versions")
+    kind = st.radio("Model", list(KIND_NAMES), format_func=KIND_NAMES.get, horizontal=True, key="model_kind")
+    versions = registry.versions(account, kind)
+    st.subheader(f"{kind.capitalize()} versions")
     st.dataframe(
         pd.DataFrame([_row(v, versions) for v in versions]), hide_index=True, width="stretch", key="versions_table"
     )
     active = next(v for v in versions if v.active)
+    switching = _switch_under_way(account) if kind == BI_ENCODER else False
     left, right = st.columns([3, 1])
     left.caption(
         f"New checks use version {active.id} ({active.version}); each check records the versions it used. Roll "
         "back returns to the version that was active before it."
+        + (
+            " A bi-encoder serves only once the corpus is embedded with it: promoting or rolling back does that in "
+            "the background, and checks go on with the serving version until it is done."
+            if kind == BI_ENCODER
+            else ""
+        )
     )
-    if right.button("Roll back", icon=":material/undo:", disabled=len(versions) < 2):
-        try:
-            back = registry.roll_back(account, KIND)
-            st.toast(f"Rolled back to version {back.id}")
-            st.rerun()
-        except PlagDetectError as error:
-            st.error(str(error))
-    _fine_tuning(account)
+    if right.button("Roll back", icon=":material/undo:", disabled=len(versions) < 2 or switching):
+        _promote_or_roll_back(account, kind, None)
+    _fine_tuning(account, kind)
     trained = [v for v in versions if not v.configured]
     by_id = {v.id: v for v in versions}
     st.subheader("A version beside its parent")
@@ -58,12 +63,8 @@ def show_models(account: Account) -> None:
     chosen = by_id[st.selectbox("Version", [v.id for v in reversed(trained)], format_func=lambda i: _name(by_id[i]))]
     _comparison(chosen, by_id)
     promote, delete = st.columns(2)
-    if promote.button("Promote: new checks use it", disabled=chosen.active, icon=":material/upgrade:"):
-        try:
-            registry.promote(account, chosen.id)
-            st.rerun()
-        except PlagDetectError as error:
-            st.error(str(error))
+    if promote.button("Promote: new checks use it", disabled=chosen.active or switching, icon=":material/upgrade:"):
+        _promote_or_roll_back(account, kind, chosen.id)
     sure = delete.checkbox(f"Delete version {chosen.id} and its folder for good", key=f"delete_version:{chosen.id}")
     if delete.button("Delete the version", disabled=not sure or chosen.active, icon=":material/delete:"):
         try:
@@ -71,6 +72,33 @@ def show_models(account: Account) -> None:
             st.rerun()
         except PlagDetectError as error:
             st.error(str(error))
+
+
+def _promote_or_roll_back(account: Account, kind: str, version_id: int | None) -> None:
+    """Promote ``version_id`` (None: roll back): a cross-encoder at once, a bi-encoder by a re-embedding job."""
+    try:
+        if kind == BI_ENCODER:
+            jobs_service().switch_bi_encoder(account, version_id)
+            job_pool()
+        elif version_id is None:
+            st.toast(f"Rolled back to version {ModelRegistry(context()).roll_back(account, kind).id}")
+        else:
+            ModelRegistry(context()).promote(account, version_id)
+        st.rerun()
+    except PlagDetectError as error:
+        st.error(str(error))
+
+
+def _switch_under_way(account: Account) -> bool:
+    """The latest bi-encoder switch, followed while it runs; whether one runs."""
+    jobs = jobs_service()
+    switches = [j for j in jobs.visible(account, everyone=True) if j.kind == "reembed"]  # newest first
+    if switches and not switches[0].ended:
+        _follow(account, switches[0].id)
+        return True
+    if switches:
+        show_job(jobs, account, switches[0])
+    return False
 
 
 def _name(version: VersionInfo) -> str:
@@ -94,17 +122,17 @@ def _row(version: VersionInfo, versions: list[VersionInfo]) -> dict:
     }
 
 
-def _fine_tuning(account: Account) -> None:
+def _fine_tuning(account: Account, kind: str) -> None:
     jobs = jobs_service()
     st.subheader("Fine-tune on the labels")
     trainings = [j for j in jobs.visible(account, everyone=True) if j.kind == "train"]  # newest first
-    busy = bool(trainings) and not trainings[0].ended
+    busy = bool(trainings) and not trainings[0].ended  # one training at a time, of either kind
     if busy:
         _follow(account, trainings[0].id)
     elif trainings:
         show_job(jobs, account, trainings[0])
     try:
-        split = training_data(context(), account, KIND)
+        split = training_data(context(), account, kind)
     except PlagDetectError as error:
         st.info(str(error), icon=":material/info:")
         return
@@ -119,7 +147,7 @@ def _fine_tuning(account: Account) -> None:
     epochs = st.number_input("Epochs", min_value=0.5, max_value=10.0, value=2.0, step=0.5)
     if st.button("Start fine-tuning", type="primary", disabled=busy, icon=":material/model_training:"):
         try:
-            jobs.train(account, KIND, epochs=float(epochs))
+            jobs.train(account, kind, epochs=float(epochs))
             job_pool()
             st.rerun()
         except PlagDetectError as error:
@@ -128,7 +156,8 @@ def _fine_tuning(account: Account) -> None:
 
 @st.fragment(run_every=2.0)
 def _follow(account: Account, job_id: int) -> None:
-    """The training under way, redrawn every two seconds; once it has ended the whole page is drawn again."""
+    """A training or a re-embedding under way, redrawn every two seconds; once it has ended the whole page is drawn
+    again."""
     jobs = jobs_service()
     job = jobs.get(account, job_id)
     show_job(jobs, account, job)
@@ -183,7 +212,7 @@ def _comparison(version: VersionInfo, by_id: dict[int, VersionInfo]) -> None:
         color="label",
         facet_col="model",
         nbins=20,
-        range_x=[0, 1],
+        range_x=[min(0.0, float(scores["score"].min())), 1],
         barmode="overlay",
         opacity=0.6,
         color_discrete_map={"plagiarism": "#fb8072", "not plagiarism": "#80b1d3"},

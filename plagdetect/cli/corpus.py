@@ -157,5 +157,5 @@ def _preview(text: str, width: int = 70) -> str:
 
 def run_reindex(args: argparse.Namespace, settings: Settings) -> int:
     report = _corpus(settings).reindex()
-    print(f"re-embedded {report.stale_chunks} chunk(s); index rebuilt with {report.added} vectors")
+    print(f"re-embedded {report.re_embedded} chunk(s); index rebuilt with {report.added} vectors")
     return EXIT_OK

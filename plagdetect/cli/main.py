@@ -30,6 +30,7 @@ from plagdetect.cli.review import add_review_parser
 from plagdetect.cli.train import (
     add_recipe_arguments,
     run_eval_review_loop,
+    run_train_bi_encoder,
     run_train_cross_encoder,
     run_train_splade,
 )
@@ -161,6 +162,16 @@ def build_parser() -> argparse.ArgumentParser:
     cross.add_argument("--out", type=Path, default=None, help="folder for the trained model (not with --labels)")
     add_recipe_arguments(cross, epochs=4.0, learning_rate=6e-5)  # the shipped model's recipe
     cross.set_defaults(run=run_train_cross_encoder)
+    bi = models.add_parser("bi-encoder", help="the bi-encoder: fine-tune the serving version on the labels")
+    bi.add_argument(
+        "--labels",
+        action="store_true",
+        required=True,
+        help="fine-tune the serving version on the labels of the Review page (2 epochs at 2e-5 unless given), judge "
+        "it beside the serving one and register it (plagdetect models promote: the corpus is embedded with it first)",
+    )
+    add_recipe_arguments(bi, epochs=2.0, learning_rate=2e-5)
+    bi.set_defaults(run=run_train_bi_encoder)
     splade = models.add_parser("splade", help="the SPLADE explainer, from a SPLADE base (e.g. SPLADE-tiny)")
     splade.add_argument("--base", type=Path, required=True, help="folder of the SPLADE base model (BertForMaskedLM)")
     splade.add_argument("--stsb-train", type=Path, required=True, help="STS-B train file (tab-separated)")
@@ -181,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     loop.add_argument("--taught-folds", type=int, default=2, help="folds whose alignments are labelled (from fold 2)")
     loop.add_argument("--folds", type=int, default=5, metavar="K")
     loop.add_argument("--unbalanced", action="store_true", help="learn from the labels as they are, not balanced")
+    loop.add_argument(
+        "--model", choices=["cross-encoder", "bi-encoder"], default="cross-encoder", help="the model fine-tuned"
+    )
     add_recipe_arguments(loop, epochs=2.0, learning_rate=2e-5)  # the Admin page's fine-tuning recipe
     loop.set_defaults(run=run_eval_review_loop)
 

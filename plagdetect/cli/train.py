@@ -77,12 +77,19 @@ def run_train_cross_encoder(args: argparse.Namespace, settings: Settings) -> int
     return EXIT_OK
 
 
-def _fine_tune_on_labels(args: argparse.Namespace, settings: Settings) -> int:
+def run_train_bi_encoder(args: argparse.Namespace, settings: Settings) -> int:
+    from plagdetect.context import BI_ENCODER
+
+    return _fine_tune_on_labels(args, settings, BI_ENCODER)
+
+
+def _fine_tune_on_labels(args: argparse.Namespace, settings: Settings, kind: str = "cross-encoder") -> int:
     from plagdetect.context import Context
     from plagdetect.services.accounts import OPERATOR
     from plagdetect.training.fine_tuning import fine_tune, fine_tune_recipe
 
-    if args.out is not None or args.base is not None or args.pan or args.stsb_train or args.stsb_dev:
+    given = [getattr(args, name, None) for name in ("out", "base", "pan", "stsb_train", "stsb_dev")]
+    if any(given):
         raise PlagDetectError(
             "--labels trains from the active version into the registry, with STS-B from PLAGDETECT_STSB_DIR: "
             "no --base, --out, --pan or --stsb-*."
@@ -91,7 +98,7 @@ def _fine_tune_on_labels(args: argparse.Namespace, settings: Settings) -> int:
     try:
         default = fine_tune_recipe()
         recipe = _recipe(args, (default.epochs, default.learning_rate))
-        version = fine_tune(context, OPERATOR, recipe=recipe, say=lambda stage: print(stage, file=sys.stderr))
+        version = fine_tune(context, OPERATOR, kind, recipe, say=lambda stage: print(stage, file=sys.stderr))
     finally:
         context.close()
     for side in ("active", "new"):
@@ -138,6 +145,7 @@ def run_eval_review_loop(args: argparse.Namespace, settings: Settings) -> int:
             seed=args.seed,
             balance=not args.unbalanced,
             progress=lambda _: bar.update(1),
+            kind=args.model,
         )
     print(report.describe())
     return EXIT_OK

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plagdetect.context import Context
+from plagdetect.context import Context, Embeddings
 from plagdetect.detection.align import Passage, Seed, Source
 from plagdetect.detection.lexical import Run, runs_of, seeds_of
 from plagdetect.detection.report import CheckOptions
 from plagdetect.encoders.bi_encoder import embed_cut
 from plagdetect.errors import PlagDetectError
+from plagdetect.settings import Settings
 from plagdetect.text.chunking import Window
 from plagdetect.text.fingerprints import fingerprints
 from plagdetect.text.prepare import cut_text
@@ -35,7 +36,7 @@ class Scope:
     chunks: set[int] | None  # the chunk ids that leaves (None: all), for the vector search
 
 
-def search_scope(context: Context, sha256: str, options: CheckOptions) -> Scope:
+def search_scope(context: Context, embeddings: Embeddings, sha256: str, options: CheckOptions) -> Scope:
     """What a check may match.
 
     Left out: the submission itself (same bytes, in any collection), the sources excluded by name, and with
@@ -55,12 +56,14 @@ def search_scope(context: Context, sha256: str, options: CheckOptions) -> Scope:
         collection_id = documents.collection_id(options.collection)
         if collection_id is None:
             raise PlagDetectError(f"No collection named '{options.collection}'.")
-    return Scope(collection_id, excluded, context.vectors.allowed_chunk_ids(collection_id, excluded))
+    return Scope(collection_id, excluded, embeddings.vectors.allowed_chunk_ids(collection_id, excluded))
 
 
-def copied_runs(context: Context, text: str, windows: list[Window], scope: Scope) -> tuple[list[Run], list[Seed]]:
+def copied_runs(
+    context: Context, embeddings: Embeddings, text: str, windows: list[Window], scope: Scope
+) -> tuple[list[Run], list[Seed]]:
     """The lexical path's runs of the submission (its normalised ``text`` and search ``windows``;
-    ``detection.lexical``) and the seeds they give."""
+    ``detection.lexical``) and the seeds they give (at the chunks of ``embeddings``' version)."""
     settings = context.settings
     if not settings.lexical:
         return [], []
@@ -69,15 +72,16 @@ def copied_runs(context: Context, text: str, windows: list[Window], scope: Scope
     runs = runs_of(found, hits, settings.lexical_min_chars)
     if not runs:
         return [], []
-    return runs, seeds_of(runs, windows, context.documents.chunk_spans({r.source for r in runs}))
+    return runs, seeds_of(runs, windows, context.documents.chunk_spans({r.source for r in runs}, embeddings.version))
 
 
-def search_seeds(context: Context, vectors: np.ndarray, allowed: set[int] | None) -> list[Seed]:
+def search_seeds(
+    settings: Settings, embeddings: Embeddings, vectors: np.ndarray, allowed: set[int] | None
+) -> list[Seed]:
     """The nearest source chunks of each submission window, those at least ``seed_threshold`` alike."""
-    settings = context.settings
-    ids, scores = context.index.search(vectors, settings.neighbours, allowed=allowed)
+    ids, scores = embeddings.index.search(vectors, settings.neighbours, allowed=allowed)
     keep = scores >= settings.seed_threshold
-    places = context.vectors.chunk_places(int(i) for i in ids[keep])
+    places = embeddings.vectors.chunk_places(int(i) for i in ids[keep])
     return [
         Seed(query=q, source=places[int(i)].document_id, position=places[int(i)].ordinal, score=float(s))
         for q in range(len(ids))
@@ -86,16 +90,16 @@ def search_seeds(context: Context, vectors: np.ndarray, allowed: set[int] | None
     ]
 
 
-def load_sources(context: Context, passages: list[Passage]) -> dict[int, Source]:
+def load_sources(context: Context, embeddings: Embeddings, passages: list[Passage]) -> dict[int, Source]:
     """What alignment needs of each passage's source; sources deleted meanwhile are left out."""
     ids = sorted({p.source for p in passages})
-    stored = context.vectors.sentence_vectors(ids)
+    stored = embeddings.vectors.sentence_vectors(ids)
     sources: dict[int, Source] = {}
-    for document_id, document in context.documents.source_texts(ids).items():
+    for document_id, document in context.documents.source_texts(ids, embeddings.version).items():
         if document_id not in stored:  # not expected: they are written with the chunks
             logger.warning("Document %d has no sentence vectors; embedding its sentences now", document_id)
             units, _ = cut_text(document.text, context.settings)
-            stored[document_id] = (units, embed_cut(context.encoder, document.text, units, [])[0])
+            stored[document_id] = (units, embed_cut(embeddings.encoder, document.text, units, [])[0])
         sentences, vectors = stored[document_id]
         sources[document_id] = Source(document, sentences, vectors)
     return sources

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from plagdetect.context import Context
+from plagdetect.context import Context, Embeddings
 from plagdetect.detection.align import Aligned, align_passages, best_per_stretch, join, merge_seeds
 from plagdetect.detection.candidates import copied_runs, load_sources, search_scope, search_seeds
 from plagdetect.detection.evidence import corroborated, could_match, with_own_counterparts
@@ -80,6 +80,7 @@ class Found:
     # With the cross-encoder's score when there is a reranker, whatever the score. Those that could never be in a
     # match under the settings' min_counterparts are left out: ``matches_found`` with fewer needs its own ``find``.
     aligned: list[Aligned]
+    embeddings: Embeddings  # the bi-encoder version serving when the check began: its vectors and index searched
     reranker: Reranker | None = None  # the one that scored them (the version active when the check began)
 
 
@@ -100,21 +101,23 @@ def find(
     prepared = prepare_document(data, filename, settings, stride=settings.query_stride)
     text = prepared.normalized.text
     clock.lap("prepare")
-    scope = search_scope(context, prepared.sha256, options)
+    embeddings = context.embeddings  # one bi-encoder version from here to the end (a promotion meanwhile waits)
+    scope = search_scope(context, embeddings, prepared.sha256, options)
     logger.debug("Left out of the search: %s", scope.excluded)
 
     say(f"Embedding {len(prepared.sentences)} sentences and searching the corpus")
-    sentence_vectors, window_vectors = embed_cut(context.submission_encoder, text, prepared.sentences, prepared.chunks)
+    encoder = embeddings.submission_encoder
+    sentence_vectors, window_vectors = embed_cut(encoder, text, prepared.sentences, prepared.chunks)
     clock.lap("embed")
-    seeds = search_seeds(context, window_vectors, scope.chunks)
-    runs, copied_seeds = copied_runs(context, text, prepared.chunks, scope)
+    seeds = search_seeds(settings, embeddings, window_vectors, scope.chunks)
+    runs, copied_seeds = copied_runs(context, embeddings, text, prepared.chunks, scope)
     clock.lap("search")
 
     passages = merge_seeds(seeds + copied_seeds, settings.merge_query_gap, settings.merge_position_gap)
     excluded = excluded_spans(text, options.exclude_quotes, options.exclude_bibliography)
     reranker = context.reranker
     say(f"Aligning {len(passages)} candidate passages sentence by sentence" + (" and reranking" if reranker else ""))
-    sources = load_sources(context, passages) if passages else {}
+    sources = load_sources(context, embeddings, passages) if passages else {}
     copies = sentence_pairs(runs, prepared.sentences, {i: source.sentences for i, source in sources.items()})
     aligned = best_per_stretch(
         align_passages(
@@ -134,7 +137,7 @@ def find(
     if reranker is not None:
         aligned = rerank(reranker, aligned, text, prepared.sentences)
         clock.lap("rerank")
-    return Found(prepared, excluded, aligned, reranker)
+    return Found(prepared, excluded, aligned, embeddings, reranker)
 
 
 def matches_found(found: Found, options: CheckOptions, settings: Settings) -> list[MatchResult]:
@@ -188,8 +191,8 @@ def check_bytes(
         integrity=prepared.normalized.flags.describe(),
         timings=clock.timings,
         model_versions={
-            "bi-encoder": context.encoder_version,
-            "bi-encoder runtime (submission)": context.submission_encoder.runtime,
+            "bi-encoder": found.embeddings.version,
+            "bi-encoder runtime (submission)": found.embeddings.submission_encoder.runtime,
             "cross-encoder": reranker.version if reranker else None,
             "cross-encoder runtime": reranker.runtime if reranker else None,
             "splade": explainer.version if explainer else None,

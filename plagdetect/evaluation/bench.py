@@ -297,7 +297,7 @@ def _bench_one_check(corpus, naive: _NaiveCheck, name: str, submission: str, doc
         device=corpus.context.encoder.device,
         notes=(
             f"ours: {len(report.matches)} matches, similarity {100 * report.similarity:.1f}%; stages: {stages}; "
-            f"submission encoded with {corpus.context.submission_encoder.runtime}\n"
+            f"submission encoded with {corpus.context.embeddings.submission_encoder.runtime}\n"
             f"  naive: {naive_split}"
         ),
     )

@@ -27,7 +27,8 @@ class IndexReport:
     added: int = 0
     removed: int = 0
     rebuilt: bool = False
-    stale_chunks: int = 0  # chunks of another bi-encoder version (found by a repair; re-embedded by `reindex`)
+    stale_documents: int = 0  # documents without vectors of the index's version (found by a repair)
+    re_embedded: int = 0  # chunks embedded again (by `reindex`)
 
     @property
     def changed(self) -> bool:
@@ -39,20 +40,20 @@ def repair(index: VectorIndex, vectors: VectorStore) -> IndexReport:
     with index.writing():
         if index.load_failed:
             report = rebuild(index, vectors)
-            return IndexReport(added=report.added, rebuilt=True, stale_chunks=vectors.stale_chunks())
+            return IndexReport(added=report.added, rebuilt=True, stale_documents=vectors.stale_documents())
         db_ids = set(vectors.current_chunk_ids().tolist())
-        stale = vectors.stale_chunks()
+        stale = vectors.stale_documents()
         index_ids = index.ids()
         missing = np.array(sorted(db_ids - index_ids), dtype=np.int64)
         extra = np.array(sorted(index_ids - db_ids), dtype=np.int64)
         index.remove(extra)
         for ids, batch in vectors.chunk_vectors(missing):
             index.add(ids, batch)
-    report = IndexReport(added=len(missing), removed=len(extra), stale_chunks=stale)
+    report = IndexReport(added=len(missing), removed=len(extra), stale_documents=stale)
     if report.changed:
         logger.warning("Index repaired: %d vectors added, %d removed", report.added, report.removed)
-    if report.stale_chunks:
-        logger.warning("%d chunks were embedded by another bi-encoder; run `plagdetect reindex`", stale)
+    if report.stale_documents:
+        logger.warning("%d documents have no vectors of %s; run `plagdetect reindex`", stale, vectors.version)
     return report
 
 

@@ -30,6 +30,8 @@ from plagdetect.jobs.queue import CANCELLED_MESSAGES, JobInfo, JobQueue
 from plagdetect.settings import Settings
 from plagdetect.store.engine import make_engine, make_session_factory
 
+MODEL_JOBS = ("train", "reembed")  # limited by train_timeout_s: they may run for hours
+
 logger = logging.getLogger(__name__)
 
 WATCH_S = 0.5  # how often the watcher looks
@@ -132,7 +134,7 @@ class WorkerPool:
                     self._recover_if_lost(job, now)
 
     def _limit(self, job: JobInfo) -> float:
-        return self.settings.train_timeout_s if job.kind == "train" else self.settings.job_timeout_s
+        return self.settings.train_timeout_s if job.kind in MODEL_JOBS else self.settings.job_timeout_s
 
     def _overdue(self, job: JobInfo, now) -> bool:
         if job.running_for(now) > self._limit(job):
@@ -145,7 +147,7 @@ class WorkerPool:
             self.queue.cancelled(job.id, CANCELLED_MESSAGES[job.kind], worker=worker)
             return
         limit = self._limit(job)
-        setting = "train_timeout_s" if job.kind == "train" else "job_timeout_s"
+        setting = "train_timeout_s" if job.kind in MODEL_JOBS else "job_timeout_s"
         logger.warning("job %d (%s: %s) stopped after the time limit of %g s", job.id, job.kind, job.label, limit)
         self.queue.fail(
             job.id,

@@ -27,7 +27,7 @@ from plagdetect.store.tables import Job, JobFile, User
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 ENDED = (DONE, FAILED, CANCELLED)
-KINDS = ("check", "ingest", "train")
+KINDS = ("check", "ingest", "train", "reembed")
 STAGES_KEPT = 50  # an ingest reports each file: only the latest are kept
 MAX_ATTEMPTS = 2  # a job interrupted twice (its worker died each time) fails instead of starting a third time
 
@@ -35,6 +35,7 @@ CANCELLED_MESSAGES = {  # what a person reads of a job cancelled while it ran
     "check": "Cancelled; nothing was stored.",
     "ingest": "Cancelled; the files added before it stopped stay in the corpus.",
     "train": "Cancelled; no new model version was made, and the active one still serves.",
+    "reembed": "Cancelled; the serving bi-encoder still serves. The vectors made so far are kept for the next try.",
 }
 # A command-line job whose worker's host died is not run again: its command has most likely gone with it.
 COMMAND_GONE = "The process running it stopped before it finished; a command-line job is not started again."

@@ -1,5 +1,5 @@
-"""Jobs as people use them: submit a check, an ingest or a fine-tuning, follow it, cancel it; with the rules of who
-may do what (a fine-tuning: admins only).
+"""Jobs as people use them: submit a check, an ingest, a fine-tuning or a bi-encoder switch, follow it, cancel it;
+with the rules of who may do what (a fine-tuning or a switch: admins only).
 
 Anyone signed in may queue checks; instructors and admins may queue ingests (as on the Corpus page). A student
 sees and cancels only their own jobs; instructors see everyone's, and an admin may cancel anyone's. The command
@@ -73,6 +73,19 @@ class Jobs:
         label = f"fine-tune the {kind} on {len(split.train) + len(split.held_out)} labelled pairs"
         options = {"kind": kind, "epochs": float(epochs), "max_steps": int(max_steps)}
         return self.queue.submit("train", self._owner(actor), label, options)
+
+    def switch_bi_encoder(self, actor: Account | None, version_id: int | None) -> JobInfo:
+        """Queue the re-embedding that makes a bi-encoder version serve (``version_id``; None: roll back to the version
+        before the serving one; ``services.reembedding``). Admins only; one at a time."""
+        from plagdetect.services.reembedding import switch_target
+
+        actor = authorize(self.context.sessions, actor, Role.ADMIN)
+        target = switch_target(self.context, actor, version_id)
+        if any(job.kind == "reembed" and not job.ended for job in self.queue.jobs(everyone=True)):
+            raise PlagDetectError("A bi-encoder switch is under way already: wait for it, or cancel it.")
+        verb = "roll back" if version_id is None else "promote"
+        label = f"{verb} the bi-encoder to {target.version}: embed the corpus with it"
+        return self.queue.submit("reembed", self._owner(actor), label, {"version_id": version_id})
 
     def _check_size(self, size: int) -> None:
         limit = ExtractionLimits.from_settings(self.context.settings).max_bytes

@@ -1,5 +1,5 @@
-"""What a job does once a worker has taken it: a check of one file, an ingest of files into a collection, or the
-fine-tuning of a model on people's labels.
+"""What a job does once a worker has taken it: a check of one file, an ingest of files into a collection, the
+fine-tuning of a model on people's labels, or the re-embedding of the corpus that promotes a bi-encoder.
 
 A job runs as the person who submitted it (re-read from the database: an account disabled meanwhile is refused
 by the services, as in the app) or, for the command line's jobs, as the server's operator.
@@ -19,6 +19,7 @@ from plagdetect.services.accounts import OPERATOR, Account, Accounts, Permission
 from plagdetect.services.checks import run_check
 from plagdetect.services.corpus import Corpus
 from plagdetect.services.corpus_admin import CorpusAdmin
+from plagdetect.services.reembedding import switch_bi_encoder
 
 Say = Callable[[str], None]  # reports a stage; raises JobCancelled once the job is to stop
 
@@ -58,6 +59,8 @@ def run_job(context: Context, job: JobInfo, files: list[tuple[str, bytes]], say:
         return _ingest(context, actor, job, files, say)
     if job.kind == "train":
         return _train(context, actor, job, say)
+    if job.kind == "reembed":
+        return _reembed(context, actor, job, say)
     raise PlagDetectError(f"unknown job kind {job.kind!r}")
 
 
@@ -88,4 +91,9 @@ def _train(context: Context, actor: Account, job: JobInfo, say: Say) -> dict[str
     options = job.options
     recipe = fine_tune_recipe(float(options.get("epochs", 2.0)), int(options.get("max_steps", -1)))
     version = fine_tune(context, actor, options.get("kind", "cross-encoder"), recipe, say)
+    return {"version_id": version.id, "version": version.version, "kind": version.kind}
+
+
+def _reembed(context: Context, actor: Account, job: JobInfo, say: Say) -> dict[str, Any]:
+    version = switch_bi_encoder(context, actor, job.options.get("version_id"), say)
     return {"version_id": version.id, "version": version.version, "kind": version.kind}

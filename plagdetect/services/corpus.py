@@ -20,18 +20,16 @@ from typing import Literal
 import numpy as np
 from sqlalchemy.exc import IntegrityError
 
-from plagdetect.context import Context
-from plagdetect.encoders.bi_encoder import BiEncoder, embed_cut
+from plagdetect.context import BI_ENCODER, Context, Embeddings
+from plagdetect.encoders.bi_encoder import BiEncoder, embed_cut, vectors_version
 from plagdetect.errors import PlagDetectError
 from plagdetect.index import sync
 from plagdetect.index.sync import IndexReport
 from plagdetect.settings import Settings
+from plagdetect.store import model_versions
 from plagdetect.store.documents import CollectionInfo, DocumentInfo, clean_collection_name
-from plagdetect.store.tables import Document
-from plagdetect.text.chunking import Window
 from plagdetect.text.extract import ExtractionLimits
 from plagdetect.text.prepare import cut_text, prepare_document
-from plagdetect.text.spans import Span
 from plagdetect.text.uploads import Upload, expand_paths, read_upload, split_upload
 
 logger = logging.getLogger(__name__)
@@ -135,9 +133,13 @@ class Corpus:
         owner_id: int | None = None,
     ) -> IngestResult:
         """Store one uploaded file in a collection (created if missing), unless it is there already."""
-        result, vectors = self._ingest(data, filename, clean_collection_name(collection), title, author, owner_id)
+        embeddings = self.context.embeddings
+        result, vectors = self._ingest(
+            embeddings, data, filename, clean_collection_name(collection), title, author, owner_id
+        )
         if vectors is not None:
-            self._add_to_index([vectors])
+            self._add_to_index(embeddings, [vectors])
+        self._catch_up(embeddings)
         return result
 
     def _ingest_batches(
@@ -150,6 +152,7 @@ class Corpus:
     ) -> list[IngestResult]:
         """Each (name, its files) in turn; ``progress`` hears each name once its files are stored."""
         collection = clean_collection_name(collection)
+        embeddings = self.context.embeddings  # one bi-encoder version for the whole ingest
         results: list[IngestResult] = []
         pending: list[tuple[np.ndarray, np.ndarray]] = []
         try:
@@ -158,25 +161,36 @@ class Corpus:
                     if isinstance(data, PlagDetectError):
                         results.append(IngestResult(filename, "failed", str(data)))
                         continue
-                    result, vectors = self._ingest(data, filename, collection, author=author, owner_id=owner_id)
+                    result, vectors = self._ingest(
+                        embeddings, data, filename, collection, author=author, owner_id=owner_id
+                    )
                     results.append(result)
                     if vectors is not None:
                         pending.append(vectors)
                 if len(pending) >= INDEX_SAVE_EVERY:
-                    self._add_to_index(pending)
+                    self._add_to_index(embeddings, pending)
                 if progress:
                     progress(name)
         finally:
-            self._add_to_index(pending)
+            self._add_to_index(embeddings, pending)
+        self._catch_up(embeddings)
         return results
 
-    def _add_to_index(self, pending: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    def _add_to_index(self, embeddings: Embeddings, pending: list[tuple[np.ndarray, np.ndarray]]) -> None:
         if pending:
-            sync.add(self.context.index, self.context.vectors, pending)
+            sync.add(embeddings.index, embeddings.vectors, pending)
             pending.clear()
+
+    def _catch_up(self, used: Embeddings) -> None:
+        """When another bi-encoder version began serving while documents were stored with ``used``, embed them with
+        it too: the switch (``services.reembedding``) embedded those stored before it last looked, these come after."""
+        serving = self.context.embeddings
+        if serving.version != used.version and self.embed_missing(serving):
+            sync.repair(serving.index, serving.vectors)
 
     def _ingest(
         self,
+        embeddings: Embeddings,
         data: bytes,
         filename: str,
         collection: str,
@@ -192,14 +206,20 @@ class Corpus:
         existing = self.documents.find_duplicate(collection, prepared.sha256)
         if existing is None:
             text, sentences, chunks = prepared.normalized.text, prepared.sentences, prepared.chunks
-            sentence_vectors, vectors = embed_cut(self.context.encoder, text, sentences, chunks)
-            self.context.open_index()  # checked against the database before this document joins it
+            sentence_vectors, vectors = embed_cut(embeddings.encoder, text, sentences, chunks)
+            embeddings.open_index()  # checked against the database before this document joins it
             self.documents.ensure_collection(collection)
             try:
                 document_id, chunk_ids = self.documents.add(
                     prepared,
                     collection,
-                    partial(self._set_vectors, sentences, sentence_vectors, chunks, vectors),
+                    partial(
+                        embeddings.vectors.set_vectors,
+                        sentences=sentences,
+                        sentence_vectors=sentence_vectors,
+                        chunks=chunks,
+                        vectors=vectors,
+                    ),
                     title,
                     author,
                     owner_id,
@@ -213,17 +233,6 @@ class Corpus:
         logger.info("Ingested %s as document %d (%d chunks)", filename, document_id, len(chunk_ids))
         return IngestResult(filename, "added", document_id=document_id, chunks=len(chunk_ids)), (chunk_ids, vectors)
 
-    def _set_vectors(
-        self,
-        sentences: list[Span],
-        sentence_vectors: np.ndarray,
-        windows: list[Window],
-        vectors: np.ndarray,
-        document: Document,
-    ) -> None:
-        """A document's chunk rows and sentence vectors (``VectorStore.set_vectors``), arguments bound first."""
-        self.context.vectors.set_vectors(document, sentences, sentence_vectors, windows, vectors)
-
     # ----- reading -------------------------------------------------------------------------------------
 
     def list_documents(self, collection: str | None = None) -> list[DocumentInfo]:
@@ -233,7 +242,7 @@ class Corpus:
         return self.documents.get_document(document_id)
 
     def stale_documents(self) -> int:
-        """Documents with chunks of another version: checks do not search them until ``reindex``."""
+        """Documents without vectors of the serving version: checks find them by their words only until ``reindex``."""
         return self.context.vectors.stale_documents()
 
     # ----- delete --------------------------------------------------------------------------------------
@@ -262,27 +271,47 @@ class Corpus:
     # ----- re-index ------------------------------------------------------------------------------------
 
     def reindex(self, progress: Progress | None = None) -> IndexReport:
-        """Re-embed documents with chunks of another version, then rebuild the index from the stored vectors.
-
-        Such a document is cut again with the current settings, so its chunks and sentence vectors agree.
-        """
-        re_embedded = 0
-        for document_id in self.context.vectors.stale_document_ids():
-            found = self.documents.filename_and_text(document_id)
-            if found is None:  # deleted meanwhile
-                continue
-            filename, text = found
-            if progress:
-                progress(filename)
-            sentences, chunks = cut_text(text, self.context.settings)
-            sentence_vectors, vectors = embed_cut(self.context.encoder, text, sentences, chunks)
-            if self.documents.replace_vectors(
-                document_id,
-                partial(self._set_vectors, sentences, sentence_vectors, chunks, vectors),
-            ):
-                re_embedded += len(vectors)
-        index = self.context.index
+        """Embed the documents without vectors of the serving version, rebuild its index from the stored vectors, and
+        remove the vectors of versions the registry does not know (an older way of embedding, a model gone)."""
+        embeddings = self.context.embeddings
+        re_embedded = self.embed_missing(embeddings, progress)
+        index = embeddings.index
         with index.writing():
-            report = sync.rebuild(index, self.context.vectors)
+            report = sync.rebuild(index, embeddings.vectors)
         sync.remove_other_indexes(index)
-        return IndexReport(added=report.added, rebuilt=True, stale_chunks=re_embedded)
+        known = {vectors_version(v.version) for v in model_versions.versions(self.context.sessions, BI_ENCODER)}
+        embeddings.vectors.remove_versions(set(embeddings.vectors.versions()) - known)
+        return IndexReport(added=report.added, rebuilt=True, re_embedded=re_embedded)
+
+    def embed_missing(self, embeddings: Embeddings, progress: Progress | None = None) -> int:
+        """Embed with ``embeddings``' version every document that has no vectors of it, until none is left (documents
+        stored meanwhile too); the chunks written. ``progress`` hears each document's file name once it is done. The
+        index is the caller's to bring up to date.
+
+        Each document is cut again with the current settings, so its chunks and sentence vectors agree.
+        """
+        written = 0
+        while missing := embeddings.vectors.stale_document_ids():
+            done = 0
+            for document_id in missing:
+                found = self.documents.filename_and_text(document_id)
+                if found is None:  # deleted meanwhile
+                    continue
+                filename, text = found
+                sentences, chunks = cut_text(text, self.context.settings)
+                sentence_vectors, vectors = embed_cut(embeddings.encoder, text, sentences, chunks)
+                store = partial(
+                    embeddings.vectors.set_vectors,
+                    sentences=sentences,
+                    sentence_vectors=sentence_vectors,
+                    chunks=chunks,
+                    vectors=vectors,
+                )
+                if self.documents.replace_vectors(document_id, store):
+                    written += len(vectors)
+                    done += 1
+                if progress:
+                    progress(filename)
+            if not done:  # all deleted meanwhile (or nothing can be written): do not spin
+                break
+        return written

@@ -252,7 +252,12 @@ class DocumentStore:
         return None if row is None else (row.filename, row.text)
 
     def list_documents(self, collection: str | None = None) -> list[DocumentInfo]:
-        counts = select(Chunk.document_id, func.count().label("n")).group_by(Chunk.document_id).subquery()
+        # Chunks by position: a document embedded by two bi-encoder versions (while the corpus moves) has two sets.
+        counts = (
+            select(Chunk.document_id, func.count(Chunk.ordinal.distinct()).label("n"))
+            .group_by(Chunk.document_id)
+            .subquery()
+        )
         query = (
             select(Document, Collection.name, func.coalesce(counts.c.n, 0))
             .join(Collection)
@@ -267,7 +272,7 @@ class DocumentStore:
 
     def get_document(self, document_id: int) -> DocumentInfo:
         query = (
-            select(Document, Collection.name, func.count(Chunk.id))
+            select(Document, Collection.name, func.count(Chunk.ordinal.distinct()))
             .join(Collection)
             .outerjoin(Chunk)
             .where(Document.id == document_id)
@@ -401,30 +406,18 @@ class DocumentStore:
         with self.sessions() as session:
             return set(session.scalars(select(Document.id).where(func.lower(func.trim(Document.author)) == wanted)))
 
-    def chunk_spans(self, document_ids: Iterable[int]) -> dict[int, list[Span]]:
-        """Each document's chunk spans, in chunk order (index: the chunk's ordinal)."""
-        spans: dict[int, list[Span]] = {}
+    def chunk_spans(self, document_ids: Iterable[int], version: str) -> dict[int, list[Span]]:
+        """Each document's chunk spans, in chunk order (index: the chunk's ordinal): those of the bi-encoder
+        ``version``, or for a document without them (stale: embedded by another version) those it has."""
         with self.sessions() as session:
-            rows = session.execute(
-                select(Chunk.document_id, Chunk.start, Chunk.end)
-                .where(Chunk.document_id.in_(list(document_ids)))
-                .order_by(Chunk.document_id, Chunk.ordinal)
-            )
-            for document_id, start, end in rows:
-                spans.setdefault(document_id, []).append((start, end))
-        return spans
+            return _chunk_spans(session, document_ids, version)
 
-    def source_texts(self, document_ids: Iterable[int]) -> dict[int, SourceText]:
-        """What alignment reads of each source still stored, by id."""
+    def source_texts(self, document_ids: Iterable[int], version: str) -> dict[int, SourceText]:
+        """What alignment reads of each source still stored, by id (the chunks of a bi-encoder version)."""
         sources: dict[int, SourceText] = {}
         with self.sessions() as session:
             for document in session.scalars(select(Document).where(Document.id.in_(list(document_ids)))):
-                spans = {
-                    row.ordinal: (row.start, row.end)
-                    for row in session.execute(
-                        select(Chunk.ordinal, Chunk.start, Chunk.end).where(Chunk.document_id == document.id)
-                    )
-                }
+                spans = dict(enumerate(_chunk_spans(session, [document.id], version).get(document.id, [])))
                 sources[document.id] = SourceText(
                     id=document.id,
                     title=document.title,
@@ -435,6 +428,22 @@ class DocumentStore:
                     chunk_spans=spans,
                 )
         return sources
+
+
+def _chunk_spans(session: Session, document_ids: Iterable[int], version: str) -> dict[int, list[Span]]:
+    """See ``DocumentStore.chunk_spans``: the lexical path finds copies in a stale document by these."""
+    by_version: dict[int, dict[str, list[Span]]] = {}
+    rows = session.execute(
+        select(Chunk.document_id, Chunk.encoder_version, Chunk.start, Chunk.end)
+        .where(Chunk.document_id.in_(list(document_ids)))
+        .order_by(Chunk.document_id, Chunk.encoder_version, Chunk.ordinal)
+    )
+    for document_id, chunk_version, start, end in rows:
+        by_version.setdefault(document_id, {}).setdefault(chunk_version, []).append((start, end))
+    return {
+        document_id: versions.get(version) or next(iter(versions.values()))
+        for document_id, versions in by_version.items()
+    }
 
 
 def _wipe_marker(engine: Engine) -> Path | None:

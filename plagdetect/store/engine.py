@@ -10,10 +10,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.store.tables import Base
+from plagdetect.store.upgrade import upgrade
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for any SQLAlchemy URL; the tables are created if missing."""
+    """An engine for any SQLAlchemy URL; the tables are created if missing, and upgraded if made by an earlier
+    version (``store.upgrade``)."""
     parsed = make_url(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite and parsed.database and parsed.database != ":memory:":
@@ -28,6 +30,7 @@ def make_engine(url: str) -> Engine:
         except OperationalError as error:  # another process created the tables at the same moment
             if "already exists" not in str(error) or attempt == 4:
                 raise
+    upgrade(engine)
     return engine
 
 

@@ -154,6 +154,17 @@ def promote(sessions: sessionmaker[Session], version_id: int, by: str) -> Versio
         return _info(row, row.id)
 
 
+def roll_back_target(sessions: sessionmaker[Session], kind: str) -> VersionInfo:
+    """The version a roll back would return to."""
+    with sessions() as session:
+        stack = _stack(session, kind)
+        if len(stack) < 2:
+            raise PlagDetectError(f"There is no earlier {kind} version to roll back to.")
+        previous = session.get(ModelVersion, stack[-2])
+        assert previous is not None
+        return _info(previous, stack[-1])
+
+
 def roll_back(sessions: sessionmaker[Session], kind: str, by: str) -> VersionInfo:
     """Return to the version that was active before the active one."""
     with sessions.begin() as session:

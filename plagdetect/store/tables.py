@@ -117,13 +117,17 @@ class Document(Base):
     chunks: Mapped[list[Chunk]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True, order_by="Chunk.ordinal"
     )
-    sentences: Mapped[SentenceVectors | None] = relationship(
+    sentence_vectors: Mapped[list[SentenceVectors]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
 class Chunk(Base):
-    """A window of sentences of a document, with its bi-encoder vector (float16 bytes)."""
+    """A window of sentences of a document, with its bi-encoder vector (float16 bytes).
+
+    A document has one set of chunks per bi-encoder version that embedded it (``encoder_version``): the serving
+    version's, and while the corpus moves to another version (``services.reembedding``) that version's too.
+    """
 
     __tablename__ = "chunks"
     __table_args__ = (Index("ix_chunks_encoder_version", "encoder_version"), AUTOINCREMENT)
@@ -140,20 +144,21 @@ class Chunk(Base):
 
 
 class SentenceVectors(Base):
-    """A document's sentence units and their bi-encoder vectors: what sentence alignment reads of a source.
+    """A document's sentence units and their vectors by one bi-encoder version: what sentence alignment reads of a
+    source.
 
-    One row per document: ``spans`` holds int32 (start, end) pairs in ``Document.text``, ``vectors`` one
-    float16 vector per span. Written together with the document's chunks, whose vectors are pooled from these.
+    One row per document and version: ``spans`` holds int32 (start, end) pairs in ``Document.text``, ``vectors`` one
+    float16 vector per span. Written together with the document's chunks of that version, pooled from these.
     """
 
     __tablename__ = "sentence_vectors"
 
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
-    encoder_version: Mapped[str] = mapped_column(String(120))
+    encoder_version: Mapped[str] = mapped_column(String(120), primary_key=True)
     spans: Mapped[bytes] = mapped_column(LargeBinary)
     vectors: Mapped[bytes] = mapped_column(LargeBinary)
 
-    document: Mapped[Document] = relationship(back_populates="sentences")
+    document: Mapped[Document] = relationship(back_populates="sentence_vectors")
 
 
 class Fingerprint(Base):

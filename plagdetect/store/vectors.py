@@ -1,8 +1,10 @@
 """Vectors in the database: the float16 blob format, and every query that reads or writes chunk and sentence vectors.
 
 Chunk ids double as the vector index's labels. Every vector row carries the version of the bi-encoder (and of
-the way chunk vectors are made) that wrote it; rows of another version are *stale*: checks do not search them
-until ``reindex`` embeds their documents again.
+the way chunk vectors are made) that wrote it, and a ``VectorStore`` reads and writes the rows of one version only.
+A document may hold rows of several versions: the serving one's, and those of the version the corpus moves to
+(``services.reembedding``). A document without rows of the serving version is *stale*: checks find it by its
+words only until it is embedded again (``reindex``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.store.tables import Chunk, Document, SentenceVectors
@@ -67,13 +69,17 @@ class VectorStore:
         chunks: list[Window],
         vectors: np.ndarray,
     ) -> None:
-        """A document's chunk rows and sentence vectors (replacing any it had), of the current version."""
-        sentence_row = document.sentences or SentenceVectors()
-        sentence_row.encoder_version = self.version
-        sentence_row.spans = np.asarray(sentences, dtype=np.int32).reshape(-1, 2).tobytes()
-        sentence_row.vectors = vector_to_blob(sentence_vectors)
-        document.sentences = sentence_row
-        document.chunks = [
+        """A document's chunk rows and sentence vectors of this version (replacing those it had of this version; the
+        rows of other versions stay)."""
+        sentence_row = SentenceVectors(
+            encoder_version=self.version,
+            spans=np.asarray(sentences, dtype=np.int32).reshape(-1, 2).tobytes(),
+            vectors=vector_to_blob(sentence_vectors),
+        )
+        document.sentence_vectors = [
+            row for row in document.sentence_vectors if row.encoder_version != self.version
+        ] + [sentence_row]
+        document.chunks = [chunk for chunk in document.chunks if chunk.encoder_version != self.version] + [
             Chunk(
                 ordinal=i,
                 start=window.start,
@@ -83,6 +89,16 @@ class VectorStore:
             )
             for i, (window, vector) in enumerate(zip(chunks, vectors, strict=True))
         ]
+
+    def chunk_ids_of(self, document_id: int) -> np.ndarray:
+        """A document's chunk ids of this version (what ``set_vectors`` wrote, once committed)."""
+        with self.sessions() as session:
+            return np.array(
+                session.scalars(
+                    select(Chunk.id).where(Chunk.document_id == document_id, Chunk.encoder_version == self.version)
+                ).all(),
+                dtype=np.int64,
+            )
 
     # ----- reading -------------------------------------------------------------------------------------
 
@@ -156,7 +172,7 @@ class VectorStore:
 
     def allowed_chunk_ids(self, collection_id: int | None, excluded_documents: set[int]) -> set[int]:
         """Chunk ids of a collection (None: every collection), leaving out the documents named."""
-        query = select(Chunk.id).join(Document)
+        query = select(Chunk.id).join(Document).where(Chunk.encoder_version == self.version)
         if collection_id is not None:
             query = query.where(Document.collection_id == collection_id)
         if excluded_documents:
@@ -164,22 +180,39 @@ class VectorStore:
         with self.sessions() as session:
             return set(session.scalars(query))
 
-    # ----- stale vectors -------------------------------------------------------------------------------
+    # ----- stale vectors, other versions ---------------------------------------------------------------------
 
-    def stale_chunks(self) -> int:
-        """Chunks of another version."""
-        with self.sessions() as session:
-            return session.scalar(select(func.count()).select_from(Chunk).where(Chunk.encoder_version != self.version))
+    def _missing(self):
+        return ~exists().where(
+            SentenceVectors.document_id == Document.id, SentenceVectors.encoder_version == self.version
+        )
 
     def stale_documents(self) -> int:
-        """Documents with chunks of another version (another bi-encoder or an older way of embedding)."""
+        """Documents without vectors of this version (embedded by another bi-encoder, or an older way of embedding)."""
         with self.sessions() as session:
-            return session.scalar(
-                select(func.count(Chunk.document_id.distinct())).where(Chunk.encoder_version != self.version)
-            )
+            return session.scalar(select(func.count()).select_from(Document).where(self._missing()))
 
     def stale_document_ids(self) -> list[int]:
         with self.sessions() as session:
-            return list(
-                session.scalars(select(Chunk.document_id).where(Chunk.encoder_version != self.version).distinct())
+            return list(session.scalars(select(Document.id).where(self._missing()).order_by(Document.id)))
+
+    def versions(self) -> dict[str, int]:
+        """Every version with vectors stored, and how many documents hold some of its chunks."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Chunk.encoder_version, func.count(Chunk.document_id.distinct())).group_by(Chunk.encoder_version)
             )
+            found = {version: count for version, count in rows}
+            for version in session.scalars(select(SentenceVectors.encoder_version).distinct()):
+                found.setdefault(version, 0)  # sentence vectors alone (a document without chunks)
+            return found
+
+    def remove_versions(self, versions: Iterable[str]) -> int:
+        """Remove every chunk and sentence vector of these versions (never this store's own); the chunks gone."""
+        versions = sorted(set(versions) - {self.version})
+        if not versions:
+            return 0
+        with self.sessions.begin() as session:
+            chunks = session.execute(delete(Chunk).where(Chunk.encoder_version.in_(versions))).rowcount
+            session.execute(delete(SentenceVectors).where(SentenceVectors.encoder_version.in_(versions)))
+        return chunks

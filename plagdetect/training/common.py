@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,35 @@ def trainer_arguments(
         "dataloader_pin_memory": on_gpu,
         "report_to": "none",
     }
+
+
+Progress = Callable[[int, int], None]  # (steps done, steps in all); may raise to stop the training
+
+
+def fine_tune_arguments(config: TrainingConfig, output_dir: str) -> dict[str, Any]:
+    """Keyword arguments for a fine-tuning run on people's labels: the recipe, no evaluation, no checkpoint chosen
+    (the caller judges the result on data it never learned from), nothing logged (progress goes to a callback)."""
+    arguments = trainer_arguments(config, output_dir, 1, "", show_progress=False)
+    arguments.update(
+        eval_strategy="no",
+        save_strategy="no",
+        logging_strategy="no",
+        load_best_model_at_end=False,
+        metric_for_best_model=None,
+    )
+    return arguments
+
+
+def progress_callback(progress: Progress | None):
+    """A trainer callback that tells ``progress`` after each step."""
+    from transformers import TrainerCallback
+
+    class Report(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            if progress is not None:
+                progress(state.global_step, state.max_steps)
+
+    return Report()
 
 
 def fit_and_save(

@@ -11,10 +11,17 @@ The model is saved in fp16 safetensors with ``evaluation.json`` beside it. Nothi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
-from plagdetect.training.common import TrainingConfig, fit_and_save, pairs_dataset, save_fp16, trainer_arguments
+from plagdetect.training.common import (
+    Progress,
+    TrainingConfig,
+    fine_tune_arguments,
+    fit_and_save,
+    pairs_dataset,
+    progress_callback,
+    save_fp16,
+)
 from plagdetect.training.data import Pair
 
 logger = logging.getLogger(__name__)
@@ -95,9 +102,6 @@ def train_cross_encoder(
     return metrics
 
 
-Progress = Callable[[int, int], None]  # (steps done, steps in all); may raise to stop the training
-
-
 def fine_tune_cross_encoder(
     parent: str | Path,
     train: list[Pair],
@@ -117,31 +121,18 @@ def fine_tune_cross_encoder(
     from datasets import DatasetDict
     from sentence_transformers.cross_encoder import CrossEncoderTrainer, CrossEncoderTrainingArguments
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
-    from transformers import TrainerCallback, set_seed
-
-    class Report(TrainerCallback):
-        def on_step_end(self, args, state, control, **kwargs):
-            if progress is not None:
-                progress(state.global_step, state.max_steps)
+    from transformers import set_seed
 
     set_seed(config.seed)
     model = _trainable(parent, config)
     dataset = DatasetDict({name: pairs_dataset(part) for name, part in length_buckets(train).items()})
     with tempfile.TemporaryDirectory(prefix="plagdetect-finetune-") as scratch:
-        arguments = trainer_arguments(config, scratch, 1, STS_METRIC, show_progress=False)
-        arguments.update(
-            eval_strategy="no",
-            save_strategy="no",
-            logging_strategy="no",  # progress goes to ``progress``, not to the worker's output
-            load_best_model_at_end=False,
-            metric_for_best_model=None,
-        )
         trainer = CrossEncoderTrainer(
             model=model,
-            args=CrossEncoderTrainingArguments(**arguments),
+            args=CrossEncoderTrainingArguments(**fine_tune_arguments(config, scratch)),
             train_dataset=dataset,
             loss=BinaryCrossEntropyLoss(model),
-            callbacks=[Report()],
+            callbacks=[progress_callback(progress)],
         )
         trainer.train()
     save_fp16(model, Path(out_dir))

@@ -1,6 +1,8 @@
-"""Fine-tuning on people's labels: a new version of the active cross-encoder, judged beside it, then registered.
+"""Fine-tuning on people's labels: a new version of the active cross-encoder or bi-encoder, judged beside it, then
+registered.
 
-The new version is trained from the active one on the labelled pairs (``training.labels``: unsure and tied pairs
+The new version is trained from the active one (``training.cross_encoder``, ``training.bi_encoder``) on the labelled
+pairs (``training.labels``: unsure and tied pairs
 left out, split by source document, the training part balanced), mixed with replayed STS Benchmark pairs so it
 does not forget what it knew, for a fixed recipe (no checkpoint is chosen on the figures it is judged by). It is
 then judged beside the active version on the held-out labels and on STS-B dev, neither of which it learned from,
@@ -20,11 +22,12 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from plagdetect.context import CROSS_ENCODER, Context
+from plagdetect.context import BI_ENCODER, CROSS_ENCODER, Context
 from plagdetect.encoders.loading import choose_device, model_version
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import Account, Role, authorize
@@ -68,9 +71,10 @@ def fine_tune(
     say: Say | None = None,
 ) -> VersionInfo:
     """Train a new version of ``kind`` from the active one, judge it beside it, and register it (not active)."""
+    from plagdetect.training.bi_encoder import fine_tune_bi_encoder
     from plagdetect.training.cross_encoder import fine_tune_cross_encoder
     from plagdetect.training.data import read_stsb
-    from plagdetect.training.model_report import cross_encoder_report, pan_report
+    from plagdetect.training.model_report import bi_encoder_report, cross_encoder_report, pan_report
 
     actor = authorize(context.sessions, actor, Role.ADMIN)
     say = say or (lambda _stage: None)
@@ -97,20 +101,29 @@ def fine_tune(
     try:
         say(f"Training from {parent.version} on {len(split.train)} labelled pairs and {len(replay)} STS-B pairs")
         learned = balanced(split.train, recipe.seed)
-        fine_tune_cross_encoder(parent_path, learned + replay, partial, recipe, step)
+        train = fine_tune_cross_encoder if kind == CROSS_ENCODER else fine_tune_bi_encoder
+        train(parent_path, learned + replay, partial, recipe, step)
         trained_s = time.monotonic() - started
         say("Judging the new version beside the active one (held-out labels, STS-B dev)")
-        threshold = load_defaults(context).rerank_threshold
+        if kind == CROSS_ENCODER:
+            report, threshold = cross_encoder_report, load_defaults(context).rerank_threshold
+        else:
+            report, threshold = bi_encoder_report, context.settings.seed_threshold
         device = context.settings.device
         evaluation = {
             "threshold": threshold,
-            "active": cross_encoder_report(parent_path, split.held_out, sts_dev, threshold, device),
-            "new": cross_encoder_report(str(partial), split.held_out, sts_dev, threshold, device),
+            "active": report(parent_path, split.held_out, sts_dev, threshold, device),
+            "new": report(str(partial), split.held_out, sts_dev, threshold, device),
         }
         if context.settings.eval_pan_dir:
             say(f"Measuring plagdet on {context.settings.eval_pan_dir} with both versions")
             versions = {"active": parent_path, "new": str(partial)}
-            evaluation["pan"] = pan_report(context.settings.eval_pan_dir, context.settings, versions)
+            in_use = replace(
+                context.settings,
+                bi_encoder=context.active_model_path(BI_ENCODER),
+                cross_encoder=context.active_model_path(CROSS_ENCODER),
+            )
+            evaluation["pan"] = pan_report(context.settings.eval_pan_dir, in_use, versions, kind)
         partial.rename(final)
         version = model_version(final)
         evaluation["new"]["version"] = version  # it was judged under its hidden folder's name

@@ -1,6 +1,7 @@
-"""A cross-encoder version judged beside another: on held-out labels (average precision, F1 at the threshold, the
-confusion matrix, the scores themselves for a plot) and on STS-B dev (Spearman), neither of which it was trained on;
-and, where a PAN corpus is configured (``eval_pan_dir``), plagdet on it.
+"""A model version judged beside another: on held-out labels (average precision, F1 at the threshold, the confusion
+matrix, the scores themselves for a plot) and on STS-B dev (Spearman), neither of which it was trained on; and, where
+a PAN corpus is configured (``eval_pan_dir``), plagdet on it. A cross-encoder's score is its output; a bi-encoder's
+is the cosine of the two passages' vectors (the threshold: ``seed_threshold``, where the search keeps a candidate).
 """
 
 from __future__ import annotations
@@ -48,27 +49,49 @@ def average_precision(scores: np.ndarray, truth: np.ndarray) -> float:
 def cross_encoder_report(
     path: str, held_out: list[Pair], sts_dev: list[Pair], threshold: float, device: str = "auto"
 ) -> dict[str, Any]:
-    """One version's figures: held-out labels, STS-B dev, and each held-out pair's score with its label."""
-    from scipy.stats import spearmanr
-
+    """A cross-encoder's figures: held-out labels, STS-B dev, and each held-out pair's score with its label."""
     from plagdetect.encoders.cross_encoder import Reranker
 
     reranker = Reranker(path, device=device)  # not the process-wide one: a report reads it once
-    scores = reranker.score([(p.text_a, p.text_b) for p in held_out]).tolist()
+    return _report(reranker.version, lambda pairs: reranker.score(pairs), held_out, sts_dev, threshold)
+
+
+def bi_encoder_report(
+    path: str, held_out: list[Pair], sts_dev: list[Pair], threshold: float, device: str = "auto"
+) -> dict[str, Any]:
+    """A bi-encoder's figures, as ``cross_encoder_report``'s, its score the cosine of the two texts' vectors."""
+    from plagdetect.encoders.bi_encoder import BiEncoder
+
+    encoder = BiEncoder(path, device=device)  # not the process-wide one: a report reads it once
+
+    def cosines(pairs: list[tuple[str, str]]) -> np.ndarray:
+        first = encoder.encode([a for a, _ in pairs])
+        second = encoder.encode([b for _, b in pairs])
+        return (first * second).sum(axis=1)
+
+    return _report(encoder.version, cosines, held_out, sts_dev, threshold)
+
+
+def _report(version: str, score, held_out: list[Pair], sts_dev: list[Pair], threshold: float) -> dict[str, Any]:
+    from scipy.stats import spearmanr
+
+    scores = np.asarray(score([(p.text_a, p.text_b) for p in held_out]), dtype=float).tolist()
     report: dict[str, Any] = {
-        "version": reranker.version,
+        "version": version,
         "held_out": label_metrics(scores, [p.label for p in held_out], threshold),
         "scores": [[round(float(s), 4), p.label] for s, p in zip(scores, held_out, strict=True)],
     }
     if sts_dev:
-        sts = reranker.score([(p.text_a, p.text_b) for p in sts_dev])
+        sts = score([(p.text_a, p.text_b) for p in sts_dev])
         report["sts_dev_spearman"] = round(float(spearmanr(sts, [p.label for p in sts_dev]).statistic), 4)
     return report
 
 
-def pan_report(corpus_dir: str, settings: Settings, versions: dict[str, str]) -> dict[str, Any]:
-    """Plagdet on a PAN corpus for each named cross-encoder folder (``versions``: name -> folder), at the product's
-    default thresholds: the corpus is searched and aligned once, then reranked by each version as a check would."""
+def pan_report(corpus_dir: str, settings: Settings, versions: dict[str, str], kind: str) -> dict[str, Any]:
+    """Plagdet on a PAN corpus for each named folder of ``kind`` (``versions``: name -> folder), at the product's
+    default thresholds, the other models as ``settings`` name them. Cross-encoders: the corpus is searched and aligned
+    once, then reranked by each version as a check would. Bi-encoders: the corpus is embedded and searched by each."""
+    from plagdetect.context import CROSS_ENCODER
     from plagdetect.evaluation.pan import load_pan_corpus
     from plagdetect.evaluation.pan_eval import (
         detections_of,
@@ -80,12 +103,15 @@ def pan_report(corpus_dir: str, settings: Settings, versions: dict[str, str]) ->
     from plagdetect.evaluation.plagdet import evaluate
 
     pan = load_pan_corpus(corpus_dir)
-    unscored = replace(settings, rerank=False)
-    found = find_all(pan, unscored, pan_options(None, unscored))
     options = pan_options(None, settings)
+    if kind == CROSS_ENCODER:
+        unscored = replace(settings, rerank=False)
+        found = find_all(pan, unscored, pan_options(None, unscored))
+        results = {name: reranked(found, reranker_as_checks_run(folder, settings)) for name, folder in versions.items()}
+    else:
+        results = {name: find_all(pan, replace(settings, bi_encoder=path), options) for name, path in versions.items()}
     report: dict[str, Any] = {"corpus": str(corpus_dir), "documents": len(pan.susp_documents)}
-    for name, folder in versions.items():
-        scored = reranked(found, reranker_as_checks_run(folder, settings))
+    for name, scored in results.items():
         detections = [case for item in scored.values() for case in detections_of(item, options, settings)]
         scores = evaluate(pan.cases, detections)
         report[name] = {

@@ -15,7 +15,7 @@ from plagdetect.services.accounts import Account, Accounts, Role
 from plagdetect.services.checks import list_checks
 from plagdetect.services.corpus import Corpus
 from plagdetect.settings import Settings
-from plagdetect.store import Chunk, SignInFailure, make_engine, make_session_factory
+from plagdetect.store import Chunk, SentenceVectors, SignInFailure, make_engine, make_session_factory
 
 from builders import (
     LABEL_TOPICS,
@@ -207,6 +207,7 @@ def test_documents_searched_only_for_copies_until_a_reindex_are_announced(
     app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
     with app_corpus.context.sessions.begin() as session:
         session.execute(update(Chunk).values(encoder_version="older-model"))
+        session.execute(update(SentenceVectors).values(encoder_version="older-model"))
     student = signed_in(people["student"])
     assert any("searched for word-for-word copies only, not for paraphrase" in w.value for w in student.warning)
     teacher = signed_in(people["teacher"])
@@ -247,6 +248,12 @@ def test_the_admin_creates_an_account_and_sees_the_models(app_corpus: Corpus, pe
     assert Accounts(app_corpus.context.sessions).authenticate("kim", "plain tea at noon").role is Role.STUDENT
     models = next(d.value for d in app.dataframe if "model" in d.value.columns)
     assert models["model"].tolist()[0] == "bi-encoder" and all(models["version"].str.len() > 0)
+    kind = next(r for r in app.radio if r.label == "Model")
+    kind.set_value("bi-encoder").run()  # the bi-encoder's versions: the shipped one, serving; no switch under way
+    assert not app.exception
+    versions = next(d.value for d in app.dataframe if "held-out AP" in d.value.columns)
+    assert versions["active"].tolist() == [True] and versions["by"].tolist() == ["configured"]
+    assert any("serves only once the corpus is embedded with it" in c.value for c in app.caption)
 
 
 def _render_report(report) -> None:

@@ -78,12 +78,13 @@ def test_a_check_warns_of_documents_it_cannot_search_until_a_reindex(capsys, ess
 
     from plagdetect.services.corpus import Corpus
     from plagdetect.settings import Settings
-    from plagdetect.store import Chunk
+    from plagdetect.store import Chunk, SentenceVectors
 
     run(capsys, "ingest", str(essays[0]), "--no-progress")
     corpus = Corpus.open(Settings.from_env())
     with corpus.context.sessions.begin() as session:
         session.execute(update(Chunk).values(encoder_version="older-model"))
+        session.execute(update(SentenceVectors).values(encoder_version="older-model"))
     corpus.close()
     copy = tmp_path / "copy.txt"
     copy.write_text(ESSAY_RAILWAYS + "\n\nI copied all of the above.")

@@ -280,12 +280,14 @@ def test_reindex_re_embeds_chunks_of_another_model_version(corpus: Corpus) -> No
     result = corpus.ingest_bytes(ESSAY_PHOTOSYNTHESIS.encode(), "p.txt", "c")
     with corpus.context.sessions.begin() as session:
         session.execute(update(Chunk).values(encoder_version="older-model", vector=b"\0" * 768))
+        session.execute(update(SentenceVectors).values(encoder_version="older-model"))
     reopened = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
-    assert opened(reopened).stale_chunks == result.chunks
+    assert opened(reopened).stale_documents == 1
     assert len(reopened.context.index) == 0  # nothing of another version is searched
     report = reopened.reindex()
-    assert report.rebuilt and report.added == report.stale_chunks == result.chunks
-    assert len(reopened.context.index) == result.chunks
+    assert report.rebuilt and report.added == report.re_embedded == result.chunks
+    assert len(reopened.context.index) == result.chunks == chunk_count(reopened)  # the unknown version's rows went
+    assert reopened.context.vectors.versions() == {reopened.context.encoder_version: 1}
     query = corpus.context.encoder.encode([ESSAY_PHOTOSYNTHESIS.split(". ")[0]])
     assert reopened.context.index.search(query, k=1)[1][0, 0] > 0.8
 
@@ -300,7 +302,7 @@ def test_reindex_gives_a_document_stored_without_sentence_vectors_its_vectors(co
         )  # the model alone named them
         session.query(SentenceVectors).delete()
     reopened = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
-    assert opened(reopened).stale_chunks == result.chunks
+    assert opened(reopened).stale_documents == 1
     assert reopened.context.vectors.sentence_vectors([result.document_id]) == {}
     assert reopened.stale_documents() == 1 and len(reopened.context.index) == 0  # said, not silently unsearched
     reopened.reindex()
@@ -438,9 +440,10 @@ def _all_chunk_ids(corpus: Corpus) -> set[int]:
 def test_a_document_deleted_during_a_bulk_ingest_does_not_come_back(corpus: Corpus) -> None:
     """The CLI stores a document (its vectors wait for the next index save); the app deletes it meanwhile."""
     web = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
-    result, pending = corpus._ingest(ESSAY_RAILWAYS.encode(), "a.txt", "c")
+    embeddings = corpus.context.embeddings
+    result, pending = corpus._ingest(embeddings, ESSAY_RAILWAYS.encode(), "a.txt", "c")
     web.delete_document(result.document_id)
-    corpus._add_to_index([pending])
+    corpus._add_to_index(embeddings, [pending])
     assert len(corpus.context.index) == 0 and len(web.context.index) == 0
 
 
@@ -468,6 +471,7 @@ def test_reindex_skips_a_document_deleted_while_it_is_re_embedded(corpus: Corpus
     second = corpus.ingest_bytes(ESSAY_VOLCANOES.encode(), "b.txt", "c")
     with corpus.context.sessions.begin() as session:
         session.execute(update(Chunk).values(encoder_version="older-model"))
+        session.execute(update(SentenceVectors).values(encoder_version="older-model"))
     web = Corpus.open(corpus.context.settings, encoder=corpus.context.encoder)
     encode = corpus.context.encoder.encode
     calls = []
@@ -480,7 +484,7 @@ def test_reindex_skips_a_document_deleted_while_it_is_re_embedded(corpus: Corpus
 
     monkeypatch.setattr(corpus.context.encoder, "encode", encode_while_someone_deletes)
     report = corpus.reindex()
-    assert report.stale_chunks == second.chunks
+    assert report.re_embedded == second.chunks
     assert corpus.context.index.ids() == _all_chunk_ids(corpus)
 
 
