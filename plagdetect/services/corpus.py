@@ -255,9 +255,10 @@ class Corpus:
 
     def delete_documents(self, document_ids: Iterable[int]) -> int:
         """Remove documents as ``delete_document`` does, in one transaction and one index write; returns how many."""
-        index = self.context.index  # opened (and checked) before the rows go: no "repair" of this delete
+        embeddings = self.context.embeddings
+        index = embeddings.index  # opened (and checked) before the rows go: no "repair" of this delete
         ids, chunk_ids = self.documents.delete(document_ids)
-        sync.remove(index, self.context.vectors, chunk_ids)
+        sync.remove(index, embeddings.vectors, chunk_ids)
         sync.remove_other_indexes(index)
         logger.info("Deleted %d document(s) (%d chunks)", len(ids), len(chunk_ids))
         return len(ids)

@@ -6,8 +6,9 @@ every document has vectors of it. The switch runs as a job (``jobs``; an admin's
 1. vectors of versions neither serving nor the target are removed (what an earlier switch left);
 2. every document is embedded with the target, beside the serving version's vectors; checks go on with the serving
    version meanwhile, and documents stored meanwhile are embedded too, until none is missing;
-3. the target's index is built from its stored vectors; then the registry makes the target active, in one
-   transaction: the next check uses it, a running check ends with the version it began with (``Context.embeddings``);
+3. the target's index is built from its stored vectors, and on a CPU the int8 copy that checks encode submissions
+   with is made; then the registry makes the target active, in one transaction: the next check uses it, a running
+   check ends with the version it began with (``Context.embeddings``);
 4. documents stored while 3 ran are embedded and added to the index (an ingest that began before the switch and
    ends after it embeds its own documents with the new version too: ``Corpus._catch_up``).
 
@@ -85,6 +86,9 @@ def switch_bi_encoder(
     say(f"Building the index of {target.version}")
     index = embeddings.open_index()
     sync.repair(index, embeddings.vectors)  # in line with the stored vectors, whatever became of its file meanwhile
+    if context.settings.int8_submissions and embeddings.encoder.device == "cpu":
+        say(f"Making the int8 copy of {target.version} that checks on a CPU encode submissions with")
+        _ = embeddings.submission_encoder  # made once into the models folder: the first check after it is quick
     _activate(context, actor, target, version_id is None)
     logger.info("%s switched the bi-encoder from %s to %s", actor.username, serving.model_version, target.version)
     corpus.embed_missing(embeddings)  # stored while the index was built
