@@ -17,10 +17,11 @@ ALLOWED = {
     "index": {"store", "text"},
     "context": {"encoders", "index", "store", "text"},
     "detection": {"context", "encoders", "index", "store", "text"},
+    "reports": {"detection.report", "text"},  # what a stored report becomes on paper: plain data in, bytes out
     "services": {"context", "detection", "encoders", "index", "store", "text"},
     # and the one job that runs the top layer: a fine-tuning (imported only when such a job runs or is queued)
     "jobs": {"context", "detection", "encoders", "index", "services", "store", "text", "training.fine_tuning"},
-    "evaluation": {"context", "detection", "encoders", "jobs", "services", "store", "text"},
+    "evaluation": {"context", "detection", "encoders", "jobs", "reports", "services", "store", "text"},
     "training": {"context", "detection", "encoders", "evaluation", "services", "store", "text"},
 }
 

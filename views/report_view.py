@@ -11,11 +11,11 @@ import plotly.express as px
 import streamlit as st
 
 from plagdetect.detection.report import CheckReport, MatchResult, Segment
+from plagdetect.reports import report_pdf
+from plagdetect.reports.charts import chart_rows
+from plagdetect.reports.marks import COLOURS, cut, document_marks, relative, score_text, source_colours
 from plagdetect.text.spans import Span
 
-# One colour per source, light enough to read black text on; the charts use the same ones.
-COLOURS = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#ffed6f", "#bc80bd", "#ccebc5"]
-EXCLUDED = "#e0e0e0"
 MATCHES_PER_PAGE = 25
 
 
@@ -27,11 +27,6 @@ def plain(text: str) -> str:
 def source_label(title: str, document_id: int) -> str:
     """A source's name in charts: HTML-escaped (Plotly reads some HTML) and unique (titles may repeat)."""
     return f"{html.escape(title)} (#{document_id})"
-
-
-def source_colours(report: CheckReport) -> dict[int, str]:
-    """Sources in report order (largest share first), each with its colour."""
-    return {source.document_id: COLOURS[k % len(COLOURS)] for k, source in enumerate(report.sources)}
 
 
 def show_report(report: CheckReport) -> None:
@@ -77,37 +72,26 @@ def show_report(report: CheckReport) -> None:
 
 
 def highlighted_document(report: CheckReport, colours: dict[int, str]) -> str:
-    """The submission as HTML: each match in its source's colour, excluded text in grey."""
-    marks: list[tuple[int, int, str]] = []  # start, end, opening tag
-    for number, match in enumerate(report.matches, 1):
-        colour = colours.get(match.source_id, COLOURS[0])
-        for segment in match.segments or [_whole(match)]:
-            title = f"[{number}] {match.source_title} · {segment.kind} · {_score_text(segment)}"
-            style = f"background:{colour};padding:0 1px;border-radius:2px"
-            if segment.kind == "paraphrase":
-                style += ";border-bottom:2px dashed #444"
-            tag = f'<mark class="match {segment.kind}" style="{style}" title="{html.escape(title)}">'
-            marks.append((*segment.submission_span, tag))
-    for reason, spans in report.excluded.items():
-        for start, end in spans:
-            style = f"background:{EXCLUDED};color:#555"
-            marks.append((start, end, f'<mark class="excluded" style="{style}" title="excluded: {reason}">'))
-    body = _marked(report.text, sorted(marks, key=lambda m: (m[0], "excluded" in m[2])), "</mark>")
+    """The submission as HTML: each match in its source's colour, excluded text in grey (``reports.marks``)."""
+    tags = []
+    for start, end, mark in document_marks(report, colours):
+        style = f"background:{mark.colour};padding:0 1px;border-radius:2px"
+        if mark.kind == "paraphrase":
+            style += ";border-bottom:2px dashed #444"
+        elif mark.kind == "excluded":
+            style += ";color:#555"
+        kind = "excluded" if mark.kind == "excluded" else f"match {mark.kind}"
+        tags.append((start, end, f'<mark class="{kind}" style="{style}" title="{html.escape(mark.label)}">'))
+    body = _marked(report.text, tags, "</mark>")
     return f'<div style="white-space:pre-wrap;line-height:1.6;font-size:0.95rem">{body}</div>'
 
 
 def _marked(text: str, marks: list[tuple[int, int, str]], close: str) -> str:
     """``text`` escaped, each mark (start, end, opening tag) wrapped; where marks overlap, the earlier wins."""
-    pieces, position = [], 0
-    for start, end, tag in marks:
-        start = max(start, position)
-        if start >= end:
-            continue
-        pieces.append(html.escape(text[position:start]))
-        pieces.append(f"{tag}{html.escape(text[start:end])}{close}")
-        position = end
-    pieces.append(html.escape(text[position:]))
-    return "".join(pieces)
+    return "".join(
+        html.escape(piece.text) if piece.mark is None else f"{piece.mark}{html.escape(piece.text)}{close}"
+        for piece in cut(text, marks)
+    )
 
 
 def _sources_table(report: CheckReport, colours: dict[int, str]) -> str:
@@ -122,20 +106,18 @@ def _sources_table(report: CheckReport, colours: dict[int, str]) -> str:
 
 
 def _charts(report: CheckReport, colours: dict[int, str]) -> None:
-    length = max(1, report.text_length)
+    """The two charts (the PDF draws the same ones: ``reports.charts``)."""
     rows = pd.DataFrame(
         [
             {
-                "match": number,
-                "source": source_label(match.source_title, match.source_id),
-                "start (% of the text)": round(100 * match.submission_span[0] / length, 1),
-                "length (% of the text)": round(
-                    100 * (match.submission_span[1] - match.submission_span[0]) / length, 1
-                ),
-                "type": match.kind,
-                "score": match.rerank_score if match.rerank_score is not None else match.score,
+                "match": row.match,
+                "source": source_label(row.source, row.source_id),
+                "start (% of the text)": row.start,
+                "length (% of the text)": row.length,
+                "type": row.kind,
+                "score": row.score,
             }
-            for number, match in enumerate(report.matches, 1)
+            for row in chart_rows(report)
         ]
     )
     by_label = {source_label(s.title, s.document_id): colours[s.document_id] for s in report.sources}
@@ -167,13 +149,6 @@ def _exclusions_line(report: CheckReport) -> str:
     return "Excluded (grey): " + ("; ".join(parts) if parts else "nothing")
 
 
-def _score_text(scored: MatchResult | Segment) -> str:
-    text = f"similarity {scored.score:.2f}"
-    if scored.rerank_score is not None:
-        text += f", reranker {scored.rerank_score:.2f}"
-    return text
-
-
 def _reranker_text(segment: Segment, reranked: bool) -> str:
     """The reranker's score of a paragraph, or why it did not read it."""
     if segment.rerank_score is not None:
@@ -189,18 +164,11 @@ def _counterparts_text(match: MatchResult) -> str:
     return f" It rests on {match.counterparts} {sentences} of the source, each the closest to a sentence here."
 
 
-def _whole(match: MatchResult) -> Segment:
-    """A match as one segment (stored matches always have segments; this keeps older rows readable)."""
-    return Segment(
-        match.submission_span, match.source_span, match.kind, match.coverage, match.score, match.rerank_score
-    )
-
-
 def _show_match(number: int, match: MatchResult, colour: str, reranked: bool) -> None:
-    label = f"[{number}] {plain(match.source_title)} · {match.kind} · {_score_text(match)}"
+    label = f"[{number}] {plain(match.source_title)} · {match.kind} · {score_text(match)}"
     with st.expander(label, expanded=number == 1):
-        sub_shared = [_relative(a, match.submission_span[0]) for a, _ in match.shared]
-        src_shared = [_relative(b, match.source_span[0]) for _, b in match.shared]
+        sub_shared = relative((a for a, _ in match.shared), match.submission_span[0])
+        src_shared = relative((b for _, b in match.shared), match.source_span[0])
         left, right = st.columns(2)
         left.caption("In the submission")
         left.html(passage_html(match.submission_text, sub_shared, colour))
@@ -234,10 +202,6 @@ def _show_match(number: int, match: MatchResult, colour: str, reranked: bool) ->
                 hide_index=True,
                 width="stretch",
             )
-
-
-def _relative(span: Span, start: int) -> Span:
-    return span[0] - start, span[1] - start
 
 
 def passage_html(text: str, shared: list[Span], colour: str) -> str:
@@ -274,8 +238,16 @@ def _downloads(report: CheckReport) -> None:
     )
     rows = rows.map(_no_formula)
     stem = report.filename.rsplit(".", 1)[0] or "report"
-    left, right = st.columns(2)
-    left.download_button("Matches as CSV", rows.to_csv(index=False), f"{stem}-matches.csv", "text/csv")
+    left, middle, right = st.columns(3)
+    left.download_button(
+        "Report as PDF",
+        lambda: report_pdf(report),  # written when asked for: a long report takes a moment
+        f"{stem}-report.pdf",
+        "application/pdf",
+        icon=":material/picture_as_pdf:",
+        key=f"pdf_{report.check_id}",
+    )
+    middle.download_button("Matches as CSV", rows.to_csv(index=False), f"{stem}-matches.csv", "text/csv")
     right.download_button(
         "Report as JSON", json.dumps(report.to_dict(), default=str, indent=1), f"{stem}-report.json", "application/json"
     )

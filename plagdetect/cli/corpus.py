@@ -88,7 +88,6 @@ def run_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_check(args: argparse.Namespace, settings: Settings) -> int:
-    import json
     from dataclasses import replace
 
     from plagdetect.context import Context
@@ -128,6 +127,28 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     if job.state != "done":
         return failed(job)
     report = load_report(context, OPERATOR, job.result["check_id"])
+    _print_report(report)
+    _write_report(report, args.json, args.pdf)
+    return EXIT_OK
+
+
+def run_report(args: argparse.Namespace, settings: Settings) -> int:
+    """A stored check's report, as the command line shows it; and as JSON or PDF files."""
+    from plagdetect.context import Context
+    from plagdetect.services.accounts import OPERATOR
+    from plagdetect.services.checks import load_report
+
+    context = Context(settings)
+    try:
+        report = load_report(context, OPERATOR, args.check_id)
+    finally:
+        context.close()
+    _print_report(report)
+    _write_report(report, args.json, args.pdf)
+    return EXIT_OK
+
+
+def _print_report(report) -> None:
     print(f"{shown(report.filename)}: similarity index {100 * report.similarity:.1f}% (check {report.check_id})")
     for line in report.integrity:
         print(f"  integrity: {line}")
@@ -144,10 +165,21 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
         )
         if match.tokens:
             print(f"    shared words: {', '.join(word for word, _ in match.tokens)}")
-    if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
-    return EXIT_OK
+
+
+def _write_report(report, json_path: Path | None, pdf_path: Path | None) -> None:
+    """The report written as JSON and as PDF, where paths are given (their folders made if missing)."""
+    import json
+
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    if pdf_path is not None:
+        from plagdetect.reports import report_pdf
+
+        pdf_path.parent.mkdir(parents=True, exist_ok=True)
+        pdf_path.write_bytes(report_pdf(report))
+        print(f"report written to {pdf_path}", file=sys.stderr)
 
 
 def _preview(text: str, width: int = 70) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from plagdetect import __version__
-from plagdetect.cli.corpus import run_check, run_delete, run_ingest, run_list, run_reindex
+from plagdetect.cli.corpus import run_check, run_delete, run_ingest, run_list, run_reindex, run_report
 from plagdetect.cli.jobs import run_jobs
 from plagdetect.cli.maintenance import run_purge
 from plagdetect.cli.measure import (
@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path, metavar="FILE")
     check.add_argument("--collection", default=None, help="search only this collection (default: all)")
     check.add_argument("--json", type=Path, default=None, metavar="OUT", help="also write the report as JSON")
+    check.add_argument("--pdf", type=Path, default=None, metavar="OUT", help="also write the report as PDF")
     check.add_argument("--include-quotes", action="store_true", help="do not exclude quoted text")
     check.add_argument("--include-bibliography", action="store_true", help="do not exclude the references section")
     check.add_argument("--min-words", type=int, default=None, help="shortest match reported, in words")
@@ -93,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exclude-same-author", action="store_true", help="leave out the author's other documents")
     check.add_argument("--author", default=None, help="the submission's author (for --exclude-same-author)")
     check.set_defaults(run=run_check)
+
+    report = commands.add_parser("report", help="a stored check's report (the History page's), as text, JSON or PDF")
+    report.add_argument("check_id", type=int, metavar="CHECK_ID")
+    report.add_argument("--json", type=Path, default=None, metavar="OUT", help="write the report as JSON")
+    report.add_argument("--pdf", type=Path, default=None, metavar="OUT", help="write the report as PDF")
+    report.set_defaults(run=run_report)
 
     evaluate = commands.add_parser("eval-pan", help="measure detection on a PAN text-alignment corpus")
     evaluate.add_argument("corpus_dir", type=Path, metavar="CORPUS_DIR")
@@ -212,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     purge.set_defaults(run=run_purge)
 
     bench = commands.add_parser("bench", help="speed benchmarks (ratios against a baseline in the same run)")
-    bench.add_argument("target", choices=["ingest", "check", "fuzz", "jobs"])
+    bench.add_argument("target", choices=["ingest", "check", "fuzz", "jobs", "pdf"])
     bench.add_argument("--windows", type=int, default=3000, help="ingest: chunks the generated documents hold")
     bench.add_argument("--pan", type=Path, default=None, help="check: the PAN corpus the input is cut from")
     bench.add_argument("--documents", type=int, default=500, help="check: documents in the corpus")
@@ -225,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--repeats", type=int, default=1, help="runs of each pipeline (best time counts)")
     bench.add_argument("--count", type=int, default=400, help="fuzz: hostile files built and read")
+    bench.add_argument("--pages", type=int, default=300, help="pdf: pages of the long submission")
+    bench.add_argument("--matches", type=int, default=200, help="pdf: matches of the long submission")
     bench.add_argument("--seed", type=int, default=0, help="fuzz: which files (the same seed, the same files)")
     bench.set_defaults(run=run_bench)
 

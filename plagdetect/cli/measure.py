@@ -93,6 +93,12 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         result = bench_jobs(settings)
         print(result.describe())
         return EXIT_OK if result.ok else EXIT_FAILED
+    if args.target == "pdf":
+        from plagdetect.evaluation.pdf_bench import bench_pdf
+
+        for result in bench_pdf(args.pages, args.matches):
+            print(result.describe())
+        return EXIT_OK
     if args.target == "fuzz":
         from plagdetect.evaluation.fuzz import fuzz_corpus, run_fuzz
 

@@ -49,7 +49,7 @@ from plagdetect.detection.rerank import passing, rerank
 from plagdetect.encoders.bi_encoder import embed_cut
 from plagdetect.encoders.cross_encoder import Reranker
 from plagdetect.settings import Settings
-from plagdetect.store.checks import save_check
+from plagdetect.store.checks import save_check, stored_submission
 from plagdetect.text.prepare import PreparedDocument, prepare_document
 from plagdetect.text.spans import Span, merge_spans
 
@@ -189,6 +189,7 @@ def check_bytes(
         matches=matches,
         excluded=excluded,
         integrity=prepared.normalized.flags.describe(),
+        integrity_places=prepared.normalized.flags.places_in_normalized(prepared.normalized.offsets),
         timings=clock.timings,
         model_versions={
             "bi-encoder": found.embeddings.version,
@@ -200,6 +201,7 @@ def check_bytes(
         settings=settings_used(settings, options),
     )
     report.check_id = save_check(context.sessions, prepared, report, options, user_id, misses)
+    report.submission = stored_submission(context.sessions, report.check_id)
     clock.lap("store")
     report.timings = clock.timings
     logger.info("Checked %s: %.1f%% in %d matches", filename, 100 * report.similarity, len(matches))

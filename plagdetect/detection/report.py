@@ -130,6 +130,17 @@ class TextRemoved:
         )
 
 
+@dataclass(frozen=True)
+class Submission:
+    """What was checked, by whom and when: the cover of a report (read back from the stored check)."""
+
+    title: str
+    author: str  # "" when the file's metadata names none
+    sha256: str  # of the file's bytes: ties the report to the file
+    submitted_by: str | None  # the account's name; None: the command line, or an account deleted since
+    submitted_at: str  # ISO 8601, UTC
+
+
 @dataclass
 class CheckReport:
     """The result of a check, as stored and as shown."""
@@ -146,6 +157,10 @@ class CheckReport:
     model_versions: dict[str, str | None]
     settings: dict[str, Any] = field(default_factory=dict)
     text_removed: TextRemoved | None = None  # set once retention removed the full text (``text`` is then "")
+    submission: Submission | None = None  # set once the check is stored
+    # Where the integrity flags were found: kind (invisible, homoglyphs, compatibility) -> offsets in ``text``
+    # (at most 20 each; empty in checks stored before they were recorded, or once the text is removed).
+    integrity_places: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def text_length(self) -> int:

@@ -33,6 +33,7 @@ from plagdetect.detection.report import (
     MatchResult,
     NearMiss,
     Segment,
+    Submission,
     TextRemoved,
     source_shares,
 )
@@ -82,6 +83,8 @@ def save_check(
             collection_id=collection_id,
             user_id=user_id,
             filename=prepared.filename[:500],
+            title=prepared.title[:500],
+            author=(prepared.author or "")[:300],
             sha256=prepared.sha256,
             text=prepared.normalized.text,  # the one copy: the report reads it, the offset map leads back
             original_text="",  # the text as extracted is not kept twice (the column stays for older rows)
@@ -156,6 +159,7 @@ def load_check(sessions: sessionmaker[Session], check_id: int) -> CheckReport:
             for row in check.matches
         ]
         length = removed.length if removed is not None else len(check.text)
+        flags = IntegrityFlags.from_dict(check.integrity_flags or {})
         return CheckReport(
             check_id=check.id,
             filename=check.filename,
@@ -164,12 +168,39 @@ def load_check(sessions: sessionmaker[Session], check_id: int) -> CheckReport:
             sources=source_shares(matches, length),
             matches=sorted(matches, key=lambda m: (m.submission_span, m.source_id)),
             excluded=_excluded(check.text, settings) if removed is None else _spans_by_reason(kept.get("excluded")),
-            integrity=IntegrityFlags.from_dict(check.integrity_flags).describe() if check.integrity_flags else [],
+            integrity=flags.describe(),
             timings=dict(check.timings),
             model_versions=dict(check.model_versions),
             settings=settings,
             text_removed=removed,
+            submission=_submission(session, check),
+            integrity_places={} if offsets is None else flags.places_in_normalized(offsets),
         )
+
+
+def stored_submission(sessions: sessionmaker[Session], check_id: int) -> Submission:
+    """What was checked, by whom and when, as the check's report shows it."""
+    with sessions() as session:
+        check = session.get(Check, check_id)
+        if check is None:
+            raise PlagDetectError(f"No check with id {check_id}.")
+        return _submission(session, check)
+
+
+def _submission(session: Session, check: Check) -> Submission:
+    user = session.get(User, check.user_id) if check.user_id is not None else None
+    return Submission(
+        title=check.title or check.filename,
+        author=check.author,
+        sha256=check.sha256,
+        submitted_by=user.username if user is not None else None,
+        submitted_at=_utc(check.created_at).isoformat(timespec="seconds"),
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes: they were written in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _excluded(text: str, settings: dict[str, Any]) -> dict[str, list[tuple[int, int]]]:

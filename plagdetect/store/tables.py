@@ -201,6 +201,8 @@ class Check(Base):
     # The submission as checked, so its report never needs the file again. Its text is kept once: ``text``, the
     # normalised text, with ``offset_map`` back to the offsets of the text as extracted (store/checks.py).
     filename: Mapped[str] = mapped_column(String(500), default="")
+    title: Mapped[str] = mapped_column(String(500), default="")  # from the file's metadata, else its name
+    author: Mapped[str] = mapped_column(String(300), default="")  # from the file's metadata; "" when it names none
     sha256: Mapped[str] = mapped_column(String(64), default="")
     text: Mapped[str] = mapped_column(Text, default="")  # normalised: match offsets refer to it; "" once removed
     original_text: Mapped[str] = mapped_column(Text, default="")  # only in rows written before issue 13; not read

@@ -7,6 +7,7 @@ opens the database at the same moment wait, then find nothing left to do).
 
 - ``sentence_vectors`` was keyed by document alone (one bi-encoder version per document); it is keyed by document
   and version now, so a document can hold the serving version's vectors and those of the version it moves to.
+- ``checks`` gained ``title`` and ``author`` (the cover of a PDF report); older checks get "" (``ADDED_COLUMNS``).
 """
 
 from __future__ import annotations
@@ -15,14 +16,41 @@ import logging
 
 from sqlalchemy import Connection, Engine, inspect
 
-from plagdetect.store.tables import SentenceVectors
+from plagdetect.store.tables import Base, SentenceVectors
 
 logger = logging.getLogger(__name__)
+
+
+ADDED_COLUMNS = {"checks": ("title", "author")}  # columns added to a table after its first release, all with a default
 
 
 def upgrade(engine: Engine) -> None:
     if _sentence_vectors_key(engine) == ["document_id"]:
         _in_one_transaction(engine, _key_sentence_vectors_by_version)
+    if _missing_columns(engine):
+        _in_one_transaction(engine, _add_columns)
+
+
+def _missing_columns(connectable: Engine | Connection) -> list[tuple[str, str]]:
+    if isinstance(connectable, Connection):
+        schema = inspect(connectable)
+        return [
+            (table, column)
+            for table, columns in ADDED_COLUMNS.items()
+            for column in columns
+            if column not in {c["name"] for c in schema.get_columns(table)}
+        ]
+    with connectable.connect() as connection:
+        return _missing_columns(connection)
+
+
+def _add_columns(connection: Connection) -> None:
+    for table, name in _missing_columns(connection):  # none when another process added them while this one waited
+        column = Base.metadata.tables[table].columns[name]
+        kind = column.type.compile(dialect=connection.dialect)
+        default = column.default.arg
+        connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {kind} NOT NULL DEFAULT '{default}'")
+        logger.warning("Upgraded the %s table: added the column %s", table, name)
 
 
 def _sentence_vectors_key(connectable: Engine | Connection) -> list[str]:

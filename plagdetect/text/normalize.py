@@ -92,6 +92,14 @@ class IntegrityFlags:
             )
         return lines
 
+    def places_in_normalized(self, offsets: OffsetMap) -> dict[str, list[int]]:
+        """``samples`` as offsets in the normalised text (``offsets``: its map back to the original)."""
+        return {
+            kind: sorted({offsets.to_normalized(min(o, offsets.original_length)) for o in found})
+            for kind, found in self.samples.items()
+            if found
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
         return {

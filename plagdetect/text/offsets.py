@@ -91,6 +91,21 @@ class OffsetMap:
             return self.original_length
         return _piecewise(self.norm_pos, self.orig_pos, offset)
 
+    def to_normalized(self, original: int) -> int:
+        """The first normalised offset whose character comes from ``original`` or after it: the way back from a
+        place in the original, where the character there may have been removed or folded (a ligature "fi": the
+        "f")."""
+        if not 0 <= original <= self.original_length:
+            raise ValueError(f"offset {original} outside [0, {self.original_length}]")
+        low, high = 0, self.normalized_length  # to_original is non-decreasing: the first offset at or past it
+        while low < high:
+            middle = (low + high) // 2
+            if self.to_original(middle) >= original:
+                high = middle
+            else:
+                low = middle + 1
+        return low
+
     def span_to_original(self, start: int, end: int) -> tuple[int, int]:
         """The original span ``[start', end')`` covering every character of normalised ``[start, end)``.
 

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from plagdetect.detection.report import CheckOptions
@@ -133,6 +134,13 @@ def test_log_in_upload_a_pdf_and_see_the_highlighted_match(server: str, browser,
     page.screenshot(path=str(ARTIFACTS / "report-document.png"))
     page.get_by_text("Matches side by side").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "report-matches.png"))
+    with page.expect_download(timeout=60_000) as download:  # the PDF a panel is handed, written when asked for
+        page.get_by_role("button", name="Report as PDF").click()
+    saved = tmp_path / "report.pdf"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "essay-report.pdf"
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(saved).pages)
+    assert "Similarity report" in text and "essay.pdf" in text and "Gutenberg" in text and "sam" in text
     page.close()
 
 

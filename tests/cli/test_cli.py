@@ -117,6 +117,24 @@ def test_a_check_starts_from_the_defaults_an_admin_stored_as_the_app_does(capsys
     assert (used["min_match_words"], used["rerank_threshold"]) == (200, 0.9)
 
 
+def test_a_check_and_a_stored_report_are_written_as_pdf(capsys, essays, tmp_path: Path) -> None:
+    import pypdf
+
+    run(capsys, "ingest", str(essays[0]), "--no-progress")
+    copy = tmp_path / "copy.txt"
+    copy.write_text(ESSAY_RAILWAYS + "\n\nI copied all of the above.")
+    code, out, err = run(capsys, "check", str(copy), "--pdf", str(tmp_path / "out" / "check.pdf"))
+    assert code == EXIT_OK and "report written to" in err
+    check_id = int(out.split("(check ")[1].split(")")[0])
+    code, out, _ = run(capsys, "report", str(check_id), "--pdf", str(tmp_path / "again.pdf"))
+    assert code == EXIT_OK and "from 'rail'" in out  # the stored report, shown as the check showed it
+    for name in ("out/check.pdf", "again.pdf"):
+        text = " ".join(page.extract_text() for page in pypdf.PdfReader(tmp_path / name).pages)
+        assert "Similarity report" in text and "rail" in text and "copy.txt" in text
+    code, _, err = run(capsys, "report", "999")
+    assert code == EXIT_FAILED and "No check with id 999" in err
+
+
 def test_usage_errors_exit_with_2(capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["delete", "not-a-number"])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.detection.report import CheckOptions, CheckReport, MatchResult, Segment, similarity, source_shares
 from plagdetect.settings import Settings
-from plagdetect.store.checks import load_check, purge_expired_texts, save_check
+from plagdetect.store.checks import load_check, purge_expired_texts, save_check, stored_submission
 from plagdetect.store.engine import make_engine, make_session_factory
 from plagdetect.store.tables import Check
 from plagdetect.text.prepare import PreparedDocument, prepare_document
@@ -60,12 +60,14 @@ def stored_check(sessions: sessionmaker[Session], settings: Settings) -> tuple[i
         matches=[match],
         excluded={"quotes": [(text.index('"A quoted'), len(text) - 1)], "bibliography": []},
         integrity=prepared.normalized.flags.describe(),
+        integrity_places=prepared.normalized.flags.places_in_normalized(prepared.normalized.offsets),
         timings={"prepare": 0.1},
         model_versions={"bi-encoder": "test"},
         settings={"exclude_quotes": True, "exclude_bibliography": True, "collection": None},
     )
     check_id = save_check(sessions, prepared, report, CheckOptions(), None)
     report.check_id = check_id
+    report.submission = stored_submission(sessions, check_id)  # as the pipeline reads it back
     return check_id, report, prepared
 
 
@@ -143,6 +145,7 @@ def test_past_its_retention_a_check_loses_its_text_but_its_report_keeps_the_pass
 def test_retention_zero_keeps_every_text(sessions, settings: Settings) -> None:
     check_id, report, _ = stored_check(sessions, settings)
     age(sessions, check_id, 10_000)
+    report.submission = stored_submission(sessions, check_id)  # checked 10,000 days ago now
     assert purge_expired_texts(sessions, 0, datetime.now(UTC)) == 0
     assert load_check(sessions, check_id).to_dict() == report.to_dict()
 

@@ -61,3 +61,21 @@ def test_an_upgrade_that_fails_half_way_leaves_the_old_table_whole(tmp_path: Pat
             (7, "model-a+sentmean1")
         ]
         assert old.execute("SELECT name FROM sqlite_master WHERE name LIKE '%before_upgrade'").fetchall() == []
+
+
+def test_checks_of_an_earlier_version_get_a_title_and_an_author(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    make_engine(f"sqlite:///{path}").dispose()
+    with sqlite3.connect(path) as old:
+        old.execute("ALTER TABLE checks DROP COLUMN title")
+        old.execute("ALTER TABLE checks DROP COLUMN author")
+        old.execute(
+            "INSERT INTO checks (id, filename, sha256, text, original_text, offset_map, integrity_flags, settings, "
+            "model_versions, timings, similarity, created_at) "
+            "VALUES (3, 'essay.txt', 'x', 'a text', '', x'', '{}', '{}', '{}', '{}', 0.5, '2026-01-01')"
+        )
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        row = connection.exec_driver_sql("SELECT id, filename, title, author, similarity FROM checks").one()
+    assert tuple(row) == (3, "essay.txt", "", "", 0.5)
+    engine.dispose()

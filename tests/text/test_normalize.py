@@ -322,3 +322,18 @@ def test_flags_dict_round_trip_through_json() -> None:
     data = json.loads(json.dumps(flags.to_dict()))
     assert IntegrityFlags.from_dict(data) == flags
     assert IntegrityFlags.from_dict({}) == IntegrityFlags()
+
+
+def test_the_places_of_hidden_characters_are_found_again_in_the_normalised_text() -> None:
+    # a zero-width space, a Cyrillic o, a ligature
+    original = "Plain start. Hid\u200bden wоrd here, and \ufb01ne print."
+    result = normalize(original)
+    places = result.flags.places_in_normalized(result.offsets)
+    text = result.text
+    assert text[places["invisible"][0] :].startswith("den")  # where the removed character stood
+    assert text[places["homoglyphs"][0] :].startswith("ord")  # the folded letter itself
+    assert text[places["compatibility"][0] :].startswith("fine")
+    back = [result.offsets.to_normalized(result.offsets.to_original(k)) for k in range(len(text))]
+    assert back == sorted(back) and all(b <= k for k, b in enumerate(back))  # "fi" both go back to the "f"
+    plain = normalize("nothing to fold here")
+    assert [plain.offsets.to_normalized(k) for k in range(21)] == list(range(21))

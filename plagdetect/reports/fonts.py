@@ -1,0 +1,40 @@
+"""The fonts a PDF report is written in: DejaVu Sans, which matplotlib ships (Latin with every accent, Greek,
+Cyrillic), and for the scripts it lacks (Chinese, Japanese, Korean...) the first Noto CJK or other fallback font
+installed on the machine, if any. Nothing is downloaded; a character no font holds prints as a box, and the report
+says where such characters were (``missing_glyphs``)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+# Fonts looked for, in order, for the characters DejaVu Sans lacks (Debian: fonts-noto-cjk, fonts-wqy-zenhei, ...).
+FALLBACK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+
+
+@dataclass(frozen=True)
+class ReportFonts:
+    regular: Path
+    bold: Path
+    mono: Path
+    fallback: Path | None  # for the characters the others lack
+
+
+@functools.cache
+def report_fonts() -> ReportFonts:
+    """The fonts found on this machine (matplotlib's DejaVu Sans always)."""
+    import matplotlib
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    fallback = next((Path(p) for p in FALLBACK_FONTS if Path(p).is_file()), None)
+    return ReportFonts(
+        folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf", folder / "DejaVuSansMono.ttf", fallback
+    )
