@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ALLOWED = {
     "text": set(),
     "encoders": {"text"},
-    "store": {"text", "detection.report", "detection.exclusions"},
+    "store": {"text", "detection.report", "detection.exclusions", "detection.match_groups"},
     "index": {"store", "text"},
     "context": {"encoders", "index", "store", "text"},
     "detection": {"context", "encoders", "index", "store", "text"},

@@ -96,4 +96,4 @@ if results:
     tabs = st.tabs([f"{r.filename} ({100 * r.similarity:.0f}%)" for r in reports])
     for tab, report in zip(tabs, reports, strict=True):
         with tab:
-            show_report(report)
+            show_report(report, account)

@@ -42,4 +42,4 @@ chosen = st.selectbox(
     index=rows[0] if rows else 0,
     format_func=lambda i: next(f"#{c.id} {c.filename} ({c.created_at:%Y-%m-%d %H:%M})" for c in checks if c.id == i),
 )
-show_report(load_report(context(), account, chosen))
+show_report(load_report(context(), account, chosen), account)

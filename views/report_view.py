@@ -5,16 +5,19 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections import Counter
 
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from plagdetect.detection.report import CheckReport, MatchResult, Segment
+from plagdetect.detection.report import MATCH_GROUPS, CheckReport, MatchResult, Segment, with_matches
 from plagdetect.reports import report_pdf
 from plagdetect.reports.charts import chart_rows
-from plagdetect.reports.marks import COLOURS, cut, document_marks, relative, score_text, source_colours
+from plagdetect.reports.marks import COLOURS, cut, document_marks, percent, relative, score_text, source_colours
+from plagdetect.services.accounts import Account
 from plagdetect.text.spans import Span
+from views.report_exclusions import show_exclusions
 
 MATCHES_PER_PAGE = 25
 
@@ -29,17 +32,34 @@ def source_label(title: str, document_id: int) -> str:
     return f"{html.escape(title)} (#{document_id})"
 
 
-def show_report(report: CheckReport) -> None:
-    colours = source_colours(report)
-    left, middle, right = st.columns(3)
-    left.metric("Similarity index", f"{100 * report.similarity:.0f}%", help="Share of the text inside matches")
-    middle.metric("Matches", len(report.matches))
-    right.metric("Sources", len(report.sources))
+def show_report(report: CheckReport, account: Account | None = None) -> None:
+    """A stored check's report; ``account``: the reader (instructors and admins may exclude sources and matches)."""
+    colours = source_colours(report)  # of the whole report: a source keeps its colour when groups are filtered
+    index, credited, matches, sources = st.columns(4)
+    index.metric(
+        "Similarity index",
+        percent(report.similarity),
+        help="Share of the text inside matches"
+        + ("" if report.similarity_as_checked is None else f"; {percent(report.similarity_as_checked)} as checked"),
+    )
+    credited.metric(
+        "Without cited and quoted",
+        percent(report.similarity_without_cited),
+        help="The index without the matches that are quoted and cited (or paraphrases that cite their source)",
+    )
+    matches.metric("Matches", len(report.matches))
+    sources.metric("Sources", len(report.sources))
     for flag in report.integrity:
         st.warning(f"Integrity: {flag}", icon=":material/warning:")
 
-    if not report.matches:
+    show_exclusions(report, account)
+    whole_report = report
+    if report.matches:
+        report = with_matches(report, _chosen_groups(report))
+    if not whole_report.matches:
         st.success("No passage of this document matches the corpus.")
+    elif not report.matches:
+        st.info("No match is in the groups chosen above.", icon=":material/filter_alt:")
     else:
         st.subheader("Sources")
         st.html(_sources_table(report, colours))
@@ -68,7 +88,24 @@ def show_report(report: CheckReport) -> None:
             )
         for number, match in enumerate(report.matches[first : first + MATCHES_PER_PAGE], first + 1):
             _show_match(number, match, colours.get(match.source_id, COLOURS[0]), bool(report.settings.get("rerank")))
-    _downloads(report)
+    _downloads(whole_report)
+
+
+def _chosen_groups(report: CheckReport) -> list[MatchResult]:
+    """The matches of the groups a person chooses to see (every group at first), with each group's count."""
+    counts = Counter(match.group for match in report.matches)
+    present = [group for group in MATCH_GROUPS if counts[group]] + (["other"] if counts[""] else [])
+    chosen = st.pills(
+        "Match groups",
+        present,
+        selection_mode="multi",
+        default=present,
+        format_func=lambda group: f"{group} ({counts['' if group == 'other' else group]})",
+        key=f"groups_{report.check_id}",
+        help="; ".join(f"{group}: {meaning}" for group, meaning in MATCH_GROUPS.items()),
+    )
+    wanted = {"" if group == "other" else group for group in chosen}
+    return [match for match in report.matches if match.group in wanted]
 
 
 def highlighted_document(report: CheckReport, colours: dict[int, str]) -> str:
@@ -165,7 +202,8 @@ def _counterparts_text(match: MatchResult) -> str:
 
 
 def _show_match(number: int, match: MatchResult, colour: str, reranked: bool) -> None:
-    label = f"[{number}] {plain(match.source_title)} · {match.kind} · {score_text(match)}"
+    group = f" · {match.group}" if match.group else ""
+    label = f"[{number}] {plain(match.source_title)} · {match.kind}{group} · {score_text(match)}"
     with st.expander(label, expanded=number == 1):
         sub_shared = relative((a for a, _ in match.shared), match.submission_span[0])
         src_shared = relative((b for _, b in match.shared), match.source_span[0])
@@ -225,6 +263,7 @@ def _downloads(report: CheckReport) -> None:
                 "source": m.source_title,
                 "collection": m.source_collection,
                 "type": m.kind,
+                "group": m.group,
                 "similarity": m.score,
                 "reranker": m.rerank_score,
                 "submission start": m.submission_span[0],

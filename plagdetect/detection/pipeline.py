@@ -35,6 +35,7 @@ from plagdetect.detection.evidence import corroborated, could_match, with_own_co
 from plagdetect.detection.exclusions import excluded_spans
 from plagdetect.detection.explain import explain_matches
 from plagdetect.detection.lexical import sentence_pairs
+from plagdetect.detection.match_groups import grouped
 from plagdetect.detection.matches import matches_of
 from plagdetect.detection.near_misses import near_misses
 from plagdetect.detection.report import (
@@ -49,7 +50,7 @@ from plagdetect.detection.rerank import passing, rerank
 from plagdetect.encoders.bi_encoder import embed_cut
 from plagdetect.encoders.cross_encoder import Reranker
 from plagdetect.settings import Settings
-from plagdetect.store.checks import save_check, stored_submission
+from plagdetect.store.checks import load_check, save_check
 from plagdetect.text.prepare import PreparedDocument, prepare_document
 from plagdetect.text.spans import Span, merge_spans
 
@@ -168,7 +169,7 @@ def check_bytes(
     options = options.resolved(settings)  # checked before any work
     found = find(context, data, filename, options, say, clock)
     prepared, excluded, text = found.prepared, found.excluded, found.prepared.normalized.text
-    matches = matches_found(found, options, settings)
+    matches = grouped(text, matches_found(found, options, settings))  # quoted, cited, both or neither
     misses = near_misses(
         found.aligned, matches, text, prepared.sentences, options.rerank_threshold, settings.review_near_misses
     )
@@ -200,9 +201,9 @@ def check_bytes(
         },
         settings=settings_used(settings, options),
     )
-    report.check_id = save_check(context.sessions, prepared, report, options, user_id, misses)
-    report.submission = stored_submission(context.sessions, report.check_id)
+    check_id = save_check(context.sessions, prepared, report, options, user_id, misses)
     clock.lap("store")
-    report.timings = clock.timings
-    logger.info("Checked %s: %.1f%% in %d matches", filename, 100 * report.similarity, len(matches))
-    return report
+    stored = load_check(context.sessions, check_id)  # the report as everyone reads it from now on (ids, who, when)
+    stored.timings = clock.timings
+    logger.info("Checked %s: %.1f%% in %d matches", filename, 100 * stored.similarity, len(matches))
+    return stored

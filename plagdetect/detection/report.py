@@ -16,6 +16,18 @@ from plagdetect.text.spans import Span, covered_length
 
 Token = tuple[str, float]  # a word both passages weigh, with its shared weight (the SPLADE explainer)
 
+# The match groups (``detection.match_groups`` puts each match in one), as the commercial checkers name them.
+NOT_CITED_OR_QUOTED = "not cited or quoted"
+MISSING_QUOTATION_MARKS = "missing quotation marks"
+MISSING_CITATION = "missing citation"
+CITED_AND_QUOTED = "cited and quoted"
+MATCH_GROUPS = {  # each group, and what it means in a sentence
+    NOT_CITED_OR_QUOTED: "neither quotation marks nor a citation",
+    MISSING_QUOTATION_MARKS: "copied word for word with a citation nearby, but no quotation marks",
+    MISSING_CITATION: "in quotation marks, but no citation nearby",
+    CITED_AND_QUOTED: "quoted and cited, or a paraphrase that cites its source",
+}
+
 
 @dataclass(frozen=True)
 class CheckOptions:
@@ -83,6 +95,10 @@ class MatchResult:
     submission_text: str
     source_text: str
     tokens: list[Token] = field(default_factory=list)  # words both sides share most (explainer)
+    # Does it give its source credit: quoted, cited, both or neither (``detection.match_groups``); "" in a report
+    # of a check stored before groups whose text was removed since.
+    group: str = ""
+    match_id: int | None = None  # the stored match's id (what an exclusion after the check names)
 
     @property
     def counterparts(self) -> int:
@@ -141,6 +157,26 @@ class Submission:
     submitted_at: str  # ISO 8601, UTC
 
 
+@dataclass(frozen=True)
+class ExclusionMade:
+    """A source or a match an instructor took out of a stored check after it ran, and why; it can be undone."""
+
+    id: int
+    kind: str  # source | match
+    source_id: int | None
+    match_id: int | None  # kind "match"
+    what: str  # the source or the match, as the report named it then
+    reason: str
+    by: str
+    at: str  # ISO 8601, UTC
+    restored_by: str | None = None
+    restored_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.restored_at is None
+
+
 @dataclass
 class CheckReport:
     """The result of a check, as stored and as shown."""
@@ -161,14 +197,33 @@ class CheckReport:
     # Where the integrity flags were found: kind (invisible, homoglyphs, compatibility) -> offsets in ``text``
     # (at most 20 each; empty in checks stored before they were recorded, or once the text is removed).
     integrity_places: dict[str, list[int]] = field(default_factory=dict)
+    # Sources and matches taken out after the check ran (restored ones too, for the record); the matches of the
+    # active ones are not in ``matches``, and ``similarity`` and ``sources`` are without them.
+    exclusions_made: list[ExclusionMade] = field(default_factory=list)
+    similarity_as_checked: float | None = None  # the index before those exclusions, when there are any
 
     @property
     def text_length(self) -> int:
         """Characters of the normalised submission, also once its full text is removed."""
         return self.text_removed.length if self.text_removed is not None else len(self.text)
 
+    @property
+    def similarity_without_cited(self) -> float:
+        """The similarity index without the matches that are cited and quoted (``detection.match_groups``)."""
+        return similarity([m for m in self.matches if m.group != CITED_AND_QUOTED], self.text_length)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def with_matches(report: CheckReport, matches: list[MatchResult]) -> CheckReport:
+    """The report of only these of its matches: the index and the sources' shares recomputed."""
+    return replace(
+        report,
+        matches=matches,
+        similarity=similarity(matches, report.text_length),
+        sources=source_shares(matches, report.text_length),
+    )
 
 
 def similarity(matches: list[MatchResult], length: int) -> float:

@@ -35,6 +35,13 @@ class Piece(Generic[T]):
     start: int  # where the piece begins in the text cut
 
 
+def percent(share: float) -> str:
+    """A share as the report prints it: a tiny one as "<1%", never as "0%" beside a match."""
+    if 0 < share < 0.005:
+        return "<1%"
+    return f"{100 * share:.0f}%"
+
+
 def source_colours(report: CheckReport) -> dict[int, str]:
     """Sources in report order (largest share first), each with its colour."""
     return {source.document_id: COLOURS[k % len(COLOURS)] for k, source in enumerate(report.sources)}

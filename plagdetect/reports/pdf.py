@@ -13,14 +13,24 @@ match beside its source passage. Each page has a header naming the document and 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from plagdetect import __version__
-from plagdetect.detection.report import CheckReport, MatchResult
+from plagdetect.detection.report import MATCH_GROUPS, CheckReport, MatchResult
 from plagdetect.reports.charts import chart_images
 from plagdetect.reports.fonts import report_fonts
-from plagdetect.reports.marks import EXCLUDED, cut, document_marks, relative, score_text, source_colours, whole
+from plagdetect.reports.marks import (
+    EXCLUDED,
+    cut,
+    document_marks,
+    percent,
+    relative,
+    score_text,
+    source_colours,
+    whole,
+)
 
 BODY = 9.5  # points
 LINE = 4.6  # mm, a line of body text
@@ -140,7 +150,7 @@ class _Document:
 
         pdf.ln(3)
         pdf.set_font("body", "B", 40)
-        pdf.cell(48, 18, f"{_percent(report.similarity)}")
+        pdf.cell(48, 18, percent(report.similarity))
         pdf.set_font("body", "", 11)
         pdf.set_y(pdf.get_y() + 4)
         pdf.set_x(pdf.l_margin + 50)
@@ -153,6 +163,12 @@ class _Document:
             new_y="NEXT",
         )
         pdf.set_y(pdf.get_y() + 6)
+        if report.exclusions_made:
+            self._heading("Excluded after the check")
+            self._pairs(_exclusion_rows(report))
+        if report.matches:
+            self._heading("Match groups")
+            self._pairs(_group_rows(report))
         if report.sources:
             self._heading("Sources")
             self._sources_table(colours)
@@ -266,6 +282,8 @@ class _Document:
             (f" {match.source_title}", Style(bold=True)),
             (f" · {match.source_collection} · {match.kind} · {score_text(match)}", PLAIN),
         ]
+        if match.group:
+            head.append((f" · {match.group}", Style(bold=True)))
         self._flow(head, pdf.l_margin, pdf.epw)
         pdf.set_font("body", "", 8)
         pdf.set_text_color(90, 90, 90)
@@ -495,6 +513,32 @@ def _merged(line: Line) -> Line:
     return merged
 
 
+def _exclusion_rows(report: CheckReport) -> list[tuple[str, str]]:
+    """Each exclusion made after the check: what, why, who and when, and whether it was undone."""
+    rows = []
+    if report.similarity_as_checked is not None:
+        rows.append(("As checked", f"similarity index {percent(report.similarity_as_checked)} before these"))
+    for made in report.exclusions_made:
+        when = made.at.replace("T", " ").removesuffix("+00:00")
+        text = f"{made.what}. Why: {made.reason} ({made.by}, {when} UTC)"
+        if not made.active:
+            text += f"; restored by {made.restored_by}, {made.restored_at.replace('T', ' ').removesuffix('+00:00')}"
+        rows.append(("Restored" if not made.active else "Excluded", text))
+    return rows
+
+
+def _group_rows(report: CheckReport) -> list[tuple[str, str]]:
+    """Each match group's count and meaning, and the index without the cited and quoted matches."""
+    counts = Counter(match.group for match in report.matches)
+    rows = [
+        (group.capitalize(), f"{_count(counts[group], 'match')}: {meaning}")
+        for group, meaning in MATCH_GROUPS.items()
+        if counts[group]
+    ]
+    rows.append(("Without cited and quoted", f"similarity index {percent(report.similarity_without_cited)}"))
+    return rows
+
+
 def _settings_rows(report: CheckReport) -> list[tuple[str, str]]:
     settings = report.settings
     excluded_sources = settings.get("excluded_sources") or []
@@ -532,12 +576,6 @@ def _exclusions(report: CheckReport) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}es" if noun.endswith("ch") else f"{n} {noun}s"
-
-
-def _percent(share: float) -> str:
-    if 0 < share < 0.005:
-        return "<1%"
-    return f"{100 * share:.0f}%"
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

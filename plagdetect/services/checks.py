@@ -18,11 +18,21 @@ from datetime import UTC, datetime
 from plagdetect.context import Context
 from plagdetect.detection.pipeline import Progress, check_bytes
 from plagdetect.detection.report import CheckOptions, CheckReport
-from plagdetect.services.accounts import OPERATOR, Account, PermissionDenied, Role, authorize
+from plagdetect.errors import PlagDetectError
+from plagdetect.services.accounts import OPERATOR, STAFF, Account, PermissionDenied, Role, authorize
+from plagdetect.store import check_exclusions
 from plagdetect.store import checks as stored_checks
 from plagdetect.store.checks import CheckSummary, check_owner, check_summaries, load_check
 
-__all__ = ["CheckSummary", "list_checks", "load_report", "purge_expired_texts", "run_check"]
+__all__ = [
+    "CheckSummary",
+    "exclude_from_check",
+    "list_checks",
+    "load_report",
+    "purge_expired_texts",
+    "restore_in_check",
+    "run_check",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +68,55 @@ def load_report(context: Context, actor: Account | None, check_id: int) -> Check
     if not actor.is_staff and check_owner(context.sessions, check_id) != actor.id:
         raise PermissionDenied("This check belongs to someone else.")
     return load_check(context.sessions, check_id)
+
+
+def exclude_from_check(
+    context: Context,
+    actor: Account | None,
+    check_id: int,
+    reason: str,
+    source_id: int | None = None,
+    match_id: int | None = None,
+) -> CheckReport:
+    """Take a source (``source_id``) or one match (``match_id``) out of a stored check, with a reason (staff only);
+    the report as it now reads, its index and shares without them. Undone by ``restore_in_check``."""
+    actor = authorize(context.sessions, actor, *STAFF)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise PlagDetectError("Say why it is excluded: the reason is kept with the check and shown in its report.")
+    if (source_id is None) == (match_id is None):
+        raise PlagDetectError("Exclude either a source or a match.")
+    report = load_check(context.sessions, check_id)
+    if match_id is not None:
+        number, match = next(((k, m) for k, m in enumerate(report.matches, 1) if m.match_id == match_id), (0, None))
+        what = f"match [{number}] from {match.source_title}: {_preview(match.submission_text)}" if match else ""
+    else:
+        title = next((s.title for s in report.sources if s.document_id == source_id), "")
+        what = f"the source {title}" if title else ""
+    if not what:  # not in the report as it reads now: not in the check, or excluded already
+        raise PlagDetectError("That source or match is not in this check's report (excluded already?).")
+    check_exclusions.add_exclusion(context.sessions, check_id, actor.username, reason, what, source_id, match_id)
+    logger.info("%s excluded %s from check %d: %s", actor.username, what, check_id, reason)
+    return _with_index_stored(context, check_id)
+
+
+def restore_in_check(context: Context, actor: Account | None, exclusion_id: int) -> CheckReport:
+    """Undo an exclusion made after a check (staff only; the record stays, marked restored); the report now."""
+    actor = authorize(context.sessions, actor, *STAFF)
+    check_id = check_exclusions.restore_exclusion(context.sessions, exclusion_id, actor.username)
+    logger.info("%s restored exclusion %d of check %d", actor.username, exclusion_id, check_id)
+    return _with_index_stored(context, check_id)
+
+
+def _with_index_stored(context: Context, check_id: int) -> CheckReport:
+    report = load_check(context.sessions, check_id)
+    check_exclusions.set_similarity(context.sessions, check_id, report.similarity)
+    return report
+
+
+def _preview(text: str, words: int = 8) -> str:
+    shown = text.split()
+    return " ".join(shown[:words]) + ("…" if len(shown) > words else "")
 
 
 def purge_expired_texts(context: Context, now: datetime | None = None) -> int:

@@ -27,17 +27,21 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.detection.exclusions import excluded_spans
+from plagdetect.detection.match_groups import grouped
 from plagdetect.detection.report import (
     CheckOptions,
     CheckReport,
+    ExclusionMade,
     MatchResult,
     NearMiss,
     Segment,
     Submission,
     TextRemoved,
+    similarity,
     source_shares,
 )
 from plagdetect.errors import PlagDetectError
+from plagdetect.store.check_exclusions import exclusions_of
 from plagdetect.store.review import add_pairs, remove_near_misses
 from plagdetect.store.tables import Check, Collection, Document, Match, User
 from plagdetect.text.normalize import IntegrityFlags
@@ -121,6 +125,7 @@ def _explanation(m: MatchResult) -> dict:
         "shared": [list(map(list, s)) for s in m.shared],
         "segments": [asdict(segment) for segment in m.segments],
         "tokens": [list(token) for token in m.tokens],
+        "group": m.group,
     }
 
 
@@ -158,15 +163,19 @@ def load_check(sessions: sessionmaker[Session], check_id: int) -> CheckReport:
             _match(check.text, offsets, row, sources.get(row.source_document_id), source_offsets)
             for row in check.matches
         ]
+        if removed is None and any("group" not in (row.explanation or {}) for row in check.matches):
+            matches = grouped(check.text, matches)  # a check stored before match groups: found from its text
         length = removed.length if removed is not None else len(check.text)
         flags = IntegrityFlags.from_dict(check.integrity_flags or {})
+        made = exclusions_of(session, check.id)
+        counted = _not_excluded(matches, [e for e in made if e.active])
         return CheckReport(
             check_id=check.id,
             filename=check.filename,
             text=check.text,
-            similarity=check.similarity,
-            sources=source_shares(matches, length),
-            matches=sorted(matches, key=lambda m: (m.submission_span, m.source_id)),
+            similarity=similarity(counted, length),  # as stored (``Check.similarity`` is kept in step with it)
+            sources=source_shares(counted, length),
+            matches=sorted(counted, key=lambda m: (m.submission_span, m.source_id)),
             excluded=_excluded(check.text, settings) if removed is None else _spans_by_reason(kept.get("excluded")),
             integrity=flags.describe(),
             timings=dict(check.timings),
@@ -175,16 +184,16 @@ def load_check(sessions: sessionmaker[Session], check_id: int) -> CheckReport:
             text_removed=removed,
             submission=_submission(session, check),
             integrity_places={} if offsets is None else flags.places_in_normalized(offsets),
+            exclusions_made=made,
+            similarity_as_checked=similarity(matches, length) if len(counted) < len(matches) else None,
         )
 
 
-def stored_submission(sessions: sessionmaker[Session], check_id: int) -> Submission:
-    """What was checked, by whom and when, as the check's report shows it."""
-    with sessions() as session:
-        check = session.get(Check, check_id)
-        if check is None:
-            raise PlagDetectError(f"No check with id {check_id}.")
-        return _submission(session, check)
+def _not_excluded(matches: list[MatchResult], active: list[ExclusionMade]) -> list[MatchResult]:
+    """The matches no active exclusion takes out (of its source, or itself)."""
+    sources = {e.source_id for e in active if e.match_id is None}
+    match_ids = {e.match_id for e in active if e.match_id is not None}
+    return [m for m in matches if m.source_id not in sources and m.match_id not in match_ids]
 
 
 def _submission(session: Session, check: Check) -> Submission:
@@ -351,4 +360,6 @@ def _match(
         else explanation.get("submission_text", ""),
         source_text=source.text[src_span[0] : src_span[1]] if source is not None else "",
         tokens=[tuple(token) for token in explanation.get("tokens", [])],
+        group=explanation.get("group", ""),
+        match_id=row.id,
     )

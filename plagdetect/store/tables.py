@@ -243,6 +243,25 @@ class Match(Base):
     check: Mapped[Check] = relationship(back_populates="matches")
 
 
+class CheckExclusion(Base):
+    """A source or a match an instructor excluded from a stored check after it ran (``store.check_exclusions``)."""
+
+    __tablename__ = "check_exclusions"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # source | match
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"))  # kind "match"
+    source_document_id: Mapped[int | None] = mapped_column(Integer)  # the source (not a key: it may be deleted)
+    what: Mapped[str] = mapped_column(String(500))  # the source or the match as the report named it then
+    reason: Mapped[str] = mapped_column(Text)
+    by_user: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    restored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    restored_by: Mapped[str | None] = mapped_column(String(100))
+
+
 class CheckDefault(Base):
     """A check option's default as an admin set it (key: the CheckOptions field; value: JSON)."""
 

@@ -528,3 +528,69 @@ def test_the_admin_judges_a_fine_tuned_version_promotes_it_and_rolls_back(
     assert ModelRegistry(context).active("cross-encoder").id == new.id
     next(b for b in app.button if b.label == "Roll back").click().run()
     assert ModelRegistry(context).active("cross-encoder").configured
+
+
+def test_the_report_is_filtered_by_match_group_and_gives_the_index_without_cited_matches() -> None:
+    from dataclasses import replace
+
+    from plagdetect.detection.report import (
+        CITED_AND_QUOTED,
+        NOT_CITED_OR_QUOTED,
+        CheckReport,
+        MatchResult,
+        Segment,
+        similarity,
+        source_shares,
+    )
+
+    text = "".join(f"Sentence {k} of an essay that quotes and copies its sources. " for k in range(40))
+    matches = []
+    for k, group in enumerate([CITED_AND_QUOTED, NOT_CITED_OR_QUOTED, NOT_CITED_OR_QUOTED, CITED_AND_QUOTED]):
+        span = (k * 500, k * 500 + 300)
+        segment = Segment(span, (0, 300), "verbatim", 1.0, 0.95, None, [])
+        match = MatchResult(1, "a source", "c", span, (0, 300), span, (0, 300), 0.95, None, "verbatim", 1.0, [],
+                            [segment], text[span[0] : span[1]], "the source passage")  # fmt: skip
+        matches.append(replace(match, group=group))
+    report = CheckReport(9, "essay.txt", text, similarity(matches, len(text)), source_shares(matches, len(text)),
+                         matches, {}, [], {}, {}, {})  # fmt: skip
+    app = AppTest.from_function(_render_report, args=(report,), default_timeout=60).run()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Similarity index"] == f"{100 * report.similarity:.0f}%"
+    assert metrics["Without cited and quoted"] == f"{100 * report.similarity / 2:.0f}%"
+    groups = app.pills(key="groups_9")
+    assert groups.options == ["not cited or quoted (2)", "cited and quoted (2)"] and len(app.expander) == 4
+    assert "· cited and quoted ·" in app.expander[0].label
+    groups.set_value([NOT_CITED_OR_QUOTED]).run()
+    assert len(app.expander) == 2 and all("not cited or quoted" in e.label for e in app.expander)
+    assert "".join(h.proto.body for h in app.html).count('<mark class="match verbatim"') == 2
+    groups.set_value([]).run()
+    assert any("No match is in the groups chosen" in i.value for i in app.info)
+
+
+def test_an_instructor_excludes_a_source_from_a_report_on_the_history_page_and_restores_it(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    from plagdetect.services.checks import run_check
+
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    checked = run_check(app_corpus.context, people["student"], PRINTING_SUBMISSION.encode(), "mine.txt")
+    student = signed_in(people["student"])
+    student.switch_page("views/history.py").run()
+    assert not [e for e in student.expander if e.label.startswith("Exclude a source")]  # staff only
+    app = signed_in(people["teacher"])
+    app.switch_page("views/history.py").run()
+    [form_box] = [s for s in app.selectbox if s.label == "What"]
+    assert form_box.options[0] == "the source printing-press"
+    [reason] = [t for t in app.text_input if t.label.startswith("Why")]
+    reason.input("the student's own earlier essay")
+    next(b for b in app.button if b.label == "Exclude").click().run()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Similarity index"] == "0%" and checked.similarity > 0
+    assert any("As checked, the similarity index was" in c.value for c in app.caption)
+    log = next(d.value for d in app.dataframe if "why" in d.value.columns)
+    assert log["why"].tolist() == ["the student's own earlier essay"] and log["by"].tolist() == ["tess"]
+    next(b for b in app.button if b.label == "Restore it").click().run()
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Similarity index"] == f"{100 * checked.similarity:.0f}%"

@@ -99,3 +99,20 @@ def test_a_word_longer_than_a_line_is_cut_across_lines_not_lost() -> None:
     report = replace(report, text=report.text + "\n\nSee " + address)
     text = "".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(report_pdf(report))).pages).split())
     assert address in text
+
+
+def test_an_exclusion_after_the_check_and_its_restore_are_in_the_pdf(checked) -> None:
+    from plagdetect.services.checks import exclude_from_check, restore_in_check
+
+    context, people, check_id = checked
+    report = load_report(context, people["teacher"], check_id)
+    source = report.sources[0]
+    fewer = exclude_from_check(
+        context, people["teacher"], check_id, "cited in the appendix", source_id=source.document_id
+    )
+    text = pdf_text(report_pdf(fewer))
+    assert "Excluded after the check" in text and "cited in the appendix" in text and "tess" in text
+    assert f"similarity index {100 * report.similarity:.0f}% before these" in text
+    assert f"{100 * fewer.similarity:.0f}%" in text
+    restored = restore_in_check(context, people["teacher"], fewer.exclusions_made[0].id)
+    assert "restored by tess" in pdf_text(report_pdf(restored))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 
+import pypdf
 import pytest
 
 from plagdetect.detection.report import CheckOptions
@@ -250,3 +252,73 @@ def test_a_stored_check_removes_expired_texts_at_most_once_an_hour(
     run_check(context, sam, PRINTING_SUBMISSION.encode(), "third.txt")
     assert stored_row(context, first.check_id).text == ""
     assert stored_row(context, second.check_id).text == second.text
+
+
+def test_a_quoted_and_cited_copy_is_told_apart_from_an_uncredited_one(corpus: Corpus, people) -> None:
+    from plagdetect.detection.report import CITED_AND_QUOTED, NOT_CITED_OR_QUOTED
+    from plagdetect.reports import report_pdf
+
+    corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    paragraphs = PRINTING_SOURCE.split("\n\n")
+    essay = (
+        "My essay on printing.\n\n"
+        f"As Eisenstein (1979) put it, “{paragraphs[2].strip()}”\n\n"
+        + "My own view follows, about other matters entirely, in words of my own. "
+        * 6
+        + "\n\n"
+        f"{paragraphs[3].strip()}\n"
+    )
+    report = run_check(corpus.context, people["sam"], essay.encode(), "essay.txt", CheckOptions(exclude_quotes=False))
+    stored = load_report(corpus.context, people["sam"], report.check_id)
+    groups = {m.submission_text.strip()[:12]: m.group for m in stored.matches}
+    assert groups == {"As Eisenstei": CITED_AND_QUOTED, paragraphs[3].strip()[:12]: NOT_CITED_OR_QUOTED}
+    assert [m.group for m in stored.matches] == [m.group for m in report.matches]
+    assert 0 < stored.similarity_without_cited < stored.similarity
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(report_pdf(stored))).pages).split())
+    assert "Cited and quoted 1 match" in text and "Not cited or quoted 1 match" in text
+
+
+def test_an_instructor_excludes_a_source_and_a_match_after_the_check_and_undoes_it(
+    history_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    from plagdetect.errors import PlagDetectError
+    from plagdetect.services.checks import exclude_from_check, restore_in_check
+
+    context = history_corpus.context
+    corpus_b = "Books were copied by hand in monasteries before 1440. " * 4  # a second source, copied too
+    history_corpus.ingest_bytes(corpus_b.encode(), "scribes.txt", "History")
+    essay = PRINTING_SUBMISSION + "\n\n" + corpus_b
+    checked = run_check(context, people["sam"], essay.encode(), "essay.txt")
+    assert len(checked.sources) == 2
+    printing = next(s for s in checked.sources if s.title == "printing-press")
+    teacher = people["teacher"]
+
+    with pytest.raises(PermissionDenied):
+        exclude_from_check(
+            context, people["sam"], checked.check_id, "my own earlier draft", source_id=printing.document_id
+        )
+    with pytest.raises(PlagDetectError, match="Say why"):
+        exclude_from_check(context, teacher, checked.check_id, "  ", source_id=printing.document_id)
+
+    fewer = exclude_from_check(
+        context, teacher, checked.check_id, "the student's own draft", source_id=printing.document_id
+    )
+    assert [s.title for s in fewer.sources] == ["scribes"] and fewer.similarity < checked.similarity
+    assert fewer.similarity_as_checked == checked.similarity
+    [made] = fewer.exclusions_made
+    assert (made.by, made.reason, made.active) == ("tess", "the student's own draft", True)
+    assert made.what == "the source printing-press"
+    assert load_report(context, people["sam"], checked.check_id).similarity == fewer.similarity  # the student too
+    assert list_checks(context, teacher)[0].similarity == fewer.similarity  # and History's list
+    with pytest.raises(PlagDetectError, match="not in this check's report"):
+        exclude_from_check(context, teacher, checked.check_id, "again", source_id=printing.document_id)
+
+    [scribes] = fewer.matches
+    none_left = exclude_from_check(context, teacher, checked.check_id, "a common phrase", match_id=scribes.match_id)
+    assert none_left.matches == [] and none_left.similarity == 0
+    restored = restore_in_check(context, teacher, made.id)
+    restored = restore_in_check(context, people["admin"], none_left.exclusions_made[1].id)
+    assert restored.similarity == checked.similarity and restored.similarity_as_checked is None
+    assert [m.match_id for m in restored.matches] == [m.match_id for m in checked.matches]
+    assert [e.restored_by for e in restored.exclusions_made] == ["tess", "ada"]  # the record stays
+    assert list_checks(context, teacher)[0].similarity == checked.similarity

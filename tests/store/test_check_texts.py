@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.detection.report import CheckOptions, CheckReport, MatchResult, Segment, similarity, source_shares
 from plagdetect.settings import Settings
-from plagdetect.store.checks import load_check, purge_expired_texts, save_check, stored_submission
+from plagdetect.store.checks import load_check, purge_expired_texts, save_check
 from plagdetect.store.engine import make_engine, make_session_factory
 from plagdetect.store.tables import Check
 from plagdetect.text.prepare import PreparedDocument, prepare_document
@@ -67,7 +68,9 @@ def stored_check(sessions: sessionmaker[Session], settings: Settings) -> tuple[i
     )
     check_id = save_check(sessions, prepared, report, CheckOptions(), None)
     report.check_id = check_id
-    report.submission = stored_submission(sessions, check_id)  # as the pipeline reads it back
+    stored = load_check(sessions, check_id)
+    report.submission = stored.submission  # who and when: the row's (asserted below)
+    report.matches = [replace(match, match_id=stored.matches[0].match_id)]  # the id the store gave it
     return check_id, report, prepared
 
 
@@ -90,6 +93,8 @@ def test_a_check_keeps_its_text_once_and_reads_back_as_it_was_saved(sessions, se
         assert row.text == prepared.normalized.text and row.original_text == "" and row.offset_map
     loaded = load_check(sessions, check_id)
     assert loaded.to_dict() == report.to_dict()
+    assert (loaded.submission.title, loaded.submission.sha256) == ("essay", prepared.sha256)
+    assert loaded.submission.submitted_by is None and loaded.submission.submitted_at.endswith("+00:00")
     assert loaded.matches[0].submission_original == prepared.normalized.offsets.span_to_original(
         *report.matches[0].submission_span
     )
@@ -145,7 +150,7 @@ def test_past_its_retention_a_check_loses_its_text_but_its_report_keeps_the_pass
 def test_retention_zero_keeps_every_text(sessions, settings: Settings) -> None:
     check_id, report, _ = stored_check(sessions, settings)
     age(sessions, check_id, 10_000)
-    report.submission = stored_submission(sessions, check_id)  # checked 10,000 days ago now
+    report.submission = load_check(sessions, check_id).submission  # checked 10,000 days ago now
     assert purge_expired_texts(sessions, 0, datetime.now(UTC)) == 0
     assert load_check(sessions, check_id).to_dict() == report.to_dict()
 
