@@ -56,7 +56,9 @@ def show_report(report: CheckReport, account: Account | None = None) -> None:
     whole_report = report
     if report.matches:
         report = with_matches(report, _chosen_groups(report))
-    if not whole_report.matches:
+    if not whole_report.matches and whole_report.similarity_as_checked is not None:
+        st.info("Every match of this check was excluded after it ran (see above).", icon=":material/block:")
+    elif not whole_report.matches:
         st.success("No passage of this document matches the corpus.")
     elif not report.matches:
         st.info("No match is in the groups chosen above.", icon=":material/filter_alt:")

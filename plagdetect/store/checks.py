@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.detection.exclusions import excluded_spans
@@ -43,7 +43,7 @@ from plagdetect.detection.report import (
 from plagdetect.errors import PlagDetectError
 from plagdetect.store.check_exclusions import exclusions_of
 from plagdetect.store.review import add_pairs, remove_near_misses
-from plagdetect.store.tables import Check, Collection, Document, Match, User
+from plagdetect.store.tables import Check, CheckExclusion, Collection, Document, Match, User
 from plagdetect.text.normalize import IntegrityFlags
 from plagdetect.text.offsets import OffsetMap
 from plagdetect.text.prepare import PreparedDocument
@@ -285,7 +285,18 @@ def _remove_text(check: Check, retention_days: int, now: datetime) -> None:
 
 def check_summaries(sessions: sessionmaker[Session], user_id: int | None, limit: int = 500) -> list[CheckSummary]:
     """The newest checks, of one person (``user_id``) or of everyone (None), newest first."""
-    matches = select(func.count(Match.id)).where(Match.check_id == Check.id).scalar_subquery()
+    excluded = exists().where(  # an active exclusion after the check takes the match out (store.check_exclusions)
+        CheckExclusion.check_id == Match.check_id,
+        CheckExclusion.restored_at.is_(None),
+        or_(
+            CheckExclusion.match_id == Match.id,
+            and_(
+                CheckExclusion.match_id.is_(None),
+                CheckExclusion.source_document_id == func.coalesce(Match.source_document_id, 0),
+            ),
+        ),
+    )
+    matches = select(func.count(Match.id)).where(Match.check_id == Check.id, ~excluded).scalar_subquery()
     query = (
         select(
             Check.id,

@@ -588,6 +588,8 @@ def test_an_instructor_excludes_a_source_from_a_report_on_the_history_page_and_r
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Similarity index"] == "0%" and checked.similarity > 0
+    assert any("Every match of this check was excluded" in i.value for i in app.info)
+    assert app.dataframe[0].value["matches"].tolist() == [0]  # the History list counts what is left
     assert any("As checked, the similarity index was" in c.value for c in app.caption)
     log = next(d.value for d in app.dataframe if "why" in d.value.columns)
     assert log["why"].tolist() == ["the student's own earlier essay"] and log["by"].tolist() == ["tess"]
