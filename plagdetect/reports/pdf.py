@@ -12,6 +12,7 @@ match beside its source passage. Each page has a header naming the document and 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -120,8 +121,8 @@ class _Document:
         pdf.add_font("body", "B", str(fonts.bold))
         pdf.add_font("mono", "", str(fonts.mono))
         if fonts.fallback is not None:
+            logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "BDF NOT subset": its bitmaps, not needed
             pdf.add_font("fallback", "", str(fonts.fallback))
-            pdf.add_font("fallback", "B", str(fonts.fallback))
             pdf.set_fallback_fonts(["fallback"], exact_match=False)
         pdf.c_margin = 0
         pdf.set_font("body", "", BODY)
@@ -458,6 +459,9 @@ class _Document:
                 pdf.set_fill_color(*_rgb(style.fill))
             pdf.set_text_color(*((85, 85, 85) if style.grey else (0, 0, 0)))
             pdf.set_xy(x, y)
+            # fpdf2 2.8 forgets that a fallback font (CJK) took over inside the last cell: the next cell in the same
+            # font would then print its letters with the fallback's glyphs. Naming the font again each cell avoids it.
+            pdf.current_font_is_set_on_page = False
             pdf.cell(fragment.width, LINE, fragment.text, fill=bool(style.fill))
             if style.underline:
                 pdf.set_draw_color(60, 60, 60)

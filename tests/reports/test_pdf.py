@@ -116,3 +116,18 @@ def test_an_exclusion_after_the_check_and_its_restore_are_in_the_pdf(checked) ->
     assert f"{100 * fewer.similarity:.0f}%" in text
     restored = restore_in_check(context, people["teacher"], fewer.exclusions_made[0].id)
     assert "restored by tess" in pdf_text(report_pdf(restored))
+
+
+def test_chinese_japanese_and_korean_print_where_a_font_for_them_is_installed() -> None:
+    from dataclasses import replace
+
+    from plagdetect.evaluation.pdf_bench import generated_report
+    from plagdetect.reports.fonts import report_fonts
+
+    if report_fonts().fallback is None:
+        pytest.skip("no CJK font installed (Debian: fonts-wqy-zenhei or fonts-noto-cjk); .ci/run installs one")
+    report = generated_report(pages=1, matches=2)
+    cjk = "印刷术改变了欧洲。日本語のテキスト。한국어 텍스트."
+    report = replace(report, text=f"{cjk}\n\nAnd the Latin words after it stay Latin.\n\n{report.text}")
+    text = pdf_text(report_pdf(report))
+    assert cjk in text and "And the Latin words after it stay Latin." in text
