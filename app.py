@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from plagdetect.services.accounts import STAFF, Role
-from views.common import current_account, jobs_service, sign_out
+from views.common import change_own_password, current_account, jobs_service, sign_out
 
 st.set_page_config(page_title="PlagDetect", page_icon=":mag:", layout="wide")
 
@@ -35,4 +35,5 @@ else:
         if st.button("Log out", icon=":material/logout:"):
             sign_out()
             st.rerun()
+        change_own_password(account)
 navigation.run()

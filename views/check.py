@@ -7,6 +7,7 @@ from dataclasses import replace
 import streamlit as st
 
 from plagdetect.errors import PlagDetectError
+from plagdetect.reports.marks import percent
 from plagdetect.services.accounts import Role
 from plagdetect.services.check_defaults import load_defaults
 from plagdetect.services.checks import load_report
@@ -93,7 +94,7 @@ for filename, error in st.session_state.get(FINISHED_KEY, []):
 results = st.session_state.get(RESULTS_KEY, [])
 if results:
     reports = [load_report(context(), account, check_id) for check_id in results]
-    tabs = st.tabs([f"{r.filename} ({100 * r.similarity:.0f}%)" for r in reports])
+    tabs = st.tabs([f"{r.filename} ({percent(r.similarity)})" for r in reports])
     for tab, report in zip(tabs, reports, strict=True):
         with tab:
             show_report(report, account)

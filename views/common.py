@@ -79,6 +79,25 @@ def sign_out() -> None:
     st.session_state.clear()
 
 
+def change_own_password(account: Account) -> None:
+    """The form in the sidebar where anyone signed in changes their own password (the old one asked first)."""
+    with st.popover("Change my password", icon=":material/key:"):
+        with st.form("own_password"):
+            old = st.text_input("Current password", type="password")
+            new = st.text_input("New password", type="password")
+            again = st.text_input("New password again", type="password")
+            if st.form_submit_button("Change it"):
+                if new != again:
+                    st.error("The two new passwords differ.")
+                    return
+                try:
+                    accounts_service().change_password(account, old, new)
+                except PlagDetectError as error:
+                    st.error(str(error))
+                    return
+                st.success("Your password is changed: use the new one from your next sign-in.")
+
+
 def page_for(*roles: Role) -> Account:
     """The signed-in account if its role may see this page; otherwise the page stops with a message."""
     account = current_account()

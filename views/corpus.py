@@ -199,6 +199,7 @@ with collusion_tab:
             color_continuous_scale="Reds",
             labels={"color": "% alike"},
             title=f"Pairwise similarity in {chosen_class}",
+            text_auto=".0f",  # each cell's number, not only its colour
         )
         st.plotly_chart(heatmap, width="stretch")
         by_id = dict(zip(matrix.ids, labels, strict=True))

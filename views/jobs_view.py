@@ -6,6 +6,7 @@ import streamlit as st
 
 from plagdetect.errors import PlagDetectError
 from plagdetect.jobs import JobInfo, Jobs
+from plagdetect.reports.marks import percent
 from plagdetect.services.accounts import Account
 
 
@@ -46,7 +47,7 @@ def _cancel(jobs: Jobs, account: Account, job_id: int) -> None:
 
 def _ended(job: JobInfo) -> str:
     if job.state == "done" and job.kind == "check":
-        return f"{100 * job.result.get('similarity', 0):.0f}% similar"
+        return f"{percent(job.result.get('similarity', 0))} similar"
     if job.state == "done" and job.kind == "train":
         return f"version {job.result.get('version_id')} made; it serves no check until promoted"
     return {"done": "done", "failed": "not done", "cancelled": "cancelled"}[job.state]

@@ -55,13 +55,13 @@ def show_report(report: CheckReport, account: Account | None = None) -> None:
     show_exclusions(report, account)
     whole_report = report
     if report.matches:
-        report = with_matches(report, _chosen_groups(report))
+        report = with_matches(report, _chosen_matches(report))
     if not whole_report.matches and whole_report.similarity_as_checked is not None:
         st.info("Every match of this check was excluded after it ran (see above).", icon=":material/block:")
     elif not whole_report.matches:
         st.success("No passage of this document matches the corpus.")
     elif not report.matches:
-        st.info("No match is in the groups chosen above.", icon=":material/filter_alt:")
+        st.info("No match is in the groups and sources chosen above.", icon=":material/filter_alt:")
     else:
         st.subheader("Sources")
         st.html(_sources_table(report, colours))
@@ -91,6 +91,22 @@ def show_report(report: CheckReport, account: Account | None = None) -> None:
         for number, match in enumerate(report.matches[first : first + MATCHES_PER_PAGE], first + 1):
             _show_match(number, match, colours.get(match.source_id, COLOURS[0]), bool(report.settings.get("rerank")))
     _downloads(whole_report)
+
+
+def _chosen_matches(report: CheckReport) -> list[MatchResult]:
+    """The matches of the groups and sources a person chooses to see (all at first)."""
+    matches = _chosen_groups(report)
+    if len(report.sources) < 2:
+        return matches
+    titles = {s.document_id: f"{s.title} (#{s.document_id})" for s in report.sources}
+    chosen = st.multiselect(
+        "Sources",
+        list(titles),
+        format_func=titles.get,
+        placeholder="every source",
+        key=f"sources_{report.check_id}",
+    )
+    return [m for m in matches if not chosen or m.source_id in chosen]
 
 
 def _chosen_groups(report: CheckReport) -> list[MatchResult]:
@@ -174,9 +190,8 @@ def _charts(report: CheckReport, colours: dict[int, str]) -> None:
     )
     position.update_layout(showlegend=False, xaxis_range=[0, 100], xaxis_title="position in the document (%)")
     left.plotly_chart(position, width="stretch")
-    scores = px.histogram(
-        rows, x="score", color="type", nbins=20, range_x=[0, 1], title="Match scores (reranker when on)"
-    )
+    scores = px.histogram(rows, x="score", color="type", range_x=[0, 1], title="Match scores (reranker when on)")
+    scores.update_traces(xbins={"start": 0, "end": 1.0001, "size": 0.05})  # the same 20 bins for one match or many
     right.plotly_chart(scores, width="stretch")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -231,6 +232,8 @@ def test_the_collusion_view_finds_the_copied_pair_and_collections_are_renamed(
     pair = app.selectbox(key="collusion_pair")
     assert pair.value is not None and "anna" in pair.format_func(pair.value) and "ben" in pair.format_func(pair.value)
     assert any("Gutenberg" in t.value for t in app.text)  # the passages behind the pair, side by side
+    heatmap = next(json.loads(c.proto.spec) for c in app.get("plotly_chart") if "Pairwise" in c.proto.spec)
+    assert heatmap["data"][0]["texttemplate"] == "%{z:.0f}"  # each cell says its number
     app.text_input(key="rename_to").input("Week 3, 2026").run()
     next(b for b in app.button if b.label == "Rename").click().run()
     assert [c.name for c in app_corpus.collections()] == ["Week 3, 2026"]
@@ -565,7 +568,7 @@ def test_the_report_is_filtered_by_match_group_and_gives_the_index_without_cited
     assert len(app.expander) == 2 and all("not cited or quoted" in e.label for e in app.expander)
     assert "".join(h.proto.body for h in app.html).count('<mark class="match verbatim"') == 2
     groups.set_value([]).run()
-    assert any("No match is in the groups chosen" in i.value for i in app.info)
+    assert any("No match is in the groups and sources chosen" in i.value for i in app.info)
 
 
 def test_an_instructor_excludes_a_source_from_a_report_on_the_history_page_and_restores_it(
@@ -596,3 +599,62 @@ def test_an_instructor_excludes_a_source_from_a_report_on_the_history_page_and_r
     next(b for b in app.button if b.label == "Restore it").click().run()
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Similarity index"] == f"{100 * checked.similarity:.0f}%"
+
+
+def test_anyone_signed_in_changes_their_own_password_from_the_sidebar(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    app = signed_in(people["student"])
+    fields = {t.label: t for t in app.sidebar.text_input}
+    fields["Current password"].input("not my password")
+    fields["New password"].input("a fresh sentence of mine")
+    fields["New password again"].input("a fresh sentence of mine")
+    next(b for b in app.sidebar.button if b.label == "Change it").click().run()
+    assert any("password" in e.value.lower() for e in app.sidebar.error)
+    assert {t.label: t.value for t in app.sidebar.text_input}["New password"] == "a fresh sentence of mine"  # kept
+    {t.label: t for t in app.sidebar.text_input}["Current password"].input("student password")
+    next(b for b in app.sidebar.button if b.label == "Change it").click().run()
+    assert any("Your password is changed" in s.value for s in app.sidebar.success)
+    accounts = Accounts(app_corpus.context.sessions)
+    assert accounts.authenticate("sam", "a fresh sentence of mine").username == "sam"
+
+
+def test_one_match_gets_a_bar_of_its_own_and_the_report_is_filtered_by_source() -> None:
+    import json
+
+    from plagdetect.detection.report import CheckReport, MatchResult, Segment, similarity, source_shares
+
+    text = "".join(f"Sentence {k} of an essay drawn from two sources. " for k in range(30))
+    matches = []
+    for k, source in enumerate([1, 2, 2]):
+        span = (k * 400, k * 400 + 250)
+        segment = Segment(span, (0, 250), "verbatim", 1.0, 0.9, 0.8, [])
+        matches.append(
+            MatchResult(
+                source,
+                f"source {source}",
+                "c",
+                span,
+                (0, 250),
+                span,
+                (0, 250),
+                0.9,
+                0.8,
+                "verbatim",
+                1.0,
+                [],
+                [segment],
+                text[span[0] : span[1]],
+                "the source passage",
+            )  # fmt: skip
+        )
+    report = CheckReport(5, "e.txt", text, similarity(matches, len(text)), source_shares(matches, len(text)),
+                         matches, {}, [], {}, {}, {})  # fmt: skip
+    app = AppTest.from_function(_render_report, args=(report,), default_timeout=60).run()
+    assert not app.exception
+    charts = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    scores = next(c for c in charts if c["layout"]["title"]["text"].startswith("Match scores"))
+    assert all(trace["xbins"]["size"] == 0.05 for trace in scores["data"])  # not one block over the whole axis
+    sources = app.multiselect(key="sources_5")
+    sources.select(2).run()
+    assert len(app.expander) == 2 and all("source 2" in e.label for e in app.expander)
