@@ -15,6 +15,20 @@ from views.models_view import show_models
 
 account = page_for(Role.ADMIN)
 accounts = accounts_service()
+
+
+def create_account() -> None:
+    """The new-account form's action, run before the page is drawn: the list below then holds the new account, and
+    the form empties only when the account was made (after an error it keeps what was typed)."""
+    state = st.session_state
+    try:
+        created = accounts.create_user(account, state.new_username, state.new_password, state.new_role)
+    except PlagDetectError as error:
+        state.new_user_outcome = ("error", str(error))
+        return
+    state.new_user_outcome = ("success", f"Created {created.username} ({created.role.value}).")
+    state.new_username = state.new_password = ""
+
 settings = context().settings
 st.title("Admin")
 users_tab, jobs_tab, settings_tab, models_tab = st.tabs(["Accounts", "Jobs", "Settings", "Models"])
@@ -31,18 +45,16 @@ with users_tab:
         hide_index=True,
         width="stretch",
     )
-    with st.form("new_user", clear_on_submit=True):
+    with st.form("new_user"):
         st.subheader("New account")
         left, middle, right = st.columns(3)
-        username = left.text_input("Username")
-        password = middle.text_input("Password", type="password", help=PASSWORD_RULES)
-        role = right.selectbox("Role", [r.value for r in Role])
-        if st.form_submit_button("Create the account"):
-            try:
-                created = accounts.create_user(account, username, password, role)
-                st.success(f"Created {created.username} ({created.role.value}).")
-            except PlagDetectError as error:
-                st.error(str(error))
+        left.text_input("Username", key="new_username")
+        middle.text_input("Password", type="password", help=PASSWORD_RULES, key="new_password")
+        right.selectbox("Role", [r.value for r in Role], key="new_role")
+        st.form_submit_button("Create the account", on_click=create_account)
+        if "new_user_outcome" in st.session_state:
+            kind, message = st.session_state.pop("new_user_outcome")
+            (st.success if kind == "success" else st.error)(message)
 
     st.subheader("Change an account")
     by_id = {u.id: u for u in users}

@@ -243,11 +243,15 @@ def test_the_admin_creates_an_account_and_sees_the_models(app_corpus: Corpus, pe
     app = signed_in(people["admin"])
     app.switch_page("views/admin.py").run()
     assert not app.exception
-    form_inputs = [t for t in app.text_input if t.label in ("Username", "Password")]
-    form_inputs[0].input("kim")
-    form_inputs[1].input("plain tea at noon")  # the policy refuses a password holding the name
+    app.text_input(key="new_username").input("kim")
+    app.text_input(key="new_password").input("kim's password")  # the policy refuses a password holding the name
+    next(b for b in app.button if b.label == "Create the account").click().run()
+    assert app.error and app.text_input(key="new_username").value == "kim"  # what was typed stays
+    app.text_input(key="new_password").input("plain tea at noon")
     next(b for b in app.button if b.label == "Create the account").click().run()
     assert "Created kim (student)" in app.success[0].value
+    assert "kim" in app.dataframe[0].value["username"].tolist()  # the list above the form holds it at once
+    assert app.text_input(key="new_username").value == ""  # and the form is ready for the next one
     assert Accounts(app_corpus.context.sessions).authenticate("kim", "plain tea at noon").role is Role.STUDENT
     models = next(d.value for d in app.dataframe if "model" in d.value.columns)
     assert models["model"].tolist()[0] == "bi-encoder" and all(models["version"].str.len() > 0)
