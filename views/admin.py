@@ -29,6 +29,7 @@ def create_account() -> None:
     state.new_user_outcome = ("success", f"Created {created.username} ({created.role.value}).")
     state.new_username = state.new_password = ""
 
+
 settings = context().settings
 st.title("Admin")
 users_tab, jobs_tab, settings_tab, models_tab = st.tabs(["Accounts", "Jobs", "Settings", "Models"])

@@ -37,9 +37,11 @@ if stale:
         "(an instructor does it on the Corpus page, under Maintenance) they are searched for word-for-word copies "
         "only, not for paraphrase."
     )
+# No type filter and a wide size limit in the picker itself (.streamlit/config.toml): a file it refused would say
+# why only on hover. The services refuse what they cannot read, and the page says so in words under the button.
 files = st.file_uploader(
-    "Documents to check (PDF, Word or text; several at once)",
-    type=["pdf", "docx", "txt"],
+    f"Documents to check (PDF, Word, text, Markdown or HTML, up to {context().settings.max_file_mb:g} MB each; "
+    "several at once)",
     accept_multiple_files=True,
 )
 collection = st.selectbox("Check against", [WHOLE_CORPUS, *collections])

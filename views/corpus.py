@@ -39,9 +39,8 @@ with right.expander("Add documents", expanded=not collections, icon=":material/u
     target = st.selectbox("Collection", [*names, "A new collection…"])
     if target == "A new collection…":
         target = st.text_input("Name of the new collection").strip()
-    uploads = st.file_uploader(
-        "Files (PDF, Word, text, Markdown, HTML, or a zip of them)",
-        type=["pdf", "docx", "txt", "md", "html", "htm", "zip"],
+    uploads = st.file_uploader(  # no type filter: a file the ingest cannot read is listed with the reason
+        f"Files (PDF, Word, text, Markdown, HTML, or a zip of them; up to {context().settings.max_file_mb:g} MB each)",
         accept_multiple_files=True,
         key="corpus_uploads",
     )

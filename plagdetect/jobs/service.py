@@ -18,7 +18,7 @@ from plagdetect.jobs.queue import JobInfo, JobQueue
 from plagdetect.jobs.tasks import options_to_json
 from plagdetect.services.accounts import OPERATOR, STAFF, Account, PermissionDenied, Role, authorize
 from plagdetect.store.documents import clean_collection_name
-from plagdetect.text.extract import ExtractionLimits, too_large
+from plagdetect.text.extract import ExtractionLimits, format_of, too_large
 from plagdetect.text.names import clean_name
 
 
@@ -38,6 +38,7 @@ class Jobs:
         self._check_size(len(data))
         options.resolved(self.context.settings)
         label = clean_name(filename) or "unnamed"
+        format_of(label)  # a file of a type no extractor reads is refused now, with the types that are read
         payload = {"check": options_to_json(options)}
         return self.queue.submit("check", self._owner(actor), label, payload, [(label, data)])
 

@@ -152,7 +152,19 @@ def test_an_oversized_upload_or_a_wrong_option_is_refused_before_it_waits(
         jobs.check(people["ann"], "big.txt", b"x" * 2000, CheckOptions())
     with pytest.raises(PlagDetectError, match="between 1 and 200 words"):
         jobs.check(people["ann"], "a.txt", b"text", CheckOptions(min_match_words=0))
+    with pytest.raises(PlagDetectError, match=r"unsupported file type '\.exe' \(supported: .*\.docx.*\.pdf"):
+        jobs.check(people["ann"], "setup.exe", b"MZ", CheckOptions())  # the page has no type filter: said here
     assert jobs.queue.jobs(everyone=True) == []
+
+
+def test_the_file_picker_lets_a_300_mb_upload_through_for_the_services_to_refuse_in_words() -> None:
+    import tomllib
+    from pathlib import Path
+
+    from plagdetect.settings import Settings
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] >= 300 > Settings().max_file_mb
 
 
 # ----- a worker running jobs (in this process) ----------------------------------------------------------------
