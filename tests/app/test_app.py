@@ -186,6 +186,12 @@ def test_history_opens_a_stored_report_and_students_see_only_their_own(
     app = signed_in(people["teacher"])
     app.switch_page("views/history.py").run()
     assert set(app.dataframe[0].value["file"]) == {"mine.txt", "teachers.txt"}
+    app.text_input(key="history_find").input("MINE").run()  # found by file name, person or collection
+    assert app.dataframe[0].value["file"].tolist() == ["mine.txt"]
+    app.text_input(key="history_find").input("tess").run()
+    assert app.dataframe[0].value["file"].tolist() == ["teachers.txt"]
+    app.text_input(key="history_find").input("nobody").run()
+    assert any("No check matches" in i.value for i in app.info)
 
 
 def test_the_corpus_page_lists_the_documents(app_corpus: Corpus, people: dict[str, Account]) -> None:
