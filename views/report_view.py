@@ -12,11 +12,14 @@ import plotly.express as px
 import streamlit as st
 
 from plagdetect.detection.report import MATCH_GROUPS, CheckReport, MatchResult, Segment, with_matches
+from plagdetect.errors import PlagDetectError
 from plagdetect.reports import report_pdf
 from plagdetect.reports.charts import chart_rows
 from plagdetect.reports.marks import COLOURS, cut, document_marks, percent, relative, score_text, source_colours
 from plagdetect.services.accounts import Account
+from plagdetect.services.corpus_admin import CorpusAdmin
 from plagdetect.text.spans import Span
+from views.common import corpus_service
 from views.report_exclusions import show_exclusions
 
 MATCHES_PER_PAGE = 25
@@ -88,8 +91,10 @@ def show_report(report: CheckReport, account: Account | None = None) -> None:
                 format_func=lambda k: f"{k + 1} to {min(k + MATCHES_PER_PAGE, len(report.matches))}",
                 key=f"match_page_{report.check_id}",
             )
+        staff = account is not None and account.is_staff
         for number, match in enumerate(report.matches[first : first + MATCHES_PER_PAGE], first + 1):
-            _show_match(number, match, colours.get(match.source_id, COLOURS[0]), bool(report.settings.get("rerank")))
+            colour = colours.get(match.source_id, COLOURS[0])
+            _show_match(number, match, colour, bool(report.settings.get("rerank")), account if staff else None)
     _downloads(whole_report)
 
 
@@ -218,7 +223,8 @@ def _counterparts_text(match: MatchResult) -> str:
     return f" It rests on {match.counterparts} {sentences} of the source, each the closest to a sentence here."
 
 
-def _show_match(number: int, match: MatchResult, colour: str, reranked: bool) -> None:
+def _show_match(number: int, match: MatchResult, colour: str, reranked: bool, staff: Account | None) -> None:
+    """One match beside its source passage; ``staff``: a reader who may open the whole source."""
     group = f" · {match.group}" if match.group else ""
     label = f"[{number}] {plain(match.source_title)} · {match.kind}{group} · {score_text(match)}"
     with st.expander(label, expanded=number == 1):
@@ -230,6 +236,10 @@ def _show_match(number: int, match: MatchResult, colour: str, reranked: bool) ->
         right.caption(f"In {plain(match.source_title)}")
         if match.source_text:
             right.html(passage_html(match.source_text, src_shared, colour))
+            if staff is not None and right.button(
+                "Open the whole source", icon=":material/article:", key=f"open_source_{number}_{match.match_id}"
+            ):
+                _whole_source(staff, match)
         else:
             right.info("The source was deleted from the corpus after this check.")
         st.caption(
@@ -257,6 +267,21 @@ def _show_match(number: int, match: MatchResult, colour: str, reranked: bool) ->
                 hide_index=True,
                 width="stretch",
             )
+
+
+@st.dialog("The whole source", width="large")
+def _whole_source(account: Account, match: MatchResult) -> None:
+    """A source's whole text for an instructor, the matched passage in its place (``CorpusAdmin.document_text``)."""
+    try:
+        info, text = CorpusAdmin(corpus_service(), account).document_text(match.source_id)
+    except PlagDetectError as error:
+        st.error(str(error))
+        return
+    st.markdown(f"**{plain(info.title)}** · {plain(info.collection)} · {plain(info.filename)}")
+    start, end = match.source_span
+    body = _marked(text, [(start, end, '<mark class="source-passage">')], "</mark>")
+    with st.container(height=560):
+        st.html(f'<div style="white-space:pre-wrap;line-height:1.6">{body}</div>')
 
 
 def passage_html(text: str, shared: list[Span], colour: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from plagdetect.errors import PlagDetectError
 from plagdetect.index.sync import IndexReport
 from plagdetect.services.accounts import STAFF, Account, authorize
 from plagdetect.services.corpus import Corpus, IngestResult, Progress
@@ -42,6 +43,14 @@ class CorpusAdmin:
         if needle:
             documents = [d for d in documents if needle in f"{d.title} {d.filename} {d.author or ''}".casefold()]
         return documents
+
+    def document_text(self, document_id: int) -> tuple[DocumentInfo, str]:
+        """A document of the corpus and its whole text (an instructor reading a source from a report)."""
+        info = self.corpus.get_document(document_id)
+        found = self.corpus.documents.filename_and_text(document_id)
+        if found is None:  # deleted since the line above
+            raise PlagDetectError(f"No document with id {document_id}.")
+        return info, found[1]
 
     def add(
         self, uploads: Iterable[tuple[str, bytes]], collection: str, progress: Progress | None = None

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from plagdetect.errors import PlagDetectError
 from plagdetect.jobs import JobQueue, wait_for
-from plagdetect.services.accounts import Account, Accounts, Role
+from plagdetect.services.accounts import Account, Accounts, PermissionDenied, Role
 from plagdetect.services.checks import list_checks
 from plagdetect.services.corpus import Corpus
 from plagdetect.settings import Settings
@@ -668,3 +668,24 @@ def test_one_match_gets_a_bar_of_its_own_and_the_report_is_filtered_by_source() 
     sources = app.multiselect(key="sources_5")
     sources.select(2).run()
     assert len(app.expander) == 2 and all("source 2" in e.label for e in app.expander)
+
+
+def test_an_instructor_opens_the_whole_source_from_a_report_and_a_student_cannot(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    from plagdetect.services.checks import run_check
+    from plagdetect.services.corpus_admin import CorpusAdmin
+
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    run_check(app_corpus.context, people["student"], PRINTING_SUBMISSION.encode(), "mine.txt")
+    student = signed_in(people["student"])
+    student.switch_page("views/history.py").run()
+    assert not [b for b in student.button if b.label == "Open the whole source"]
+    with pytest.raises(PermissionDenied):
+        CorpusAdmin(app_corpus, people["student"]).document_text(1)
+    app = signed_in(people["teacher"])
+    app.switch_page("views/history.py").run()
+    next(b for b in app.button if b.label == "Open the whole source").click().run()
+    assert not app.exception
+    whole = "".join(h.proto.body for h in app.html)
+    assert "monastery scriptoria" in whole and '<mark class="source-passage">' in whole  # beyond the passage
