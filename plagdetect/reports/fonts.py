@@ -6,6 +6,7 @@ says where such characters were (``missing_glyphs``)."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,21 @@ class ReportFonts:
     bold: Path
     mono: Path
     fallback: Path | None  # for the characters the others lack
+
+
+def lacks_glyphs(texts: Iterable[str]) -> bool:
+    """Whether any character of ``texts`` is missing from DejaVu Sans, so the fallback font is needed (loading one
+    costs seconds and tens of MB: a report in Latin, Greek or Cyrillic does without)."""
+    covered = _dejavu_characters()
+    return any(not (ord(c) in covered or c.isspace()) for text in texts for c in set(text))
+
+
+@functools.cache
+def _dejavu_characters() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(report_fonts().regular), lazy=True) as font:
+        return frozenset(font.getBestCmap())
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from plagdetect import __version__
 from plagdetect.detection.report import MATCH_GROUPS, CheckReport, MatchResult
 from plagdetect.reports.charts import chart_images
-from plagdetect.reports.fonts import report_fonts
+from plagdetect.reports.fonts import lacks_glyphs, report_fonts
 from plagdetect.reports.marks import (
     EXCLUDED,
     cut,
@@ -120,7 +120,8 @@ class _Document:
         pdf.add_font("body", "", str(fonts.regular))
         pdf.add_font("body", "B", str(fonts.bold))
         pdf.add_font("mono", "", str(fonts.mono))
-        if fonts.fallback is not None:
+        self._fallback = fonts.fallback is not None and lacks_glyphs(_texts(report))
+        if self._fallback:
             logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "BDF NOT subset": its bitmaps, not needed
             pdf.add_font("fallback", "", str(fonts.fallback))
             pdf.set_fallback_fonts(["fallback"], exact_match=False)
@@ -459,9 +460,9 @@ class _Document:
                 pdf.set_fill_color(*_rgb(style.fill))
             pdf.set_text_color(*((85, 85, 85) if style.grey else (0, 0, 0)))
             pdf.set_xy(x, y)
-            # fpdf2 2.8 forgets that a fallback font (CJK) took over inside the last cell: the next cell in the same
-            # font would then print its letters with the fallback's glyphs. Naming the font again each cell avoids it.
-            pdf.current_font_is_set_on_page = False
+            if self._fallback:  # fpdf2 2.8 forgets that the fallback font (CJK) took over inside the last cell: the
+                # next cell in the same font would print its letters with the fallback's glyphs. So: named each cell.
+                pdf.current_font_is_set_on_page = False
             pdf.cell(fragment.width, LINE, fragment.text, fill=bool(style.fill))
             if style.underline:
                 pdf.set_draw_color(60, 60, 60)
@@ -490,6 +491,21 @@ class _Document:
             else:
                 high = middle - 1
         return token[:low]
+
+
+def _texts(report: CheckReport) -> Iterable[str]:
+    """Every text of a report that the PDF prints (what decides the fonts it needs)."""
+    yield report.text
+    yield report.filename
+    for match in report.matches:
+        yield from (match.source_title, match.source_collection, match.submission_text, match.source_text, match.group)
+        yield from (word for word, _ in match.tokens)
+    for source in report.sources:
+        yield from (source.title, source.collection)
+    if report.submission is not None:
+        yield from (report.submission.title, report.submission.author, report.submission.submitted_by or "")
+    for made in report.exclusions_made:
+        yield from (made.what, made.reason, made.by)
 
 
 def _with_marks(text: str, spans: list[tuple[int, int]], style: Style) -> list[tuple[str, Style]]:
