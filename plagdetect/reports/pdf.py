@@ -37,6 +37,9 @@ BODY = 9.5  # points
 LINE = 4.6  # mm, a line of body text
 GAP = 6.0  # mm between the columns of a match
 PLACES_SHOWN = 10  # of each integrity flag, with the words around it
+# What fpdf2 replaces by the number of pages. Not its "{nb}", which a file name could hold: it is made with a format
+# character (U+2063), which names and normalised texts never keep (``text.names``, ``text.normalize``).
+PAGES_ALIAS = "\u2063pages\u2063"
 
 _TOKENS = re.compile(r"\n|[^\S\n]+|\S+")
 _INTEGRITY_KINDS = {
@@ -109,10 +112,11 @@ class _Document:
                 self.set_font("body", size=7.5)
                 self.set_text_color(90, 90, 90)
                 self.set_xy(self.l_margin, -12)
-                self.cell(self.epw, 4, f"Page {self.page_no()} of {{nb}}", align="C")
+                self.cell(self.epw, 4, f"Page {self.page_no()} of {PAGES_ALIAS}", align="C")
                 self.set_text_color(0, 0, 0)
 
         pdf = Pages(format="A4", unit="mm")
+        pdf.alias_nb_pages(PAGES_ALIAS)
         pdf.set_title(f"Similarity report: {report.filename}")
         pdf.set_creator(f"PlagDetect {__version__}")
         pdf.set_margins(18, 18, 18)

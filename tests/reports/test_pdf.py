@@ -35,7 +35,7 @@ def checked(corpus: Corpus):
     corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History", title=MARKUP_TITLE)
     corpus.ingest_bytes(PRINTING_UNRELATED.encode(), "reading-habits.txt", "History")
     essay = PRINTING_SUBMISSION.replace("Every age", "Every\u200b age\u200b") + f"\n{NON_LATIN}\n\n{MARKUP_LINE}\n"
-    live = run_check(corpus.context, people["sam"], essay.encode(), "essay <draft>.txt")
+    live = run_check(corpus.context, people["sam"], essay.encode(), "essay <draft> {nb}.txt")
     assert live.matches and live.integrity
     return corpus.context, people, live.check_id
 
@@ -48,7 +48,7 @@ def test_the_pdf_holds_the_index_the_sources_the_passages_and_the_flags(checked)
     text = pdf_text(data)
     assert f"{100 * report.similarity:.0f}%" in text and "Similarity index" in text
     assert MARKUP_TITLE in text  # the source's title, as it was written: no tag was read as markup
-    assert "essay <draft>.txt" in text and "sam" in text and report.submission.sha256 in text
+    assert "essay <draft> {nb}.txt" in text and "sam" in text and report.submission.sha256 in text
     for match in report.matches:
         words = match.submission_text.split()
         assert " ".join(words[:8]) in text  # each matched passage, in the document and beside its source
