@@ -116,6 +116,8 @@ manuscript culture survived for generations and that many early printed books we
 favourites.
 """
 
+PRINTING_TITLE = "The Printing Press and the Spread of Ideas"  # PRINTING_SOURCE's first line: its title (no metadata)
+
 PRINTING_SUBMISSION = """Essay: Technology and Knowledge
 
 Every age has technologies that change how people learn. In this essay I look at one of the most important \

@@ -165,6 +165,7 @@ class ExclusionMade:
     kind: str  # source | match
     source_id: int | None
     match_id: int | None  # kind "match"
+    match_ids: tuple[int, ...]  # the matches it takes out (a source's: those it had when it was excluded)
     what: str  # the source or the match, as the report named it then
     reason: str
     by: str

@@ -57,7 +57,9 @@ class VectorIndex(Protocol):
         """Hold the writer's lock, see the latest saved state, and save on leaving."""
 
     def refresh(self) -> None:
-        """Reload if another process saved a newer state."""
+        """Reload if another process saved a newer state. A file removed since it was loaded (its bi-encoder version
+        retired by a switch, ``services.reembedding``) leaves what was loaded: a check that began with that version
+        ends with it."""
 
 
 def batched(ids: np.ndarray, size: int) -> Iterator[np.ndarray]:

@@ -115,7 +115,10 @@ class HnswIndex:
 
     @_locked
     def refresh(self) -> None:
-        if self._file_stamp() != self._stamp:
+        stamp = self._file_stamp()
+        if stamp is None and self._stamp is not None:
+            return  # removed since it was loaded (a retired version): what was loaded still serves (VectorIndex)
+        if stamp != self._stamp:
             self._load()
 
     # ----- writing -------------------------------------------------------------------------------------

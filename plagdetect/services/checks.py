@@ -97,7 +97,7 @@ def exclude_from_check(
         raise PlagDetectError("That source or match is not in this check's report (excluded already?).")
     check_exclusions.add_exclusion(context.sessions, check_id, actor.username, reason, what, source_id, match_id)
     logger.info("%s excluded %s from check %d: %s", actor.username, what, check_id, reason)
-    return _with_index_stored(context, check_id)
+    return load_check(context.sessions, check_id)
 
 
 def restore_in_check(context: Context, actor: Account | None, exclusion_id: int) -> CheckReport:
@@ -105,13 +105,7 @@ def restore_in_check(context: Context, actor: Account | None, exclusion_id: int)
     actor = authorize(context.sessions, actor, *STAFF)
     check_id = check_exclusions.restore_exclusion(context.sessions, exclusion_id, actor.username)
     logger.info("%s restored exclusion %d of check %d", actor.username, exclusion_id, check_id)
-    return _with_index_stored(context, check_id)
-
-
-def _with_index_stored(context: Context, check_id: int) -> CheckReport:
-    report = load_check(context.sessions, check_id)
-    check_exclusions.set_similarity(context.sessions, check_id, report.similarity)
-    return report
+    return load_check(context.sessions, check_id)
 
 
 def _preview(text: str, words: int = 8) -> str:

@@ -1,9 +1,11 @@
 """Sources and matches an instructor excluded from a stored check after it ran, with who, when and why.
 
 A row is never deleted by a restore: restoring sets ``restored_at`` and ``restored_by``, so the record of what was
-done stays with the check (and goes with it: ``ON DELETE CASCADE``). An active exclusion takes its matches out of the
-report when it is read (``store.checks.load_check``): the index and the shares are recomputed without them, and the
-check's stored index (``Check.similarity``, what History lists) is kept in step.
+done stays with the check (and goes with it: ``ON DELETE CASCADE``). Each exclusion names the matches it takes out
+(``excluded_matches``: one match, or a source's matches when it was excluded), so deleting the source from the corpus
+later changes nothing. An active exclusion takes its matches out of the report when it is read
+(``store.checks.load_check``): the index and the shares are recomputed without them. The check's stored index
+(``Check.similarity``, what History lists) is stored in the same transaction as the exclusion or its restore.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.detection.report import ExclusionMade
 from plagdetect.errors import PlagDetectError
-from plagdetect.store.tables import Check, CheckExclusion, Match
+from plagdetect.store.tables import Check, CheckExclusion, ExcludedMatch
+from plagdetect.text.spans import covered_length
 
 SOURCE, MATCH = "source", "match"
 
@@ -29,23 +32,21 @@ def add_exclusion(
     source_id: int | None = None,
     match_id: int | None = None,
 ) -> int:
-    """Record an exclusion of a source (``source_id``) or of one match (``match_id``) of a check; its id. Refused
-    when the target is not in the check, or is excluded already."""
+    """Record an exclusion of a source (``source_id``: its matches now) or of one match (``match_id``) of a check,
+    and store the check's index without it, in one transaction; the exclusion's id. Refused when the target is not
+    in the check, or all of it is excluded already."""
     with sessions.begin() as session:
         check = session.get(Check, check_id)
         if check is None:
             raise PlagDetectError(f"No check with id {check_id}.")
         if match_id is not None:
-            match = session.get(Match, match_id)
-            if match is None or match.check_id != check_id:
-                raise PlagDetectError(f"Check {check_id} has no match {match_id}.")
-        elif not any((m.source_document_id or 0) == source_id for m in check.matches):  # 0: sources deleted since
-            raise PlagDetectError(f"No match of check {check_id} comes from source {source_id}.")
-        for row in _active(session, check_id):
-            if (match_id is not None and row.match_id == match_id) or (
-                match_id is None and row.source_document_id == source_id and row.match_id is None
-            ):
-                raise PlagDetectError(f"That is excluded already ({row.by_user}, {_when(row.created_at)}).")
+            targets = [m.id for m in check.matches if m.id == match_id]
+        else:  # 0: the group of sources deleted from the corpus since the check
+            targets = [m.id for m in check.matches if (m.source_document_id or 0) == source_id]
+        if not targets:
+            raise PlagDetectError(f"Check {check_id} has no such {'match' if match_id is not None else 'source'}.")
+        if set(targets) <= _excluded_ids(session, check_id):
+            raise PlagDetectError("That is excluded already.")
         row = CheckExclusion(
             check_id=check_id,
             kind=MATCH if match_id is not None else SOURCE,
@@ -54,14 +55,17 @@ def add_exclusion(
             what=what[:500],
             reason=reason,
             by_user=by,
+            matches=[ExcludedMatch(match_id=i) for i in targets],
         )
         session.add(row)
         session.flush()
+        _store_similarity(session, check)
         return row.id
 
 
 def restore_exclusion(sessions: sessionmaker[Session], exclusion_id: int, by: str) -> int:
-    """Undo an exclusion (the record stays, marked restored); the id of its check."""
+    """Undo an exclusion (the record stays, marked restored) and store the check's index again, in one transaction;
+    the id of its check."""
     with sessions.begin() as session:
         row = session.get(CheckExclusion, exclusion_id)
         if row is None:
@@ -70,15 +74,38 @@ def restore_exclusion(sessions: sessionmaker[Session], exclusion_id: int, by: st
             raise PlagDetectError(f"Exclusion {exclusion_id} was restored already ({row.restored_by}).")
         row.restored_at = datetime.now(UTC)
         row.restored_by = by
+        session.flush()
+        check = session.get(Check, row.check_id)
+        assert check is not None  # the exclusion goes with its check
+        _store_similarity(session, check)
         return row.check_id
 
 
-def set_similarity(sessions: sessionmaker[Session], check_id: int, similarity: float) -> None:
-    """The check's index as its report now reads (what History and the lists show)."""
-    with sessions.begin() as session:
-        check = session.get(Check, check_id)
-        if check is not None:
-            check.similarity = similarity
+def excluded_match_ids(session: Session, check_id: int) -> set[int]:
+    """The matches of a check that its active exclusions take out."""
+    return _excluded_ids(session, check_id)
+
+
+def _excluded_ids(session: Session, check_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            select(ExcludedMatch.match_id)
+            .join(CheckExclusion)
+            .where(CheckExclusion.check_id == check_id, CheckExclusion.restored_at.is_(None))
+        )
+    )
+
+
+def _store_similarity(session: Session, check: Check) -> None:
+    """``Check.similarity`` as the report now reads: the share of the text inside the matches not excluded (what
+    History and the lists show; ``load_check`` computes the same from the same spans)."""
+    excluded = _excluded_ids(session, check.id)
+    spans = [(m.submission_start, m.submission_end) for m in check.matches if m.id not in excluded]
+    from plagdetect.store.checks import TEXT_REMOVED  # store.checks reads exclusions: imported here, not above
+
+    kept = (check.settings or {}).get(TEXT_REMOVED)
+    length = int(kept["length"]) if kept else len(check.text)
+    check.similarity = round(covered_length(spans) / max(1, length), 4)
 
 
 def exclusions_of(session: Session, check_id: int) -> list[ExclusionMade]:
@@ -92,6 +119,7 @@ def exclusions_of(session: Session, check_id: int) -> list[ExclusionMade]:
             kind=row.kind,
             source_id=row.source_document_id,
             match_id=row.match_id,
+            match_ids=tuple(sorted(m.match_id for m in row.matches)),
             what=row.what,
             reason=row.reason,
             by=row.by_user,
@@ -101,14 +129,6 @@ def exclusions_of(session: Session, check_id: int) -> list[ExclusionMade]:
         )
         for row in rows
     ]
-
-
-def _active(session: Session, check_id: int) -> list[CheckExclusion]:
-    return list(
-        session.scalars(
-            select(CheckExclusion).where(CheckExclusion.check_id == check_id, CheckExclusion.restored_at.is_(None))
-        )
-    )
 
 
 def _when(moment: datetime) -> str:

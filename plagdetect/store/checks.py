@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.detection.exclusions import excluded_spans
@@ -31,7 +31,6 @@ from plagdetect.detection.match_groups import grouped
 from plagdetect.detection.report import (
     CheckOptions,
     CheckReport,
-    ExclusionMade,
     MatchResult,
     NearMiss,
     Segment,
@@ -41,9 +40,9 @@ from plagdetect.detection.report import (
     source_shares,
 )
 from plagdetect.errors import PlagDetectError
-from plagdetect.store.check_exclusions import exclusions_of
+from plagdetect.store.check_exclusions import excluded_match_ids, exclusions_of
 from plagdetect.store.review import add_pairs, remove_near_misses
-from plagdetect.store.tables import Check, CheckExclusion, Collection, Document, Match, User
+from plagdetect.store.tables import Check, CheckExclusion, Collection, Document, ExcludedMatch, Match, User
 from plagdetect.text.normalize import IntegrityFlags
 from plagdetect.text.offsets import OffsetMap
 from plagdetect.text.prepare import PreparedDocument
@@ -168,7 +167,8 @@ def load_check(sessions: sessionmaker[Session], check_id: int) -> CheckReport:
         length = removed.length if removed is not None else len(check.text)
         flags = IntegrityFlags.from_dict(check.integrity_flags or {})
         made = exclusions_of(session, check.id)
-        counted = _not_excluded(matches, [e for e in made if e.active])
+        excluded = excluded_match_ids(session, check.id)
+        counted = [m for m in matches if m.match_id not in excluded]
         return CheckReport(
             check_id=check.id,
             filename=check.filename,
@@ -187,13 +187,6 @@ def load_check(sessions: sessionmaker[Session], check_id: int) -> CheckReport:
             exclusions_made=made,
             similarity_as_checked=similarity(matches, length) if len(counted) < len(matches) else None,
         )
-
-
-def _not_excluded(matches: list[MatchResult], active: list[ExclusionMade]) -> list[MatchResult]:
-    """The matches no active exclusion takes out (of its source, or itself)."""
-    sources = {e.source_id for e in active if e.match_id is None}
-    match_ids = {e.match_id for e in active if e.match_id is not None}
-    return [m for m in matches if m.source_id not in sources and m.match_id not in match_ids]
 
 
 def _submission(session: Session, check: Check) -> Submission:
@@ -285,16 +278,10 @@ def _remove_text(check: Check, retention_days: int, now: datetime) -> None:
 
 def check_summaries(sessions: sessionmaker[Session], user_id: int | None, limit: int = 500) -> list[CheckSummary]:
     """The newest checks, of one person (``user_id``) or of everyone (None), newest first."""
-    excluded = exists().where(  # an active exclusion after the check takes the match out (store.check_exclusions)
-        CheckExclusion.check_id == Match.check_id,
-        CheckExclusion.restored_at.is_(None),
-        or_(
-            CheckExclusion.match_id == Match.id,
-            and_(
-                CheckExclusion.match_id.is_(None),
-                CheckExclusion.source_document_id == func.coalesce(Match.source_document_id, 0),
-            ),
-        ),
+    excluded = (  # an active exclusion after the check takes the match out (store.check_exclusions)
+        exists()
+        .where(ExcludedMatch.match_id == Match.id)
+        .where(CheckExclusion.id == ExcludedMatch.exclusion_id, CheckExclusion.restored_at.is_(None))
     )
     matches = select(func.count(Match.id)).where(Match.check_id == Check.id, ~excluded).scalar_subquery()
     query = (

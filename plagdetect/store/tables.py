@@ -261,6 +261,18 @@ class CheckExclusion(Base):
     restored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     restored_by: Mapped[str | None] = mapped_column(String(100))
 
+    matches: Mapped[list[ExcludedMatch]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class ExcludedMatch(Base):
+    """A match an exclusion took out: a source's matches are named when it is excluded, so deleting the source from
+    the corpus later (its matches then name no source) changes nothing."""
+
+    __tablename__ = "excluded_matches"
+
+    exclusion_id: Mapped[int] = mapped_column(ForeignKey("check_exclusions.id", ondelete="CASCADE"), primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"), primary_key=True, index=True)
+
 
 class CheckDefault(Base):
     """A check option's default as an admin set it (key: the CheckOptions field; value: JSON)."""

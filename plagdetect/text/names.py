@@ -30,6 +30,21 @@ def clean_name(name: str, limit: int = 500) -> str:
     return " ".join("".join(kept).split())[:limit]
 
 
+def title_from_text(text: str) -> str | None:
+    """The first line of a text when it reads as a title (a file whose metadata names none): 2 to 15 words, at most
+    150 characters, not starting in lower case and not ending like a sentence (".", ",", ";", ":"). Markdown's "#"
+    and emphasis marks are left out. None when the first line is prose."""
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip().strip("*_").strip()
+        if not line:
+            continue
+        words = line.split()
+        if 2 <= len(words) <= 15 and len(line) <= 150 and not line[0].islower() and line[-1] not in ".,;:":
+            return clean_optional(line, 150)
+        return None
+    return None
+
+
 def clean_optional(name: str | None, limit: int = 500) -> str | None:
     """``clean_name`` of a name that may be missing; a name with nothing left is missing too."""
     if name is None:

@@ -14,7 +14,7 @@ from plagdetect.errors import PlagDetectError
 from plagdetect.settings import Settings
 from plagdetect.text.chunking import Window, chunk_units, sentence_units
 from plagdetect.text.extract import ExtractedText, ExtractionLimits, extract_bytes
-from plagdetect.text.names import clean_name, clean_optional
+from plagdetect.text.names import clean_name, clean_optional, title_from_text
 from plagdetect.text.normalize import NormalizedText, normalize
 
 _SPACE = re.compile(r"\s")
@@ -36,8 +36,14 @@ class PreparedDocument:
 
     @property
     def title(self) -> str:
-        """The title from the file's metadata, else its name without the suffix (made safe: ``names``)."""
-        return clean_optional(self.extracted.title) or clean_name(PurePath(self.filename).stem) or "untitled"
+        """The title from the file's metadata, else its first line if that reads as a title, else its name without
+        the suffix (made safe: ``names``)."""
+        return (
+            clean_optional(self.extracted.title)
+            or title_from_text(self.normalized.text)
+            or clean_name(PurePath(self.filename).stem)
+            or "untitled"
+        )
 
     @property
     def author(self) -> str | None:

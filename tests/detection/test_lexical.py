@@ -18,7 +18,7 @@ from plagdetect.store.tables import Fingerprint, FingerprintSet
 from plagdetect.text.chunking import sentence_units
 from plagdetect.text.fingerprints import fingerprints
 
-from builders import ESSAY_PHOTOSYNTHESIS, ESSAY_RAILWAYS, ESSAY_VOLCANOES, PRINTING_SOURCE
+from builders import ESSAY_PHOTOSYNTHESIS, ESSAY_RAILWAYS, ESSAY_VOLCANOES, PRINTING_SOURCE, PRINTING_TITLE
 
 # Two sentences of the printing source (300 characters): a short copy, as older PAN corpora and students make.
 PASSAGE = PRINTING_SOURCE[PRINTING_SOURCE.index("Each letter") : PRINTING_SOURCE.index("decades.") + len("decades.")]
@@ -92,7 +92,7 @@ def test_a_short_copy_in_a_long_unrelated_document_is_found_whatever_the_models_
     start = submission.index(copy)
     assert match.submission_span == (start, start + len(copy))  # all of the copy, nothing of the host
     assert match.source_span == (PASSAGE_AT, PASSAGE_AT + len(PASSAGE))
-    assert match.source_title == "printing-press" and match.rerank_score is None  # decided: the reranker never read it
+    assert match.source_title == PRINTING_TITLE and match.rerank_score is None  # decided: the reranker never read it
     assert check_bytes(without.context, submission.encode(), "essay.txt", CheckOptions()).matches == []
 
 

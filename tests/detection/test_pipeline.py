@@ -15,6 +15,7 @@ from builders import (
     ESSAY_VOLCANOES,
     PRINTING_SOURCE,
     PRINTING_SUBMISSION,
+    PRINTING_TITLE,
     PRINTING_UNRELATED,
 )
 
@@ -37,7 +38,7 @@ def check(corpus: Corpus, text: str, **options) -> object:
 
 def test_a_copied_and_a_paraphrased_paragraph_are_found_and_the_rest_is_not(printing_corpus: Corpus) -> None:
     report = check(printing_corpus, PRINTING_SUBMISSION)
-    assert [s.title for s in report.sources] == ["printing-press"]
+    assert [s.title for s in report.sources] == [PRINTING_TITLE]
     # The two paragraphs follow each other in both texts: one passage, one segment per paragraph.
     [match] = report.matches
     copied, paraphrased = match.segments
@@ -104,7 +105,7 @@ def test_a_document_that_matches_nothing_gives_zero_not_an_error(corpus: Corpus)
 def test_the_submission_itself_is_not_a_source(printing_corpus: Corpus) -> None:
     printing_corpus.ingest_bytes(PRINTING_SUBMISSION.encode(), "submission.txt", "History")
     report = check(printing_corpus, PRINTING_SUBMISSION)
-    assert [s.title for s in report.sources] == ["printing-press"]
+    assert [s.title for s in report.sources] == [PRINTING_TITLE]
 
 
 def test_quoted_text_is_excluded_unless_asked_otherwise(printing_corpus: Corpus) -> None:

@@ -18,7 +18,14 @@ from plagdetect.evaluation.pan_eval import (
 )
 from plagdetect.evaluation.plagdet import evaluate
 
-from builders import ESSAY_RAILWAYS, ESSAY_VOLCANOES, PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED
+from builders import (
+    ESSAY_RAILWAYS,
+    ESSAY_VOLCANOES,
+    PRINTING_SOURCE,
+    PRINTING_SUBMISSION,
+    PRINTING_TITLE,
+    PRINTING_UNRELATED,
+)
 
 
 def write_pan_corpus(root: Path) -> tuple[int, int]:
@@ -115,7 +122,7 @@ def test_check_on_the_command_line_with_a_json_report(capsys, tmp_path: Path) ->
     capsys.readouterr()
     assert main(["check", str(submission), "--collection", "History", "--json", str(tmp_path / "r.json")]) == EXIT_OK
     out = capsys.readouterr().out
-    assert out.startswith("essay.txt: similarity index") and "verbatim from 'printing-press'" in out
+    assert out.startswith("essay.txt: similarity index") and f"verbatim from {PRINTING_TITLE!r}" in out
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["check_id"] == 1
     assert [s["kind"] for m in report["matches"] for s in m["segments"]] == ["verbatim", "paraphrase"]

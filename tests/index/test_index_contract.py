@@ -153,6 +153,14 @@ def test_a_reader_sees_what_another_process_saved(open_index: OpenIndex) -> None
     assert writer.ids() == (set(range(2, 11)) | {99, 100})
 
 
+def test_an_index_whose_file_is_removed_meanwhile_keeps_serving_what_it_loaded(open_index: OpenIndex) -> None:
+    """A check that began before a bi-encoder switch retired its version's index file still searches that index."""
+    index, vectors = filled(open_index, 10)
+    index.path.unlink()
+    index.refresh()
+    assert len(index) == 10 and index.search(vectors[0], k=1)[0][0, 0] == 1
+
+
 def test_an_unreadable_file_is_reported_and_treated_as_empty(open_index: OpenIndex) -> None:
     saved, _ = filled(open_index, 10)
     make_unreadable(saved.path)

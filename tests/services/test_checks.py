@@ -14,7 +14,7 @@ from plagdetect.services.checks import list_checks, load_report, run_check
 from plagdetect.services.corpus import Corpus
 from plagdetect.store.checks import DELETED_SOURCE
 
-from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, make_people
+from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_TITLE, PRINTING_UNRELATED, make_people
 
 
 @pytest.fixture
@@ -290,7 +290,7 @@ def test_an_instructor_excludes_a_source_and_a_match_after_the_check_and_undoes_
     essay = PRINTING_SUBMISSION + "\n\n" + corpus_b
     checked = run_check(context, people["sam"], essay.encode(), "essay.txt")
     assert len(checked.sources) == 2
-    printing = next(s for s in checked.sources if s.title == "printing-press")
+    printing = next(s for s in checked.sources if s.title == PRINTING_TITLE)
     teacher = people["teacher"]
 
     with pytest.raises(PermissionDenied):
@@ -307,7 +307,7 @@ def test_an_instructor_excludes_a_source_and_a_match_after_the_check_and_undoes_
     assert fewer.similarity_as_checked == checked.similarity
     [made] = fewer.exclusions_made
     assert (made.by, made.reason, made.active) == ("tess", "the student's own draft", True)
-    assert made.what == "the source printing-press"
+    assert made.what == f"the source {PRINTING_TITLE}"
     assert load_report(context, people["sam"], checked.check_id).similarity == fewer.similarity  # the student too
     assert (list_checks(context, teacher)[0].similarity, list_checks(context, teacher)[0].matches) == (
         fewer.similarity,
@@ -316,6 +316,8 @@ def test_an_instructor_excludes_a_source_and_a_match_after_the_check_and_undoes_
     with pytest.raises(PlagDetectError, match="not in this check's report"):
         exclude_from_check(context, teacher, checked.check_id, "again", source_id=printing.document_id)
 
+    history_corpus.delete_document(printing.document_id)  # the excluded source leaves the corpus: still excluded
+    assert load_report(context, teacher, checked.check_id).similarity == fewer.similarity
     [scribes] = fewer.matches
     none_left = exclude_from_check(context, teacher, checked.check_id, "a common phrase", match_id=scribes.match_id)
     assert none_left.matches == [] and none_left.similarity == 0
@@ -323,6 +325,9 @@ def test_an_instructor_excludes_a_source_and_a_match_after_the_check_and_undoes_
     restored = restore_in_check(context, people["admin"], none_left.exclusions_made[1].id)
     assert restored.similarity == checked.similarity and restored.similarity_as_checked is None
     assert [m.match_id for m in restored.matches] == [m.match_id for m in checked.matches]
+    assert restored.exclusions_made[0].match_ids == tuple(
+        m.match_id for m in checked.matches if m.source_id == printing.document_id
+    )
     assert [e.restored_by for e in restored.exclusions_made] == ["tess", "ada"]  # the record stays
     assert (list_checks(context, teacher)[0].similarity, list_checks(context, teacher)[0].matches) == (
         checked.similarity,

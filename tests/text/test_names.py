@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from plagdetect.text.names import REPLACEMENT, clean_name, clean_optional
+import pytest
+
+from plagdetect.text.names import REPLACEMENT, clean_name, clean_optional, title_from_text
 
 
 def test_bytes_that_are_not_text_become_the_replacement_character() -> None:
@@ -28,3 +30,22 @@ def test_whitespace_collapses_and_the_length_is_bounded() -> None:
 def test_a_name_with_nothing_left_is_missing() -> None:
     assert clean_optional(None) is None and clean_optional("\x00\x1b") is None
     assert clean_optional(" Ada ") == "Ada"
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("The Printing Press and the Spread of Ideas\n\nBefore 1440...", "The Printing Press and the Spread of Ideas"),
+        ("\n\n# Essay: Technology and Knowledge\n\nEvery age...", "Essay: Technology and Knowledge"),
+        ("**Why did Rome fall?**\nA question.", "Why did Rome fall?"),
+        ("Introduction\n\nText.", None),  # one word: a heading of a part, not the document's title
+        ("Before the fifteenth century, books were copied by hand.", None),  # a sentence
+        ("the start of a page cut from a longer text", None),
+        ("Abstract:\nWe study...", None),
+        ("", None),
+    ],
+)  # fmt: skip
+def test_a_document_without_a_title_in_its_metadata_is_named_by_its_first_line_when_that_reads_as_one(
+    text: str, title: str | None
+) -> None:
+    assert title_from_text(text) == title
