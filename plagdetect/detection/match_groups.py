@@ -41,10 +41,17 @@ SEVERITY = (NOT_CITED_OR_QUOTED, MISSING_QUOTATION_MARKS, MISSING_CITATION, CITE
 NEAR_CHARS = 150  # how far from a match a citation still counts as its own
 QUOTED_SHARE = 0.5  # of a match's characters inside quotation marks, for it to count as quoted
 
-_NAME = r"(?:[A-Z][\w'’\-]+|[A-Z]\.)"  # "Smith", "O'Neil", "Müller-Lüdenscheidt"
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"  # a capital of Latin script, accented ones too ("Ünal", "Łukasz"; the range holds some lower)
+_NOT_A_NAME = (  # capitalised words that stand before a number without being an author ("(Figure 3)", "May (1945)")
+    r"(?!(?:Fig(?:ure)?s?|Tables?|Chapters?|Sections?|Appendix|Appendices|Pages?|Parts?|Vol(?:ume)?s?|Eq(?:uation)?s?"
+    r"|Steps?|Items?|Notes?|Questions?|Exercises?|Years?|Weeks?|Days?|Lines?|Units?|Articles?|Version"
+    r"|January|February|March|April|May|June|July|August|September|October|November|December)\b)"
+)
+_PARTICLES = r"(?:(?:van|von|de|der|den|du|da|di|del|la|le|al)\s+)*"  # "van der Berg", "de Souza"
+_NAME = rf"(?:{_PARTICLES}{_NOT_A_NAME}[{_UPPER}][\w'’\-]+|[{_UPPER}]\.)"  # "Smith", "O'Neil", "Müller-Lüdenscheidt"
 _AUTHORS = rf"{_NAME}(?:(?:,\s*|\s+(?:and|&|und|et)\s+){_NAME})*(?:\s+et\s+al\.?)?"
-_YEAR = r"(?:1[5-9]\d\d|20\d\d)[a-z]?|n\.\s?d\."
-_PAGES = r"(?:,\s*|\s+)(?:p{1,2}\.\s*)?\d+(?:\s*[-–]\s*\d+)?"
+_YEAR = r"(?:(?:1[5-9]\d\d|20\d\d)[a-z]?|n\.\s?d\.)(?:,\s*(?:1[5-9]\d\d|20\d\d)[a-z]?)*"  # "2019a, 2019b"
+_PAGES = r"(?:,\s*|\s+)(?:(?:p{1,2}|para)\.\s*)?\d+(?:\s*[-–]\s*\d+)?"
 _CITATIONS = [
     # (Smith, 2020) (Smith & Lee 2020, p. 4) (see Smith, 2020; Lee, 2019)
     re.compile(rf"\((?:see\s+|e\.g\.,?\s+|cf\.\s+)?{_AUTHORS},?\s+(?:{_YEAR})(?:{_PAGES})?(?:;[^()]{{0,120}})?\)"),
@@ -54,10 +61,9 @@ _CITATIONS = [
     re.compile(rf"\({_AUTHORS}\s+\d{{1,4}}(?:\s*[-–]\s*\d{{1,4}})?\)"),
     # [12] [3, 5-7]
     re.compile(r"\[\d{1,3}(?:\s*[-–,]\s*\d{1,3})*\]"),
-    # a footnote marker: digits glued to the end of a word or its punctuation ("decades.12 ", "^12")
-    re.compile(
-        r"(?:(?<=[a-z]{3})|(?<=[a-z][.,;:!?\"”’»)])|(?<=[a-z][.,;:!?][\"”’»)]))\d{1,3}(?=[\s,.;:]|$)|\^\d{1,3}\b"
-    ),
+    # a footnote marker: digits glued to a word's closing punctuation ("decades.12 ", "”3", "^12"), not to a word
+    # itself ("Python3", "covid19") nor to an abbreviation ("p.45", "no.3")
+    re.compile(r"(?:(?<=[a-z]{3}[.,;:!?\"”’»)])|(?<=[a-z]{3}[.,;:!?][\"”’»)]))\d{1,3}(?=[\s,.;:]|$)|\^\d{1,3}\b"),
 ]
 
 

@@ -53,14 +53,17 @@ def test_a_citation_counts_only_near_the_match_in_its_own_paragraph() -> None:
 @pytest.mark.parametrize(
     "cited",
     ["(Smith, 2020)", "(Smith & Lee, 2020, p. 4)", "Smith et al. (2020)", "(see Smith, 2020; Lee, 2019)",
-     "(Brown, n.d.)", "(Smith 45)", "(Smith and Lee 12-14)", "[12]", "[3, 5-7]", "decades.12 ", "^4"],
+     "(Brown, n.d.)", "(Smith 45)", "(Smith and Lee 12-14)", "[12]", "[3, 5-7]", "decades.12 ", "^4",
+     "(Ünal, 2020)", "(van der Berg, 2020)", "(de Souza 2019)", "(Lee, 2019a, 2019b)", "(Smith, 2020, para. 4)"],
 )  # fmt: skip
 def test_the_common_citation_styles_are_found(cited: str) -> None:
     assert citations(f"Text before {cited} and after.")
 
 
 @pytest.mark.parametrize(
-    "plain", ["In 1440, the press", "version 2.0 of it", "an mp3 file", "COVID-19 spread", "page 12 of 30"]
-)
+    "plain",
+    ["In 1440, the press", "version 2.0 of it", "an mp3 file", "COVID-19 spread", "page 12 of 30", "(Figure 3)",
+     "(Table 2)", "as shown (Chapter 12)", "in May (1945)", "Python3 code", "covid19 spread", "see p.45 here"],
+)  # fmt: skip
 def test_numbers_in_running_text_are_not_citations(plain: str) -> None:
     assert citations(plain) == []
