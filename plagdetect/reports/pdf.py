@@ -430,7 +430,7 @@ class _Document:
         for text, style in pieces:
             for token in _TOKENS.findall(text.replace("\t", "    ")):
                 if token == "\n":
-                    lines.append(line)
+                    lines.append(_trimmed(line))  # spaces before a line break would run past the margin
                     line, used = [], 0.0
                     continue
                 if token.isspace():
@@ -458,6 +458,8 @@ class _Document:
     def _draw(self, line: Line, x: float, y: float) -> None:
         pdf = self.pdf
         for fragment in line:
+            if fragment.width <= 0:  # a lone combining mark: fpdf2 reads a cell 0 wide as "to the right margin"
+                continue
             style = fragment.style
             pdf.set_font("body", "B" if style.bold else "", BODY - 2 if style.small else BODY)
             if style.fill:

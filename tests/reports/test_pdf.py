@@ -131,3 +131,18 @@ def test_chinese_japanese_and_korean_print_where_a_font_for_them_is_installed() 
     report = replace(report, text=f"{cjk}\n\nAnd the Latin words after it stay Latin.\n\n{report.text}")
     text = pdf_text(report_pdf(report))
     assert cjk in text and "And the Latin words after it stay Latin." in text
+
+
+def test_odd_text_stays_inside_the_page() -> None:
+    """Spaces before a line break and a lone combining mark neither run past the margin nor draw a bar across it."""
+    from dataclasses import replace
+
+    from plagdetect.evaluation.pdf_bench import generated_report
+    from plagdetect.reports.pdf import PLAIN, _Document
+
+    report = generated_report(pages=1, matches=1)
+    report = replace(report, text="word" + " " * 400 + "\n\u0301\n\tTabbed line\n\n" + report.text)
+    document = _Document(report)
+    lines = document._lines([(report.text, PLAIN)], 100)
+    assert all(sum(f.width for f in line) <= 100 for line in lines)
+    assert "Tabbed line" in pdf_text(report_pdf(report))
