@@ -94,7 +94,8 @@ def show_report(report: CheckReport, account: Account | None = None) -> None:
         staff = account is not None and account.is_staff
         for number, match in enumerate(report.matches[first : first + MATCHES_PER_PAGE], first + 1):
             colour = colours.get(match.source_id, COLOURS[0])
-            _show_match(number, match, colour, bool(report.settings.get("rerank")), account if staff else None)
+            anchor = match_anchor(report.check_id, number) if report.text_removed is None else None
+            _show_match(number, match, colour, bool(report.settings.get("rerank")), account if staff else None, anchor)
     _downloads(whole_report)
 
 
@@ -133,7 +134,7 @@ def _chosen_groups(report: CheckReport) -> list[MatchResult]:
 
 def highlighted_document(report: CheckReport, colours: dict[int, str]) -> str:
     """The submission as HTML: each match in its source's colour, excluded text in grey (``reports.marks``)."""
-    tags = []
+    tags, anchored = [], set()
     for start, end, mark in document_marks(report, colours):
         style = f"background:{mark.colour};padding:0 1px;border-radius:2px"
         if mark.kind == "paraphrase":
@@ -141,9 +142,18 @@ def highlighted_document(report: CheckReport, colours: dict[int, str]) -> str:
         elif mark.kind == "excluded":
             style += ";color:#555"
         kind = "excluded" if mark.kind == "excluded" else f"match {mark.kind}"
-        tags.append((start, end, f'<mark class="{kind}" style="{style}" title="{html.escape(mark.label)}">'))
+        anchor = ""
+        if mark.number is not None and mark.number not in anchored:  # where "Show it in the document" leads
+            anchored.add(mark.number)
+            anchor = f' id="{match_anchor(report.check_id, mark.number)}"'
+        tags.append((start, end, f'<mark class="{kind}"{anchor} style="{style}" title="{html.escape(mark.label)}">'))
     body = _marked(report.text, tags, "</mark>")
     return f'<div style="white-space:pre-wrap;line-height:1.6;font-size:0.95rem">{body}</div>'
+
+
+def match_anchor(check_id: int | None, number: int) -> str:
+    """The id of a match's first mark in the document (a page may show several checks' reports)."""
+    return f"check-{check_id}-match-{number}"
 
 
 def _marked(text: str, marks: list[tuple[int, int, str]], close: str) -> str:
@@ -223,15 +233,18 @@ def _counterparts_text(match: MatchResult) -> str:
     return f" It rests on {match.counterparts} {sentences} of the source, each the closest to a sentence here."
 
 
-def _show_match(number: int, match: MatchResult, colour: str, reranked: bool, staff: Account | None) -> None:
-    """One match beside its source passage; ``staff``: a reader who may open the whole source."""
+def _show_match(
+    number: int, match: MatchResult, colour: str, reranked: bool, staff: Account | None, anchor: str | None
+) -> None:
+    """One match beside its source passage; ``staff``: a reader who may open the whole source; ``anchor``: its place
+    in the document shown above (None: the text was removed)."""
     group = f" · {match.group}" if match.group else ""
     label = f"[{number}] {plain(match.source_title)} · {match.kind}{group} · {score_text(match)}"
     with st.expander(label, expanded=number == 1):
         sub_shared = relative((a for a, _ in match.shared), match.submission_span[0])
         src_shared = relative((b for _, b in match.shared), match.source_span[0])
         left, right = st.columns(2)
-        left.caption("In the submission")
+        left.caption("In the submission" + (f" · [show it in the document](#{anchor})" if anchor else ""))
         left.html(passage_html(match.submission_text, sub_shared, colour))
         right.caption(f"In {plain(match.source_title)}")
         if match.source_text:

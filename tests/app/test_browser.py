@@ -134,6 +134,9 @@ def test_log_in_upload_a_pdf_and_see_the_highlighted_match(server: str, browser,
     page.screenshot(path=str(ARTIFACTS / "report-document.png"))
     page.get_by_text("Matches side by side").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "report-matches.png"))
+    page.get_by_role("link", name="show it in the document").first.click()  # from a match to its place in the text
+    first = page.locator("mark.match[id]").first
+    page.wait_for_function("el => Math.abs(el.getBoundingClientRect().top) < 200", arg=first.element_handle())
     with page.expect_download(timeout=60_000) as download:  # the PDF a panel is handed, written when asked for
         page.get_by_role("button", name="Report as PDF").click()
     saved = tmp_path / "report.pdf"
