@@ -45,7 +45,7 @@ def add_exclusion(
             targets = [m.id for m in check.matches if (m.source_document_id or 0) == source_id]
         if not targets:
             raise PlagDetectError(f"Check {check_id} has no such {'match' if match_id is not None else 'source'}.")
-        if set(targets) <= _excluded_ids(session, check_id):
+        if set(targets) <= excluded_match_ids(session, check_id):
             raise PlagDetectError("That is excluded already.")
         row = CheckExclusion(
             check_id=check_id,
@@ -83,10 +83,6 @@ def restore_exclusion(sessions: sessionmaker[Session], exclusion_id: int, by: st
 
 def excluded_match_ids(session: Session, check_id: int) -> set[int]:
     """The matches of a check that its active exclusions take out."""
-    return _excluded_ids(session, check_id)
-
-
-def _excluded_ids(session: Session, check_id: int) -> set[int]:
     return set(
         session.scalars(
             select(ExcludedMatch.match_id)
@@ -99,7 +95,7 @@ def _excluded_ids(session: Session, check_id: int) -> set[int]:
 def _store_similarity(session: Session, check: Check) -> None:
     """``Check.similarity`` as the report now reads: the share of the text inside the matches not excluded (what
     History and the lists show; ``load_check`` computes the same from the same spans)."""
-    excluded = _excluded_ids(session, check.id)
+    excluded = excluded_match_ids(session, check.id)
     spans = [(m.submission_start, m.submission_end) for m in check.matches if m.id not in excluded]
     from plagdetect.store.checks import TEXT_REMOVED  # store.checks reads exclusions: imported here, not above
 
