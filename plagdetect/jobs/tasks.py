@@ -14,7 +14,7 @@ from typing import Any
 from plagdetect.context import Context
 from plagdetect.detection.report import CheckOptions
 from plagdetect.errors import PlagDetectError
-from plagdetect.jobs.queue import JobInfo
+from plagdetect.jobs.queue import JobInfo, JobQueue
 from plagdetect.services.accounts import OPERATOR, Account, Accounts, PermissionDenied
 from plagdetect.services.checks import run_check
 from plagdetect.services.corpus import Corpus
@@ -95,5 +95,15 @@ def _train(context: Context, actor: Account, job: JobInfo, say: Say) -> dict[str
 
 
 def _reembed(context: Context, actor: Account, job: JobInfo, say: Say) -> dict[str, Any]:
+    # One switch at a time: two admins who asked at the same moment both got a job (``Jobs.switch_bi_encoder`` looks
+    # before it queues); the one asked for first goes on, this one changes nothing. The first step of a switch removes
+    # the vectors of versions other than its own and the serving one: two at once would undo each other's work.
+    earlier = [
+        other.id
+        for other in JobQueue(context.sessions).jobs(everyone=True)
+        if other.kind == "reembed" and other.id < job.id and not other.ended
+    ]
+    if earlier:
+        raise PlagDetectError(f"Another bi-encoder switch (job {min(earlier)}) is under way; this one changed nothing.")
     version = switch_bi_encoder(context, actor, job.options.get("version_id"), say)
     return {"version_id": version.id, "version": version.version, "kind": version.kind}

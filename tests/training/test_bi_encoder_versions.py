@@ -121,3 +121,14 @@ def test_a_bi_encoder_is_trained_judged_and_serves_only_once_the_corpus_is_embed
 def context_job(context: Context, job_id: int):
     """The queued job as a worker takes it."""
     return Jobs(context).queue.claim("test-worker", limit=1) or pytest.fail(f"job {job_id} was not claimable")
+
+
+def test_of_two_switches_asked_for_at_the_same_moment_only_the_first_runs(corpus: Corpus) -> None:
+    """Both passed the one-at-a-time look before either was queued; the later one refuses when a worker runs it."""
+    context = corpus.context
+    admin = make_people(context.sessions)["admin"]
+    queue = Jobs(context).queue
+    first = queue.submit("reembed", admin.id, "promote the bi-encoder to version 5", {"version_id": 5})
+    second = queue.submit("reembed", admin.id, "promote the bi-encoder to version 6", {"version_id": 6})
+    with pytest.raises(PlagDetectError, match=f"Another bi-encoder switch \\(job {first.id}\\) is under way"):
+        run_job(context, queue.get(second.id), [], lambda _stage: None)
