@@ -13,24 +13,14 @@ from views.report_view import show_report
 account = page_for(*Role)
 st.title("History")
 
-checks = list_checks(context(), account)
-if not checks:
+if not list_checks(context(), account, limit=1):
     st.info("No checks yet. Check a document on the Check page and its report is kept here.")
     st.stop()
 
 find, least = st.columns([3, 1])
 wanted = find.text_input("Find", placeholder="a file name, a person or a collection", key="history_find")
 at_least = least.number_input("Similarity at least (%)", min_value=0, max_value=100, value=0, step=5)
-words = wanted.lower().split()
-checks = [
-    c
-    for c in checks
-    if round(100 * c.similarity) >= at_least
-    and all(
-        any(w in (field or "").lower() for field in (c.filename, c.username, c.collection, c.collection_asked))
-        for w in words
-    )
-]
+checks = list_checks(context(), account, find=wanted, at_least=at_least / 100)
 if not checks:
     st.info("No check matches what you asked for.")
     st.stop()

@@ -56,10 +56,24 @@ def run_check(
     return report
 
 
-def list_checks(context: Context, actor: Account | None, limit: int = 500) -> list[CheckSummary]:
-    """The newest checks ``actor`` may see: a student's own, everyone's for staff."""
+def list_checks(
+    context: Context, actor: Account | None, limit: int = 500, find: str = "", at_least: float = 0.0
+) -> list[CheckSummary]:
+    """The newest checks ``actor`` may see: a student's own, everyone's for staff; with ``find``, those whose file
+    name, person or collection holds each of its words, and with ``at_least`` those at least that similar (in the
+    whole percent the lists show)."""
     actor = authorize(context.sessions, actor, *Role)
-    return check_summaries(context.sessions, None if actor.is_staff else actor.id, limit)
+    checks = check_summaries(context.sessions, None if actor.is_staff else actor.id, limit)
+    words = find.casefold().split()
+    return [
+        c
+        for c in checks
+        if round(100 * c.similarity) >= round(100 * at_least)  # in whole percent, as the lists show it
+        and all(
+            any(w in (field or "").casefold() for field in (c.filename, c.username, c.collection, c.collection_asked))
+            for w in words
+        )
+    ]
 
 
 def load_report(context: Context, actor: Account | None, check_id: int) -> CheckReport:

@@ -333,3 +333,16 @@ def test_an_instructor_excludes_a_source_and_a_match_after_the_check_and_undoes_
         checked.similarity,
         len(checked.matches),
     )
+
+
+def test_checks_are_found_by_file_person_or_collection_and_by_similarity(
+    history_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    context = history_corpus.context
+    copied = run_check(context, people["sam"], PRINTING_SUBMISSION.encode(), "mine.txt")
+    run_check(context, people["kim"], PRINTING_UNRELATED.encode(), "kims.txt")
+    teacher = people["teacher"]
+    assert [c.filename for c in list_checks(context, teacher, find="SAM mine")] == ["mine.txt"]
+    assert [c.filename for c in list_checks(context, teacher, find="kim")] == ["kims.txt"]
+    assert [c.filename for c in list_checks(context, teacher, at_least=copied.similarity)] == ["mine.txt"]
+    assert list_checks(context, people["kim"], find="mine") == []  # a student finds only their own
