@@ -229,7 +229,12 @@ def with_matches(report: CheckReport, matches: list[MatchResult]) -> CheckReport
 
 def similarity(matches: list[MatchResult], length: int) -> float:
     """Share of a text ``length`` characters long that lies inside matches."""
-    return round(covered_length([m.submission_span for m in matches]) / max(1, length), 4)
+    return covered_share([m.submission_span for m in matches], length)
+
+
+def covered_share(spans: list[Span], length: int) -> float:
+    """Share of a text ``length`` characters long inside ``spans``, as a report gives it (4 decimals)."""
+    return round(covered_length(spans) / max(1, length), 4)
 
 
 def source_shares(matches: list[MatchResult], length: int) -> list[SourceShare]:
@@ -243,7 +248,7 @@ def source_shares(matches: list[MatchResult], length: int) -> list[SourceShare]:
                 document_id=source_id,
                 title=found[0].source_title,
                 collection=found[0].source_collection,
-                share=round(covered_length([m.submission_span for m in found]) / max(1, length), 4),
+                share=covered_share([m.submission_span for m in found], length),
                 matches=len(found),
             )
             for source_id, found in by_source.items()

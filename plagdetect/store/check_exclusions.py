@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from plagdetect.detection.report import ExclusionMade
+from plagdetect.detection.report import ExclusionMade, covered_share
 from plagdetect.errors import PlagDetectError
 from plagdetect.store.tables import Check, CheckExclusion, ExcludedMatch
-from plagdetect.text.spans import covered_length
 
 SOURCE, MATCH = "source", "match"
 
@@ -101,7 +100,7 @@ def _store_similarity(session: Session, check: Check) -> None:
 
     kept = (check.settings or {}).get(TEXT_REMOVED)
     length = int(kept["length"]) if kept else len(check.text)
-    check.similarity = round(covered_length(spans) / max(1, length), 4)
+    check.similarity = covered_share(spans, length)
 
 
 def exclusions_of(session: Session, check_id: int) -> list[ExclusionMade]:
