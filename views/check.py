@@ -84,7 +84,8 @@ def follow_jobs() -> None:
     if under_way and all(job.ended for job in under_way):
         st.session_state[RESULTS_KEY] = [j.result["check_id"] for j in under_way if j.state == "done"]
         st.session_state[JOBS_KEY] = []
-        st.session_state[FINISHED_KEY] = [(j.label, failure(j)) for j in under_way if j.state != "done"]
+        failed = [(j.label, failure(j)) for j in under_way if j.state != "done"]
+        st.session_state[FINISHED_KEY] = st.session_state.get(FINISHED_KEY, []) + failed  # after those refused
         st.rerun(scope="app")
 
 

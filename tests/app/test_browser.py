@@ -122,11 +122,14 @@ def test_log_in_upload_a_pdf_and_see_the_highlighted_match(server: str, browser,
     pdf.write_bytes(make_pdf([[line for line in PRINTING_SUBMISSION.splitlines() if line.strip()]]))
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     log_in(page, server, "sam", "student password")
-    page.locator("input[type=file]").first.set_input_files(str(pdf))
+    program = tmp_path / "setup.exe"
+    program.write_bytes(b"MZ")
+    page.locator("input[type=file]").first.set_input_files([str(pdf), str(program)])  # the picker takes any type
     page.get_by_text("essay.pdf").first.wait_for()
     page.get_by_role("button", name="Check", exact=True).click()
     highlight = page.locator("mark.match").first
     highlight.wait_for(timeout=240_000)
+    page.get_by_text("setup.exe: not checked: unsupported file type '.exe'").wait_for()  # said, and still said
     assert any("Gutenberg" in text for text in page.locator("mark.match").all_inner_texts())
     page.get_by_text("Similarity index").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "report.png"))
