@@ -6,6 +6,7 @@ import html
 import json
 import re
 from collections import Counter
+from pathlib import PurePath
 
 import pandas as pd
 import plotly.express as px
@@ -290,7 +291,8 @@ def _whole_source(account: Account, match: MatchResult) -> None:
     except PlagDetectError as error:
         st.error(str(error))
         return
-    st.markdown(f"**{plain(info.title)}** · {plain(info.collection)} · {plain(info.filename)}")
+    name = PurePath(info.filename).name  # the file's name, not where the server keeps it (the sample corpus)
+    st.markdown(f"**{plain(info.title)}** · {plain(info.collection)} · {plain(name)}")
     start, end = match.source_span
     body = _marked(text, [(start, end, '<mark class="source-passage">')], "</mark>")
     with st.container(height=560):
