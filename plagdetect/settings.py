@@ -116,6 +116,10 @@ class Settings:
     job_timeout_s: float = 900.0
     train_timeout_s: float = 14_400.0  # a fine-tuning or a bi-encoder's re-embedding (Admin page) may run this long
 
+    # The web app: a sign-in lasts this many hours in a browser (reloads and new tabs included) unless the person signs
+    # out first; then they sign in again (services/browser_sessions.py).
+    session_hours: float = 12.0
+
     # Fine-tuning (training/fine_tuning.py) replays STS Benchmark pairs and judges new versions on STS-B dev: a
     # folder holding sts-train.csv and sts-dev.csv. Empty: fine-tuning is refused with a message saying so.
     stsb_dir: str = ""
@@ -194,6 +198,10 @@ class Settings:
             )
         if self.job_workers < 1 or self.job_timeout_s <= 0 or self.train_timeout_s <= 0:
             raise PlagDetectError("job_workers must be at least 1, and job_timeout_s and train_timeout_s positive.")
+        if not 0 < self.session_hours <= MAX_SESSION_HOURS:
+            raise PlagDetectError(
+                f"session_hours (how long a sign-in lasts) must be above 0 and at most {MAX_SESSION_HOURS} (a year)."
+            )
         if self.max_file_mb <= 0:
             raise PlagDetectError("max_file_mb must be positive.")
         if self.check_text_retention_days < 0:
@@ -212,6 +220,8 @@ def check_rerank_threshold(value: float) -> float:
         raise PlagDetectError("rerank_threshold is a probability: it must lie between 0 and 1.")
     return value
 
+
+MAX_SESSION_HOURS = 24 * 366  # the longest a sign-in may be set to last: a year
 
 MIN_MATCH_WORDS_RANGE = (1, 200)  # the shortest match a check may be set to report, in words
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.common_passwords import COMMON_PASSWORDS
 from plagdetect.services.sign_in import SignInGuard
+from plagdetect.store.browser_sessions import BrowserSessionStore
 from plagdetect.store.tables import User
 from plagdetect.store.users import SignInRecord, UserStore
 
@@ -85,7 +86,7 @@ def authorize(sessions: sessionmaker[Session], actor: Account | None, *roles: Ro
     if actor is None or actor == OPERATOR:
         return require_role(actor, *roles)
     try:
-        stored = _account(UserStore(sessions).get(actor.id))
+        stored = account_of(UserStore(sessions).get(actor.id))
     except PlagDetectError:
         raise PermissionDenied("This account no longer exists.") from None
     if not stored.active:
@@ -98,6 +99,7 @@ class Accounts:
 
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], float] = time.time) -> None:
         self.users = UserStore(sessions)
+        self.browser_sessions = BrowserSessionStore(sessions)
         self.guard = SignInGuard(SignInRecord(sessions), clock)
 
     def needs_first_admin(self) -> bool:
@@ -113,13 +115,13 @@ class Accounts:
         user = self.users.add(username, password_hash, Role.ADMIN.value, only_if_first=True)
         if user is None:
             raise taken
-        return _account(user)
+        return account_of(user)
 
     def create_user(self, actor: Account | None, username: str, password: str, role: Role | str) -> Account:
         authorize(self.users.sessions, actor, Role.ADMIN)
         role = _role(role)
         username, password_hash = self._new(username, password)
-        return _account(self.users.add(username, password_hash, role.value))
+        return account_of(self.users.add(username, password_hash, role.value))
 
     def authenticate(self, username: str, password: str, client: str = "unknown") -> Account:
         """The account for these credentials; one message for any wrong one, so it reveals nothing.
@@ -147,49 +149,56 @@ class Accounts:
         if _HASHER.check_needs_rehash(user.password_hash):
             rehashed = _HASHER.hash(password)
             user = self.users.update(user.id, lambda row: setattr(row, "password_hash", rehashed))
-        return _account(user)
+        return account_of(user)
 
     def list_users(self, actor: Account | None) -> list[Account]:
         authorize(self.users.sessions, actor, Role.ADMIN)
         locked = self.guard.locked()
-        return [replace(_account(user), locked=user.id in locked) for user in self.users.all()]
+        return [replace(account_of(user), locked=user.id in locked) for user in self.users.all()]
 
     def unlock(self, actor: Account | None, user_id: int) -> Account:
         """Lift the lock of an account after failed sign-ins, and forget those failures (admins only)."""
         authorize(self.users.sessions, actor, Role.ADMIN)
         user = self.users.get(user_id)
         self.guard.unlock(user.id, user.username)
-        return _account(user)
+        return account_of(user)
 
     def get(self, user_id: int) -> Account:
         """The current state of an account (a signed-in session re-reads it: a disabled user is signed out)."""
-        return _account(self.users.get(user_id))
+        return account_of(self.users.get(user_id))
 
     def set_active(self, actor: Account | None, user_id: int, active: bool) -> Account:
         actor = authorize(self.users.sessions, actor, Role.ADMIN)
         if actor.id == user_id and not active:
             raise PlagDetectError("You cannot disable your own account.")
-        return _account(self.users.update(user_id, lambda user: setattr(user, "active", active)))
+        account = account_of(self.users.update(user_id, lambda user: setattr(user, "active", active)))
+        if not active:  # signed out everywhere: enabled again, the account needs a new sign-in
+            self.browser_sessions.end_all(user_id)
+        return account
 
     def set_role(self, actor: Account | None, user_id: int, role: Role | str) -> Account:
         actor = authorize(self.users.sessions, actor, Role.ADMIN)
         if actor.id == user_id and _role(role) != Role.ADMIN:
             raise PlagDetectError("You cannot take the admin role from your own account.")
         new_role = _role(role).value
-        return _account(self.users.update(user_id, lambda user: setattr(user, "role", new_role)))
+        return account_of(self.users.update(user_id, lambda user: setattr(user, "role", new_role)))
 
     def reset_password(self, actor: Account | None, user_id: int, password: str) -> None:
         """An admin sets anyone's password; everyone else only their own (``change_password``)."""
         authorize(self.users.sessions, actor, Role.ADMIN)
         password_hash = _hash(password, self.users.get(user_id).username)
         self.users.update(user_id, lambda user: setattr(user, "password_hash", password_hash))
+        self.browser_sessions.end_all(user_id)  # whoever knew the old password is signed out everywhere
 
     def change_password(self, actor: Account | None, old_password: str, new_password: str) -> None:
+        """Change one's own password (the old one asked first); every browser signed in to the account is signed out,
+        the one that asked included (the app gives it a new session at once)."""
         if actor is None:
             raise PermissionDenied("Please log in first.")
         self.authenticate(actor.username, old_password)
         password_hash = _hash(new_password, actor.username)
         self.users.update(actor.id, lambda user: setattr(user, "password_hash", password_hash))
+        self.browser_sessions.end_all(actor.id)
 
     def _new(self, username: str, password: str) -> tuple[str, str]:
         """A new account's name (checked, not taken) and password hash (the password checked)."""
@@ -230,7 +239,8 @@ def _role(role: Role | str) -> Role:
         raise PlagDetectError(f"Unknown role '{role}': choose student, instructor or admin.") from None
 
 
-def _account(user: User) -> Account:
+def account_of(user: User) -> Account:
+    """The account of a stored user (services.browser_sessions reads one with each session)."""
     return Account(id=user.id, username=user.username, role=Role(user.role), active=user.active)
 
 

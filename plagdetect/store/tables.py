@@ -427,3 +427,19 @@ class ModelActivation(Base):
     action: Mapped[str] = mapped_column(String(20))  # configured | promoted | rolled back
     by: Mapped[str] = mapped_column(String(120), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BrowserSession(Base):
+    """A person signed in on one browser (services.browser_sessions): the browser's cookie holds a random token, this
+    row only its SHA-256, so a copy of the database signs nobody in. Signing out deletes every row of the account
+    (signed out everywhere), and so do disabling the account and changing its password; a deleted account's go with
+    it."""
+
+    __tablename__ = "browser_sessions"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex SHA-256 of the cookie's token
+    created_at: Mapped[float] = mapped_column(Float)  # epoch seconds
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
