@@ -84,7 +84,10 @@ with users_tab:
     except PlagDetectError as error:
         st.error(str(error))
 
-with jobs_tab:
+
+@st.fragment(run_every=2.0)
+def everyones_jobs() -> None:
+    """Everyone's jobs, redrawn every two seconds: a job queued, ended or cancelled meanwhile shows without a click."""
     jobs = jobs_service()
     everyone = jobs.visible(account, everyone=True)
     st.caption(
@@ -122,6 +125,10 @@ with jobs_tab:
                 st.rerun()
             except PlagDetectError as error:
                 st.error(str(error))
+
+
+with jobs_tab:
+    everyones_jobs()
 
 with settings_tab:
     st.subheader("Defaults of every new check")

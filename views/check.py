@@ -14,6 +14,7 @@ from plagdetect.services.checks import load_report
 from views.common import context, corpus_service, exclusion_inputs, job_pool, jobs_service, page_for
 from views.jobs_view import failure, show_job
 from views.report_view import show_report
+from views.uploads_view import accepted_files_caption
 
 RESULTS_KEY = "check_results"  # ids of this session's checks, newest last
 JOBS_KEY = "check_jobs"  # ids of the check jobs under way
@@ -37,13 +38,10 @@ if stale:
         "(an instructor does it on the Corpus page, under Maintenance) they are searched for word-for-word copies "
         "only, not for paraphrase."
     )
-# No type filter and a wide size limit in the picker itself (.streamlit/config.toml): a file it refused would say
-# why only on hover. The services refuse what they cannot read, and the page says so in words under the button.
-files = st.file_uploader(
-    f"Documents to check (PDF, Word, text, Markdown or HTML, up to {context().settings.max_file_mb:g} MB each; "
-    "several at once)",
-    accept_multiple_files=True,
-)
+# No type filter and a wide size limit in the picker itself (views/uploads_view.py): the services refuse what they
+# cannot read, and the page says so in words under the button.
+files = st.file_uploader("Documents to check (several at once)", accept_multiple_files=True)
+accepted_files_caption()
 collection = st.selectbox("Check against", [WHOLE_CORPUS, *collections])
 defaults = load_defaults(context())
 with st.expander("Exclusions"):

@@ -14,6 +14,7 @@ from plagdetect.services.corpus_admin import CorpusAdmin
 from views.common import context, corpus_service, job_pool, jobs_service, page_for, review_service
 from views.jobs_view import show_job
 from views.report_view import source_label
+from views.uploads_view import accepted_files_caption
 
 
 def _and_labels(count: int) -> str:
@@ -39,11 +40,9 @@ with right.expander("Add documents", expanded=not collections, icon=":material/u
     target = st.selectbox("Collection", [*names, "A new collection…"])
     if target == "A new collection…":
         target = st.text_input("Name of the new collection").strip()
-    uploads = st.file_uploader(  # no type filter: a file the ingest cannot read is listed with the reason
-        f"Files (PDF, Word, text, Markdown, HTML, or a zip of them; up to {context().settings.max_file_mb:g} MB each)",
-        accept_multiple_files=True,
-        key="corpus_uploads",
-    )
+    # No type filter (views/uploads_view.py): a file the ingest cannot read is listed with the reason.
+    uploads = st.file_uploader("Files", accept_multiple_files=True, key="corpus_uploads")
+    accepted_files_caption(archives=True)
     if st.button("Add to the corpus", type="primary", disabled=not uploads or not target):
         try:  # a job: the server's workers add the files, whatever this page does meanwhile
             job = jobs.ingest(account, target, ((u.name, u.getvalue()) for u in uploads))

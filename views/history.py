@@ -9,6 +9,7 @@ from plagdetect.services.accounts import Role
 from plagdetect.services.checks import list_checks, load_report
 from views.common import context, page_for
 from views.report_view import show_report
+from views.rerun_view import show_rerun
 
 account = page_for(*Role)
 st.title("History")
@@ -32,8 +33,9 @@ table = pd.DataFrame(
             "checked": c.created_at,
             "similarity (%)": round(100 * c.similarity),
             "matches": c.matches,
-            "by": c.username or "(deleted account)",
+            "by": c.username or ("(deleted account)" if c.account_deleted else "command line"),
             "against": c.collection or c.collection_asked or "the whole corpus",
+            "re-run of": f"#{c.rerun_of}" if c.rerun_of else "",
         }
         for c in checks
     ]
@@ -48,4 +50,6 @@ chosen = st.selectbox(
     index=rows[0] if rows else 0,
     format_func=lambda i: next(f"#{c.id} {c.filename} ({c.created_at:%Y-%m-%d %H:%M})" for c in checks if c.id == i),
 )
-show_report(load_report(context(), account, chosen), account)
+report = load_report(context(), account, chosen)
+show_rerun(report, account)
+show_report(report, account)

@@ -39,6 +39,8 @@ def source_label(title: str, document_id: int) -> str:
 def show_report(report: CheckReport, account: Account | None = None) -> None:
     """A stored check's report; ``account``: the reader (instructors and admins may exclude sources and matches)."""
     colours = source_colours(report)  # of the whole report: a source keeps its colour when groups are filtered
+    if report.settings.get("rerun_of"):
+        st.caption(f"Re-run of #{report.settings['rerun_of']}: the same file, checked again with other exclusions.")
     index, credited, matches, sources = st.columns(4)
     index.metric(
         "Similarity index",

@@ -17,6 +17,7 @@ from plagdetect.errors import PlagDetectError
 from plagdetect.jobs.queue import JobInfo, JobQueue
 from plagdetect.jobs.tasks import options_to_json
 from plagdetect.services.accounts import OPERATOR, STAFF, Account, PermissionDenied, Role, authorize
+from plagdetect.services.checks import file_to_rerun
 from plagdetect.store.documents import clean_collection_name
 from plagdetect.text.extract import ExtractionLimits, format_of, too_large
 from plagdetect.text.names import clean_name
@@ -32,15 +33,28 @@ class Jobs:
 
     # ----- submitting --------------------------------------------------------------------------------------
 
-    def check(self, actor: Account | None, filename: str, data: bytes, options: CheckOptions) -> JobInfo:
-        """Queue a check of one file; its options are checked now, so a wrong one is refused before it waits."""
+    def check(
+        self, actor: Account | None, filename: str, data: bytes, options: CheckOptions, rerun_of: int | None = None
+    ) -> JobInfo:
+        """Queue a check of one file; its options are checked now, so a wrong one is refused before it waits.
+        ``rerun_of``: the check whose file this is, run again (``rerun``)."""
         actor = authorize(self.context.sessions, actor, *Role)
         self._check_size(len(data))
         options.resolved(self.context.settings)
         label = clean_name(filename) or "unnamed"
         format_of(label)  # a file of a type no extractor reads is refused now, with the types that are read
         payload = {"check": options_to_json(options)}
-        return self.queue.submit("check", self._owner(actor), label, payload, [(label, data)])
+        if rerun_of is not None:
+            payload["rerun_of"] = rerun_of
+        shown = label if rerun_of is None else f"{label} (re-run of #{rerun_of})"
+        return self.queue.submit("check", self._owner(actor), shown, payload, [(label, data)])
+
+    def rerun(self, actor: Account | None, check_id: int, options: CheckOptions) -> JobInfo:
+        """Queue check ``check_id``'s file again with other ``options`` (the History page): one's own check, or
+        anyone's for staff; a check whose file is no longer kept is refused now (``services.checks.file_to_rerun``).
+        The new check records which check it re-runs."""
+        filename, data = file_to_rerun(self.context, actor, check_id)
+        return self.check(actor, filename, data, options, rerun_of=check_id)
 
     def ingest(self, actor: Account | None, collection: str, uploads: Iterable[tuple[str, bytes]]) -> JobInfo:
         """Queue files handed in (as the app receives them; zip archives give their members) for a collection."""
@@ -49,8 +63,11 @@ class Jobs:
         files = [(clean_name(name, 1000) or "unnamed", data) for name, data in uploads]  # names stored as text
         if not files:
             raise PlagDetectError("No files to add.")
-        for _name, data in files:
-            self._check_size(len(data))
+        limit = ExtractionLimits.from_settings(self.context.settings).max_bytes
+        too_large_ones = [f"{name}: {too_large(len(data), limit)}" for name, data in files if len(data) > limit]
+        if too_large_ones:  # each named, so the person knows which to take out
+            added = "Nothing was added: remove the file(s) named and add the others again."
+            raise PlagDetectError("; ".join(too_large_ones) + f". {added}")
         label = f"{files[0][0]} into {collection}" if len(files) == 1 else f"{len(files)} files into {collection}"
         return self.queue.submit("ingest", self._owner(actor), clean_name(label), {"collection": collection}, files)
 

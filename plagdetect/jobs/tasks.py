@@ -16,7 +16,7 @@ from plagdetect.detection.report import CheckOptions
 from plagdetect.errors import PlagDetectError
 from plagdetect.jobs.queue import JobInfo, JobQueue
 from plagdetect.services.accounts import OPERATOR, Account, Accounts, PermissionDenied
-from plagdetect.services.checks import run_check
+from plagdetect.services.checks import rerun_check, run_check
 from plagdetect.services.corpus import Corpus
 from plagdetect.services.corpus_admin import CorpusAdmin
 from plagdetect.services.reembedding import switch_bi_encoder
@@ -68,7 +68,11 @@ def _check(context: Context, actor: Account, job: JobInfo, files: list[tuple[str
     if len(files) != 1:
         raise PlagDetectError("a check job holds exactly one file")
     filename, data = files[0]
-    report = run_check(context, actor, data, filename, options_from_json(job.options.get("check", {})), say)
+    options = options_from_json(job.options.get("check", {}))
+    if job.options.get("rerun_of") is not None:  # a stored check's file again, with other options (History)
+        report = rerun_check(context, actor, int(job.options["rerun_of"]), data, filename, options, say)
+    else:
+        report = run_check(context, actor, data, filename, options, say)
     return {"check_id": report.check_id, "similarity": report.similarity, "matches": len(report.matches)}
 
 

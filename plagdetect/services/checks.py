@@ -156,3 +156,46 @@ def _purge_now_and_then(context: Context) -> None:
         purge_expired_texts(context)
     except Exception:  # the check itself is stored; the next purge tries again
         logger.exception("Removing expired check texts failed")
+
+
+def file_to_rerun(context: Context, actor: Account | None, check_id: int) -> tuple[str, bytes]:
+    """The name and bytes of the file check ``check_id`` ran on, to run it again with other options: one's own check,
+    or anyone's for staff. A check whose file is no longer kept is refused, saying why."""
+    _may_rerun(context, actor, check_id)
+    kept = stored_checks.kept_file(context.sessions, check_id)
+    if kept.data is not None:
+        return kept.filename, kept.data
+    if kept.text_removed:
+        raise PlagDetectError(
+            f"Check #{check_id} cannot be re-run: its file was removed with its text "
+            f"(check_text_retention_days). Check the file again on the Check page."
+        )
+    raise PlagDetectError(
+        f"Check #{check_id} cannot be re-run: it was stored before PlagDetect kept the files it checks. "
+        "Check the file again on the Check page."
+    )
+
+
+def rerun_check(
+    context: Context,
+    actor: Account | None,
+    check_id: int,
+    data: bytes,
+    filename: str,
+    options: CheckOptions,
+    progress: Progress | None = None,
+) -> CheckReport:
+    """Check ``data``, the file of check ``check_id`` (``file_to_rerun``), again with ``options``: a new check of
+    ``actor``'s that records which check it re-runs. The rules of ``file_to_rerun`` hold (they are asked again)."""
+    actor = _may_rerun(context, actor, check_id)
+    report = run_check(context, actor, data, filename, options, progress)
+    stored_checks.record_rerun(context.sessions, report.check_id, check_id)
+    return load_check(context.sessions, report.check_id)
+
+
+def _may_rerun(context: Context, actor: Account | None, check_id: int) -> Account:
+    """``actor``, if they may re-run check ``check_id``: their own, or (staff) anyone's."""
+    actor = authorize(context.sessions, actor, *Role)
+    if not actor.is_staff and check_owner(context.sessions, check_id) != actor.id:
+        raise PermissionDenied("You may re-run only your own checks.")
+    return actor

@@ -14,6 +14,11 @@ passage of the submission and its span in the extracted text are copied into its
 "submission_original"), the text's length and excluded spans into ``Check.settings["text_removed"]``, and the text
 and offset map are emptied. Its report still gives the similarity, the sources and every passage. Its near misses
 (``store.review``) go: their passages were only in the text. Labels keep their own copies.
+
+The file a check ran on is kept beside it (``CheckFile``), so it can be run again with other options; retention
+removes it with the text. ``Check.settings`` also records where a check came from: ``"rerun_of"``, the check it
+re-runs, and ``"by_account"``, set when a signed-in account ran it (a check whose account was deleted since, its
+``user_id`` emptied by the database, is then told from one of the command line, which has no account).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.detection.exclusions import excluded_spans
@@ -42,13 +47,24 @@ from plagdetect.detection.report import (
 from plagdetect.errors import PlagDetectError
 from plagdetect.store.check_exclusions import excluded_match_ids, exclusions_of
 from plagdetect.store.review import add_pairs, remove_near_misses
-from plagdetect.store.tables import Check, CheckExclusion, Collection, Document, ExcludedMatch, Match, User
+from plagdetect.store.tables import (
+    Check,
+    CheckExclusion,
+    CheckFile,
+    Collection,
+    Document,
+    ExcludedMatch,
+    Match,
+    User,
+)
 from plagdetect.text.normalize import IntegrityFlags
 from plagdetect.text.offsets import OffsetMap
 from plagdetect.text.prepare import PreparedDocument
 
 DELETED_SOURCE = "(document deleted from the corpus)"
 TEXT_REMOVED = "text_removed"  # the key in Check.settings of what a check keeps once its text is removed
+RERUN_OF = "rerun_of"  # the key in Check.settings of the check this one re-runs
+BY_ACCOUNT = "by_account"  # the key in Check.settings set when an account (not the command line) ran the check
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,8 @@ class CheckSummary:
     username: str | None
     collection: str | None
     collection_asked: str | None = None  # as the check named it, with "(deleted)" once the collection is gone
+    rerun_of: int | None = None  # the check this one re-runs with other options
+    account_deleted: bool = False  # run by an account deleted since (username None); else None is the command line
 
 
 def save_check(
@@ -93,7 +111,7 @@ def save_check(
             original_text="",  # the text as extracted is not kept twice (the column stays for older rows)
             offset_map=prepared.normalized.offsets.to_bytes(),
             integrity_flags=prepared.normalized.flags.to_dict(),
-            settings=report.settings,
+            settings={**report.settings, BY_ACCOUNT: True} if user_id is not None else report.settings,
             model_versions=report.model_versions,
             timings=report.timings,
             similarity=report.similarity,
@@ -114,8 +132,37 @@ def save_check(
         )
         session.add(check)
         session.flush()
+        session.add(CheckFile(check_id=check.id, data=prepared.data))  # for a re-run with other options
         add_pairs(session, check, report.matches, list(near_misses), present)
         return check.id
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A check's file as it was handed in, or why it is no longer there (``data`` None)."""
+
+    filename: str
+    data: bytes | None
+    text_removed: bool  # retention removed the check's text, and its file with it
+
+
+def kept_file(sessions: sessionmaker[Session], check_id: int) -> KeptFile:
+    """The file check ``check_id`` ran on (a missing check raises)."""
+    with sessions() as session:
+        check = session.get(Check, check_id)
+        if check is None:
+            raise PlagDetectError(f"No check with id {check_id}.")
+        data = session.scalar(select(CheckFile.data).where(CheckFile.check_id == check_id))
+        return KeptFile(check.filename, data, TEXT_REMOVED in (check.settings or {}))
+
+
+def record_rerun(sessions: sessionmaker[Session], check_id: int, rerun_of: int) -> None:
+    """Record that check ``check_id`` re-runs check ``rerun_of`` (its report and the history say so)."""
+    with sessions.begin() as session:
+        check = session.get(Check, check_id)
+        if check is None:
+            raise PlagDetectError(f"No check with id {check_id}.")
+        check.settings = {**(check.settings or {}), RERUN_OF: rerun_of}  # a new dict: the JSON column sees it
 
 
 def _explanation(m: MatchResult) -> dict:
@@ -191,11 +238,12 @@ def load_check(sessions: sessionmaker[Session], check_id: int) -> CheckReport:
 
 def _submission(session: Session, check: Check) -> Submission:
     user = session.get(User, check.user_id) if check.user_id is not None else None
+    settings = check.settings or {}
     return Submission(
         title=check.title or check.filename,
         author=check.author,
         sha256=check.sha256,
-        submitted_by=user.username if user is not None else None,
+        submitted_by=user.username if user is not None else ("(deleted account)" if BY_ACCOUNT in settings else None),
         submitted_at=_utc(check.created_at).isoformat(timespec="seconds"),
     )
 
@@ -248,6 +296,7 @@ def purge_expired_texts(sessions: sessionmaker[Session], retention_days: int, no
                 continue
             _remove_text(check, retention_days, now)
             remove_near_misses(session, check_id)
+            session.execute(delete(CheckFile).where(CheckFile.check_id == check_id))  # the file held the text too
             removed += 1
     return removed
 
@@ -303,7 +352,15 @@ def check_summaries(sessions: sessionmaker[Session], user_id: int | None, limit:
     if user_id is not None:
         query = query.where(Check.user_id == user_id)
     with sessions() as session:
-        return [CheckSummary(*row[:-1], collection_asked=_collection_asked(row[-1])) for row in session.execute(query)]
+        return [
+            CheckSummary(
+                *row[:-1],
+                collection_asked=_collection_asked(row[-1]),
+                rerun_of=(row[-1] or {}).get(RERUN_OF),
+                account_deleted=row.username is None and bool((row[-1] or {}).get(BY_ACCOUNT)),
+            )
+            for row in session.execute(query)
+        ]
 
 
 def _collection_asked(settings: dict) -> str | None:

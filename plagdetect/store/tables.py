@@ -429,6 +429,16 @@ class ModelActivation(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class CheckFile(Base):
+    """The file a check was run on, as it was handed in, so the check can be run again with other options (History's
+    re-run). Written with the check; removed with its text once retention removes that (store/checks.py)."""
+
+    __tablename__ = "check_files"
+
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class BrowserSession(Base):
     """A person signed in on one browser (services.browser_sessions): the browser's cookie holds a random token, this
     row only its SHA-256, so a copy of the database signs nobody in. Signing out deletes every row of the account

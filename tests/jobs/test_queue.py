@@ -154,6 +154,13 @@ def test_an_oversized_upload_or_a_wrong_option_is_refused_before_it_waits(
         jobs.check(people["ann"], "a.txt", b"text", CheckOptions(min_match_words=0))
     with pytest.raises(PlagDetectError, match=r"unsupported file type '\.exe' \(supported: .*\.docx.*\.pdf"):
         jobs.check(people["ann"], "setup.exe", b"MZ", CheckOptions())  # the page has no type filter: said here
+    uploads = [("notes.txt", b"x" * 100), ("big.txt", b"x" * 2000), ("huge.txt", b"x" * 3000)]
+    with pytest.raises(PlagDetectError) as refused:  # an upload of several files names the ones too large
+        jobs.ingest(people["teacher"], "History", uploads)
+    assert str(refused.value) == (
+        "big.txt: the file is 2 KB; the limit is 1 KB; huge.txt: the file is 3 KB; the limit is 1 KB. "
+        "Nothing was added: remove the file(s) named and add the others again."
+    )
     assert jobs.queue.jobs(everyone=True) == []
 
 
