@@ -54,7 +54,7 @@ busy = bool(st.session_state[JOBS_KEY])  # one batch at a time per person
 clicked = st.button("Check", type="primary", disabled=not files or not collections or busy, icon=":material/search:")
 if clicked and not busy:
     options = replace(
-        defaults.options(None if collection == WHOLE_CORPUS else collection),
+        defaults.options(*([] if collection == WHOLE_CORPUS else [collection])),
         exclude_quotes=exclude_quotes,
         exclude_bibliography=exclude_bibliography,
         min_match_words=min_words,

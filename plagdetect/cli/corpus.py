@@ -102,7 +102,7 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     corpus = Corpus(context)
     # The same defaults as a check in the app (an admin's stored ones), changed only by the flags given.
     options = replace(
-        load_defaults(context).options(args.collection),
+        load_defaults(context).options(*filter(None, [args.collection])),
         excluded_sources=frozenset(args.exclude_source),
         exclude_same_author=args.exclude_same_author,
         author=args.author,

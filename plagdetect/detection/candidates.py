@@ -29,9 +29,9 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Scope:
-    """The documents a check may match: a collection (None: every one) less the ``excluded`` documents."""
+    """The documents a check may match: some collections (None: every one) less the ``excluded`` documents."""
 
-    collection_id: int | None
+    collection_ids: frozenset[int] | None
     excluded: set[int]
     chunks: set[int] | None  # the chunk ids that leaves (None: all), for the vector search
 
@@ -39,24 +39,32 @@ class Scope:
 def search_scope(context: Context, embeddings: Embeddings, sha256: str, options: CheckOptions) -> Scope:
     """What a check may match.
 
-    Left out: the submission itself (same bytes, in any collection), the sources excluded by name, and with
-    ``exclude_same_author`` the documents of the submission's author.
+    Left out: the submission itself (with ``leave_out_same_bytes``, every document with the same bytes, in any
+    collection), the sources excluded by name, and with ``exclude_same_author`` the documents of the submission's
+    author.
     """
     documents = context.documents
-    excluded = set(options.excluded_sources) | documents.ids_with_sha256(sha256)
+    excluded = set(options.excluded_sources)
+    if options.leave_out_same_bytes:
+        excluded |= documents.ids_with_sha256(sha256)
     if options.exclude_same_author:
         # Metadata authors are unreliable ("python-docx", "Microsoft Office User"): only a name given counts.
         if not (options.author or "").strip():
             raise PlagDetectError("Leaving out the author's own documents needs the author's name.")
         excluded |= documents.ids_by_author(options.author)
-    if options.collection is None and not excluded:
+    if not options.collections and not excluded:
         return Scope(None, excluded, None)
-    collection_id = None
-    if options.collection is not None:
-        collection_id = documents.collection_id(options.collection)
-        if collection_id is None:
-            raise PlagDetectError(f"No collection named '{options.collection}'.")
-    return Scope(collection_id, excluded, embeddings.vectors.allowed_chunk_ids(collection_id, excluded))
+    collection_ids = None
+    if options.collections:
+        collection_ids = frozenset(_collection_id(context, name) for name in options.collections)
+    return Scope(collection_ids, excluded, embeddings.vectors.allowed_chunk_ids(collection_ids, excluded))
+
+
+def _collection_id(context: Context, name: str) -> int:
+    collection_id = context.documents.collection_id(name)
+    if collection_id is None:
+        raise PlagDetectError(f"No collection named '{name}'.")
+    return collection_id
 
 
 def copied_runs(
@@ -68,7 +76,7 @@ def copied_runs(
     if not settings.lexical:
         return [], []
     found = fingerprints(text)
-    hits = context.fingerprints.lookup(found.hashes.tolist(), scope.collection_id, scope.excluded)
+    hits = context.fingerprints.lookup(found.hashes.tolist(), scope.collection_ids, scope.excluded)
     runs = runs_of(found, hits, settings.lexical_min_chars)
     if not runs:
         return [], []

@@ -33,7 +33,7 @@ MATCH_GROUPS = {  # each group, and what it means in a sentence
 class CheckOptions:
     """What a check searches and what it leaves out; None: the settings' default (``resolved``)."""
 
-    collection: str | None = None  # None: the whole corpus
+    collections: tuple[str, ...] = ()  # the collections searched; (): the whole corpus
     exclude_quotes: bool | None = None
     exclude_bibliography: bool | None = None
     min_match_words: int | None = None
@@ -41,6 +41,10 @@ class CheckOptions:
     exclude_same_author: bool = False  # leave out other documents by the submission's author
     author: str | None = None  # the submission's author: needed by exclude_same_author
     rerank_threshold: float | None = None
+    # Every document with the submission's bytes is left out (the same file stored in the corpus). An assignment's
+    # submission (``services.submissions``) names its own documents in ``excluded_sources`` instead: a classmate's
+    # file handed in unchanged is the plainest copy of all.
+    leave_out_same_bytes: bool = True
 
     def resolved(self, settings: Settings) -> CheckOptions:
         """These options with every default filled in from ``settings``, and checked."""
@@ -257,10 +261,18 @@ def source_shares(matches: list[MatchResult], length: int) -> list[SourceShare]:
     )
 
 
+def collections_searched(settings: dict[str, Any]) -> list[str]:
+    """The collections a stored check searched, by the names it gave them ([]: the whole corpus)."""
+    names = (settings or {}).get("collections")
+    if names is None:  # checks stored before a check could search several collections
+        names = [settings["collection"]] if (settings or {}).get("collection") else []
+    return list(names)
+
+
 def settings_used(settings: Settings, options: CheckOptions) -> dict[str, Any]:
     """The settings a check ran with (``options`` resolved), as its report records them."""
     return {
-        "collection": options.collection,
+        "collections": list(options.collections),
         "exclude_quotes": options.exclude_quotes,
         "exclude_bibliography": options.exclude_bibliography,
         "min_match_words": options.min_match_words,

@@ -118,7 +118,7 @@ def eval_clough(
                 result = corpus.ingest_bytes(path.read_bytes(), path.name, COLLECTION)
                 if result.document_id is None:
                     raise PlagDetectError(f"{path.name}: {result.message}")
-            options = replace(CheckOptions(), collection=COLLECTION).resolved(settings)
+            options = replace(CheckOptions(), collections=(COLLECTION,)).resolved(settings)
             for path, task, category in listed:
                 found = pipeline.find(corpus.context, path.read_bytes(), path.name, options)
                 matches = pipeline.matches_found(found, options, settings)

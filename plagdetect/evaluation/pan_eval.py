@@ -148,7 +148,7 @@ def detections_of(found: Found, options: CheckOptions, settings: Settings) -> li
 def pan_options(options: CheckOptions | None, settings: Settings) -> CheckOptions:
     """The options a PAN evaluation checks with (nothing excluded, the PAN collection), resolved."""
     options = options or CheckOptions(exclude_quotes=False, exclude_bibliography=False)
-    return replace(options, collection=PAN_COLLECTION).resolved(settings)
+    return replace(options, collections=(PAN_COLLECTION,)).resolved(settings)
 
 
 def _write(out_dir: str | Path | None, detections: dict[str, list[Case]]) -> None:

@@ -27,7 +27,9 @@ from plagdetect.store.tables import Job, JobFile, User
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 ENDED = (DONE, FAILED, CANCELLED)
-KINDS = ("check", "ingest", "train", "reembed")
+KINDS = ("check", "ingest", "train", "reembed", "submission", "recheck")
+# Jobs the server queues for itself, with no owner: unlike a command line's, they are run again after a restart.
+SERVER_KINDS = ("recheck",)
 STAGES_KEPT = 50  # an ingest reports each file: only the latest are kept
 MAX_ATTEMPTS = 2  # a job interrupted twice (its worker died each time) fails instead of starting a third time
 
@@ -36,6 +38,8 @@ CANCELLED_MESSAGES = {  # what a person reads of a job cancelled while it ran
     "ingest": "Cancelled; the files added before it stopped stay in the corpus.",
     "train": "Cancelled; no new model version was made, and the active one still serves.",
     "reembed": "Cancelled; the serving bi-encoder still serves. The vectors made so far are kept for the next try.",
+    "submission": "Cancelled; nothing was handed in.",
+    "recheck": "Cancelled; the submission keeps its earlier check.",
 }
 # A command-line job whose worker's host died is not run again: its command has most likely gone with it.
 COMMAND_GONE = "The process running it stopped before it finished; a command-line job is not started again."
@@ -300,7 +304,7 @@ class JobQueue:
     def recover_one(self, job: JobInfo) -> None:
         """A running job whose worker is gone: queued again, or failed after ``MAX_ATTEMPTS``, or cancelled if asked
         (a command-line job too: its command is gone, nobody waits for it)."""
-        if job.cancel_requested_at is not None or job.user_id is None:
+        if job.cancel_requested_at is not None or (job.user_id is None and job.kind not in SERVER_KINDS):
             self.release(job)
         elif job.attempts >= MAX_ATTEMPTS:
             message = f"Its worker stopped {job.attempts} times while running it; it was not tried again."
@@ -314,7 +318,7 @@ class JobQueue:
         asked to stop."""
         if job.cancel_requested_at is not None:
             self.cancelled(job.id, CANCELLED_MESSAGES[job.kind], worker=job.worker)
-        elif job.user_id is None:
+        elif job.user_id is None and job.kind not in SERVER_KINDS:
             self.cancelled(job.id, _command_gone(job.kind), worker=job.worker)
         else:
             self.requeue(job.id, count_attempt=False)

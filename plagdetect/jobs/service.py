@@ -56,6 +56,25 @@ class Jobs:
         filename, data = file_to_rerun(self.context, actor, check_id)
         return self.check(actor, filename, data, options, rerun_of=check_id)
 
+    def hand_in(
+        self, actor: Account | None, assignment_id: int, filename: str, data: bytes, student_id: int | None = None
+    ) -> JobInfo:
+        """Queue a file handed in to an assignment: by a student (their own), or by staff for an enrolled student
+        (``student_id``). Checked by a worker (``services.submissions.check_submission``); who may hand in what,
+        the file's type and size are checked now."""
+        from plagdetect.services.submissions import may_hand_in
+
+        actor = authorize(self.context.sessions, actor, *Role)
+        student_id = actor.id if student_id is None else student_id
+        assignment = may_hand_in(self.context, actor, assignment_id, student_id)
+        self._check_size(len(data))
+        label = clean_name(filename) or "unnamed"
+        format_of(label)
+        options = {"assignment_id": assignment_id, "student_id": student_id}
+        return self.queue.submit(
+            "submission", self._owner(actor), clean_name(f"{label} to {assignment.title}"), options, [(label, data)]
+        )
+
     def ingest(self, actor: Account | None, collection: str, uploads: Iterable[tuple[str, bytes]]) -> JobInfo:
         """Queue files handed in (as the app receives them; zip archives give their members) for a collection."""
         actor = authorize(self.context.sessions, actor, *STAFF)

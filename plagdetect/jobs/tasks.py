@@ -20,6 +20,7 @@ from plagdetect.services.checks import rerun_check, run_check
 from plagdetect.services.corpus import Corpus
 from plagdetect.services.corpus_admin import CorpusAdmin
 from plagdetect.services.reembedding import switch_bi_encoder
+from plagdetect.services.submissions import check_submission, recheck
 
 Say = Callable[[str], None]  # reports a stage; raises JobCancelled once the job is to stop
 
@@ -34,10 +35,13 @@ def options_to_json(options: CheckOptions) -> dict[str, Any]:
     return values
 
 
-def options_from_json(values: dict[str, Any]) -> CheckOptions:
+def options_from_json(job_values: dict[str, Any]) -> CheckOptions:
     known = {f.name for f in fields(CheckOptions)}
-    values = {k: v for k, v in values.items() if k in known}
+    values = {k: v for k, v in job_values.items() if k in known}
     values["excluded_sources"] = frozenset(values.get("excluded_sources") or ())
+    if "collection" in job_values:  # a job queued before a check could search several collections
+        values["collections"] = (job_values["collection"],) if job_values["collection"] else ()
+    values["collections"] = tuple(values.get("collections") or ())
     return CheckOptions(**values)
 
 
@@ -57,6 +61,11 @@ def run_job(context: Context, job: JobInfo, files: list[tuple[str, bytes]], say:
         return _check(context, actor, job, files, say)
     if job.kind == "ingest":
         return _ingest(context, actor, job, files, say)
+    if job.kind == "submission":
+        return _submission(context, actor, job, files, say)
+    if job.kind == "recheck":
+        submission = recheck(context, actor, job.options["submission_id"], job.options["because_of"], say)
+        return {"submission_id": submission.id, "check_id": submission.check_id}
     if job.kind == "train":
         return _train(context, actor, job, say)
     if job.kind == "reembed":
@@ -74,6 +83,28 @@ def _check(context: Context, actor: Account, job: JobInfo, files: list[tuple[str
     else:
         report = run_check(context, actor, data, filename, options, say)
     return {"check_id": report.check_id, "similarity": report.similarity, "matches": len(report.matches)}
+
+
+def _submission(
+    context: Context, actor: Account, job: JobInfo, files: list[tuple[str, bytes]], say: Say
+) -> dict[str, Any]:
+    """A file handed in to an assignment; the earlier submissions it matched have their checks re-run, each a job of
+    the server's own (no owner: a student never sees, or waits for, another's re-run)."""
+    [(filename, data)] = files
+    options = job.options
+    handed = check_submission(
+        context, actor, options["assignment_id"], options["student_id"], filename, data, say, job_id=job.id
+    )
+    queue = JobQueue(context.sessions)
+    for submission_id in handed.to_recheck:
+        label = f"re-run the check of submission {submission_id}: submission {handed.submission.id} matched it"
+        queue.submit("recheck", None, label, {"submission_id": submission_id, "because_of": handed.submission.id})
+    return {
+        "submission_id": handed.submission.id,
+        "check_id": handed.submission.check_id,
+        "similarity": handed.submission.similarity,
+        "rechecks": handed.to_recheck,
+    }
 
 
 def _ingest(context: Context, actor: Account, job: JobInfo, files: list[tuple[str, bytes]], say: Say) -> dict[str, Any]:

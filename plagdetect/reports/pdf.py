@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from plagdetect import __version__
-from plagdetect.detection.report import MATCH_GROUPS, CheckReport, MatchResult
+from plagdetect.detection.report import MATCH_GROUPS, CheckReport, MatchResult, collections_searched
 from plagdetect.reports.charts import chart_images
 from plagdetect.reports.fonts import lacks_glyphs, report_fonts
 from plagdetect.reports.marks import (
@@ -151,7 +151,10 @@ class _Document:
                 ("Submitted by", submission.submitted_by or "the command line"),
                 ("Checked at", submission.submitted_at.replace("T", " ").removesuffix("+00:00") + " (UTC)"),
             ]
-        rows += [("Check", str(report.check_id)), ("Collection searched", report.settings.get("collection") or "all")]
+        rows += [
+            ("Check", str(report.check_id)),
+            ("Collections searched", ", ".join(collections_searched(report.settings)) or "all"),
+        ]
         self._pairs(rows)
 
         pdf.ln(3)

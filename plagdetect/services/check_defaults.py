@@ -28,9 +28,9 @@ class CheckDefaults:
         """The defaults the product starts with: its settings."""
         return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
 
-    def options(self, collection: str | None = None) -> CheckOptions:
-        """The options of a check that keeps every default."""
-        return CheckOptions(collection=collection, **asdict(self))
+    def options(self, *collections: str) -> CheckOptions:
+        """The options of a check of ``collections`` (none: the whole corpus) that keeps every default."""
+        return CheckOptions(collections=collections, **asdict(self))
 
     def validated(self) -> CheckDefaults:
         check_min_match_words(self.min_match_words)

@@ -20,6 +20,7 @@ from plagdetect.detection.pipeline import Progress, check_bytes
 from plagdetect.detection.report import CheckOptions, CheckReport
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import OPERATOR, STAFF, Account, PermissionDenied, Role, authorize
+from plagdetect.services.submissions import as_seen_by
 from plagdetect.store import check_exclusions
 from plagdetect.store import checks as stored_checks
 from plagdetect.store.checks import CheckSummary, check_owner, check_summaries, load_check
@@ -81,7 +82,7 @@ def load_report(context: Context, actor: Account | None, check_id: int) -> Check
     actor = authorize(context.sessions, actor, *Role)
     if not actor.is_staff and check_owner(context.sessions, check_id) != actor.id:
         raise PermissionDenied("This check belongs to someone else.")
-    return load_check(context.sessions, check_id)
+    return as_seen_by(context, actor, load_check(context.sessions, check_id))  # no classmate named to a student
 
 
 def exclude_from_check(

@@ -56,7 +56,15 @@ def pairwise_similarity(
     collection_id = context.documents.collection_id(collection)
     if collection_id is None:
         raise PlagDetectError(f"No collection named '{collection}'.")
-    documents = context.documents.titles(collection_id)
+    return similarity_of(context, context.documents.titles(collection_id), threshold)
+
+
+def similarity_of(
+    context: Context, documents: list[tuple[int, str]], threshold: float | None = None
+) -> SimilarityMatrix:
+    """How alike these documents ((id, the title shown)) are, pair by pair; those without vectors are left out.
+    The callers check who asks (``pairwise_similarity``, ``services.submissions.assignment_similarity``)."""
+    threshold = context.settings.seed_threshold if threshold is None else threshold
     chunks = context.vectors.document_chunks([document_id for document_id, _ in documents])
     vectors = {document_id: matrix for document_id, (matrix, _) in chunks.items()}
     ids = [document_id for document_id, _ in documents if document_id in vectors]

@@ -41,6 +41,7 @@ from plagdetect.detection.report import (
     Segment,
     Submission,
     TextRemoved,
+    collections_searched,
     similarity,
     source_shares,
 )
@@ -95,9 +96,9 @@ def save_check(
 
     Sources deleted meanwhile are stored as gone (and give no pairs to label)."""
     with sessions.begin() as session:
-        collection_id = None
-        if options.collection is not None:
-            collection_id = session.scalar(select(Collection.id).where(Collection.name == options.collection))
+        collection_id = None  # the one collection searched; the settings name them all
+        if len(options.collections) == 1:
+            collection_id = session.scalar(select(Collection.id).where(Collection.name == options.collections[0]))
         sources = {m.source_id for m in report.matches}
         present = set(session.scalars(select(Document.id).where(Document.id.in_(sources))))  # some deleted since?
         check = Check(
@@ -325,13 +326,42 @@ def _remove_text(check: Check, retention_days: int, now: datetime) -> None:
     check.offset_map = b""
 
 
-def check_summaries(sessions: sessionmaker[Session], user_id: int | None, limit: int = 500) -> list[CheckSummary]:
-    """The newest checks, of one person (``user_id``) or of everyone (None), newest first."""
-    excluded = (  # an active exclusion after the check takes the match out (store.check_exclusions)
+def _active_exclusion_of_match():
+    """A match an active exclusion after the check took out (``store.check_exclusions``)."""
+    return (
         exists()
         .where(ExcludedMatch.match_id == Match.id)
         .where(CheckExclusion.id == ExcludedMatch.exclusion_id, CheckExclusion.restored_at.is_(None))
     )
+
+
+def check_overview(sessions: sessionmaker[Session], check_ids: list[int]) -> dict[int, tuple[str, dict]]:
+    """Each check's top source (the title of the source its matches cover most, "" without one) and its integrity
+    flags (``IntegrityFlags.to_dict``), without reading the texts: what a table of many checks shows."""
+    if not check_ids:
+        return {}
+    covered = func.sum(Match.submission_end - Match.submission_start)
+    with sessions() as session:
+        flags = {
+            row.id: row.integrity_flags
+            for row in session.execute(select(Check.id, Check.integrity_flags).where(Check.id.in_(check_ids)))
+        }
+        rows = session.execute(
+            select(Match.check_id, Document.title, covered)
+            .join(Document, Document.id == Match.source_document_id)
+            .where(Match.check_id.in_(check_ids), ~_active_exclusion_of_match())
+            .group_by(Match.check_id, Document.id)
+            .order_by(Match.check_id, covered.desc(), Document.id)
+        ).all()
+    top: dict[int, str] = {}
+    for check_id, title, _ in rows:
+        top.setdefault(check_id, title)
+    return {check_id: (top.get(check_id, ""), flags[check_id] or {}) for check_id in flags}
+
+
+def check_summaries(sessions: sessionmaker[Session], user_id: int | None, limit: int = 500) -> list[CheckSummary]:
+    """The newest checks, of one person (``user_id``) or of everyone (None), newest first."""
+    excluded = _active_exclusion_of_match()
     matches = select(func.count(Match.id)).where(Match.check_id == Check.id, ~excluded).scalar_subquery()
     query = (
         select(
@@ -364,8 +394,12 @@ def check_summaries(sessions: sessionmaker[Session], user_id: int | None, limit:
 
 
 def _collection_asked(settings: dict) -> str | None:
-    name = (settings or {}).get("collection")
-    return f"{name} (deleted)" if name else None
+    """The collections a check searched as it named them ("(deleted)" after one that is gone: ``collection``
+    names only a single collection that still exists); None: the whole corpus."""
+    names = collections_searched(settings)
+    if len(names) == 1:
+        return f"{names[0]} (deleted)"
+    return ", ".join(names) or None
 
 
 def _match(

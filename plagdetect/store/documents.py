@@ -251,6 +251,19 @@ class DocumentStore:
             row = session.execute(select(Document.filename, Document.text).where(Document.id == document_id)).first()
         return None if row is None else (row.filename, row.text)
 
+    def original_file(self, document_id: int) -> tuple[str, bytes] | None:
+        """A document's file name and its file as it was uploaded; None when the document or its file is gone."""
+        with self.sessions() as session:
+            row = session.execute(
+                select(Document.filename, Document.stored_path).where(Document.id == document_id)
+            ).first()
+        if row is None or not row.stored_path:
+            return None
+        try:
+            return row.filename, (self.files.data_dir / row.stored_path).read_bytes()
+        except FileNotFoundError:
+            return None
+
     def list_documents(self, collection: str | None = None) -> list[DocumentInfo]:
         # Chunks by position: a document embedded by two bi-encoder versions (while the corpus moves) has two sets.
         counts = (

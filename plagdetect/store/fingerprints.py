@@ -77,8 +77,8 @@ class FingerprintStore:
             logger.info("Fingerprinted %d stored documents for the lexical path", done)
         return done
 
-    def lookup(self, hashes: Iterable[int], collection_id: int | None, excluded: set[int]) -> Hits:
-        """Where these hashes occur in the documents a check may match: a collection (None: all) less
+    def lookup(self, hashes: Iterable[int], collection_ids: frozenset[int] | None, excluded: set[int]) -> Hits:
+        """Where these hashes occur in the documents a check may match: some collections (None: all) less
         ``excluded``. Hashes found in more than ``MAX_DOCUMENTS_PER_HASH`` documents are left out."""
         wanted = sorted({int(h) for h in hashes})
         rows: list[tuple[int, int, int]] = []
@@ -89,8 +89,8 @@ class FingerprintStore:
                     .join(Document, Document.id == Fingerprint.document_id)
                     .where(Fingerprint.hash.in_(wanted[first : first + _LOOKUP_BATCH]))
                 )
-                if collection_id is not None:
-                    query = query.where(Document.collection_id == collection_id)
+                if collection_ids is not None:
+                    query = query.where(Document.collection_id.in_(sorted(collection_ids)))
                 rows.extend(tuple(row) for row in session.execute(query))
         table = np.array(rows, dtype=np.int64).reshape(-1, 3)
         if excluded and len(table):

@@ -285,6 +285,81 @@ class CheckDefault(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
+class Course(Base):
+    """A class an instructor teaches: its students (``Enrolment``) hand in work to its assignments."""
+
+    __tablename__ = "courses"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Enrolment(Base):
+    """A student enrolled in a course."""
+
+    __tablename__ = "enrolments"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Assignment(Base):
+    """A piece of work of a course: what its submissions are checked against, and with which defaults."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("course_id", "title", name="uq_assignment_course_title"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The collections its submissions are checked against (ids: a renamed collection stays one), besides the
+    # submission repository, which every submission is checked against.
+    reference_collections: Mapped[list[int]] = mapped_column(JSON, default=list)
+    keep_submissions: Mapped[bool] = mapped_column(default=True)  # kept in the repository for later checks
+    # The check options its submissions start from (exclude_quotes, exclude_bibliography, min_match_words).
+    check_defaults: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Submission(Base):
+    """A file a student handed in to an assignment (version 1, 2, … of theirs), with its kept copy in the
+    submission repository (a corpus document, while it is kept) and its checks (``SubmissionCheck``)."""
+
+    __tablename__ = "submissions"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    student_name: Mapped[str] = mapped_column(String(120))  # the name at the time (the account may go)
+    version: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(500))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"), index=True)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    review_state: Mapped[str] = mapped_column(String(20), default="not reviewed")  # | reviewed | referred
+    job_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the job that handed it in (run again: the same)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SubmissionCheck(Base):
+    """A check of a submission: when it was handed in, or re-run because a later submission matched it."""
+
+    __tablename__ = "submission_checks"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"), index=True)
+    because_of: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))  # a re-run
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Job(Base):
     """A check or an ingest, queued for a worker process or run by one (``plagdetect/jobs``).
 

@@ -170,11 +170,11 @@ class VectorStore:
             found[document_id] = (matrix, spans[document_id])
         return found
 
-    def allowed_chunk_ids(self, collection_id: int | None, excluded_documents: set[int]) -> set[int]:
-        """Chunk ids of a collection (None: every collection), leaving out the documents named."""
+    def allowed_chunk_ids(self, collection_ids: frozenset[int] | None, excluded_documents: set[int]) -> set[int]:
+        """Chunk ids of some collections (None: every collection), leaving out the documents named."""
         query = select(Chunk.id).join(Document).where(Chunk.encoder_version == self.version)
-        if collection_id is not None:
-            query = query.where(Document.collection_id == collection_id)
+        if collection_ids is not None:
+            query = query.where(Document.collection_id.in_(sorted(collection_ids)))
         if excluded_documents:
             query = query.where(Document.id.not_in(excluded_documents))
         with self.sessions() as session:

@@ -108,13 +108,14 @@ def test_log_in_with_the_right_password_only(people: dict[str, Account]) -> None
 @pytest.mark.parametrize(
     ("who", "allowed"),
     [
-        ("student", {"check", "history"}),
-        ("teacher", {"check", "history", "corpus", "review"}),
-        ("admin", {"check", "history", "corpus", "review", "admin"}),
+        ("student", {"check", "history", "courses"}),
+        ("teacher", {"check", "history", "courses", "corpus", "review"}),
+        ("admin", {"check", "history", "courses", "corpus", "review", "admin"}),
     ],
 )
 def test_each_role_reaches_only_its_pages(people: dict[str, Account], who: str, allowed: set[str]) -> None:
-    titles = {"check": "Check a document", "history": "History", "corpus": "Corpus", "review": "Review"}
+    titles = {"check": "Check a document", "history": "History", "courses": "Courses", "corpus": "Corpus"}
+    titles["review"] = "Review"
     titles["admin"] = "Admin"
     for page, title in titles.items():
         app = signed_in(people[who])

@@ -134,10 +134,10 @@ def test_short_matches_and_chosen_sources_are_left_out(printing_corpus: Corpus) 
 
 
 def test_a_check_can_be_restricted_to_a_collection(printing_corpus: Corpus) -> None:
-    assert check(printing_corpus, PRINTING_SUBMISSION, collection="Geology").matches == []
-    assert check(printing_corpus, PRINTING_SUBMISSION, collection="History").matches
+    assert check(printing_corpus, PRINTING_SUBMISSION, collections=("Geology",)).matches == []
+    assert check(printing_corpus, PRINTING_SUBMISSION, collections=("History",)).matches
     with pytest.raises(PlagDetectError, match="No collection named 'Nope'"):
-        check(printing_corpus, PRINTING_SUBMISSION, collection="Nope")
+        check(printing_corpus, PRINTING_SUBMISSION, collections=("Nope",))
 
 
 def test_the_check_and_its_matches_are_stored(printing_corpus: Corpus) -> None:

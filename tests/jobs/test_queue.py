@@ -67,12 +67,12 @@ def test_no_more_jobs_run_at_once_than_the_limit_and_a_person_running_one_waits_
 
 
 def test_a_queued_job_and_its_files_outlast_a_restart(corpus: Corpus, people: dict[str, Account]) -> None:
-    Jobs(corpus.context).check(people["ann"], "essay.txt", b"my essay", CheckOptions(collection="History"))
+    Jobs(corpus.context).check(people["ann"], "essay.txt", b"my essay", CheckOptions(collections=("History",)))
     engine = make_engine(corpus.context.settings.resolved_database_url)  # as a new process opens it
     again = JobQueue(make_session_factory(engine))
     [job] = again.jobs(everyone=True)
     assert (job.state, job.label, job.username) == ("queued", "essay.txt", "ann")
-    assert job.options["check"]["collection"] == "History"
+    assert job.options["check"]["collections"] == ["History"]
     assert again.files(job.id) == [("essay.txt", b"my essay")]
     engine.dispose()
 

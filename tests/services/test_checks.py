@@ -123,7 +123,7 @@ def test_the_history_still_names_a_deleted_collection(history_corpus: Corpus, pe
         people["sam"],
         PRINTING_SUBMISSION.encode(),
         "sam.txt",
-        CheckOptions(collection="History"),
+        CheckOptions(collections=("History",)),
     )
     history_corpus.delete_collection("History")
     [summary] = list_checks(history_corpus.context, people["sam"])

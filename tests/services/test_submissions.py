@@ -1,0 +1,215 @@
+"""Courses, assignments and the submission repository as instructors and students use them."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from plagdetect.errors import PlagDetectError
+from plagdetect.jobs import Jobs
+from plagdetect.jobs.worker import Worker
+from plagdetect.services.accounts import Account, PermissionDenied
+from plagdetect.services.checks import load_report
+from plagdetect.services.corpus import Corpus
+from plagdetect.services.courses import Courses, usernames_in
+from plagdetect.services.submissions import (
+    REPOSITORY,
+    as_seen_by,
+    assignment_similarity,
+    assignment_table,
+    check_submission,
+    class_files,
+    recheck,
+    set_review_state,
+    table_csv,
+)
+from plagdetect.store.courses import CourseStore
+
+from builders import ESSAY_RAILWAYS, ESSAY_VOLCANOES, PRINTING_SOURCE, PRINTING_SUBMISSION, make_people
+
+
+@pytest.fixture
+def people(corpus: Corpus) -> dict[str, Account]:
+    return make_people(corpus.context.sessions, students=("sam", "kim", "lee", "outsider"))
+
+
+@pytest.fixture
+def course(corpus: Corpus, people: dict[str, Account]) -> tuple[Courses, int, int]:
+    """A course with sam, kim and lee enrolled and one assignment (the History collection as its reference)."""
+    corpus.ingest_bytes(ESSAY_RAILWAYS.encode(), "railways.txt", "History")
+    courses = Courses(corpus.context)
+    made = courses.create_course(people["teacher"], "History 101")
+    courses.enrol(people["teacher"], made.id, ["sam", "kim", "lee"])
+    assignment = courses.create_assignment(people["teacher"], made.id, "Essay 1", reference_collections=["History"])
+    return courses, made.id, assignment.id
+
+
+def test_role_rules_for_courses_enrolment_and_handing_in(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    courses, course_id, assignment_id = course
+    context = corpus.context
+    with pytest.raises(PermissionDenied):
+        courses.create_course(people["sam"], "My own course")
+    with pytest.raises(PermissionDenied):
+        courses.enrol(people["sam"], course_id, ["outsider"])
+    enrolled = courses.enrol(people["teacher"], course_id, usernames_in("username\nsam\nnobody\ntess\noutsider\n"))
+    assert (enrolled.added, enrolled.already, enrolled.unknown, enrolled.not_students) == (
+        ["outsider"], ["sam"], ["nobody"], ["tess"]
+    )  # fmt: skip
+    courses.unenrol(people["teacher"], course_id, "outsider")
+    assert [c.name for c in courses.courses(people["sam"])] == ["History 101"]
+    assert courses.courses(people["outsider"]) == []
+    with pytest.raises(PermissionDenied, match="not enrolled"):
+        courses.assignments(people["outsider"], course_id)
+    with pytest.raises(PermissionDenied, match="not enrolled"):
+        Jobs(context).hand_in(people["outsider"], assignment_id, "essay.txt", b"my essay")
+    with pytest.raises(PermissionDenied, match="own work"):
+        Jobs(context).hand_in(people["sam"], assignment_id, "essay.txt", b"my essay", student_id=people["kim"].id)
+    with pytest.raises(PlagDetectError, match="not read|type"):
+        Jobs(context).hand_in(people["sam"], assignment_id, "essay.exe", b"my essay")
+    # Staff hand in for an enrolled student; the check is the student's.
+    handed = check_submission(context, people["teacher"], assignment_id, people["kim"].id, "kim.txt", b"x " * 50)
+    assert load_report(context, people["kim"], handed.submission.check_id).filename == "kim.txt"
+    with pytest.raises(PermissionDenied):
+        assignment_table(context, people["sam"], assignment_id)
+    with pytest.raises(PermissionDenied):
+        set_review_state(context, people["sam"], handed.submission.id, "reviewed")
+
+
+def test_two_students_who_share_a_paragraph_find_each_other_in_both_reports(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    _, _, assignment_id = course
+    context = corpus.context
+    jobs = Jobs(context)
+    jobs.hand_in(people["sam"], assignment_id, "sam-essay.txt", PRINTING_SOURCE.encode())
+    jobs.hand_in(people["kim"], assignment_id, "kim-essay.txt", PRINTING_SUBMISSION.encode())
+    worker = Worker(context, "here")
+    first, second = worker.run_one(), worker.run_one()
+    assert first.state == second.state == "done", (first.message, second.message)
+    assert first.result["rechecks"] == [] and second.result["rechecks"] == [first.result["submission_id"]]
+    kims = load_report(context, people["teacher"], second.result["check_id"])
+    assert [s.title for s in kims.sources] == ["sam: Essay 1 (History 101)"]
+    # The later submission's job queued a re-run of the earlier one's check; it finds the later submission.
+    rerun = worker.run_one()
+    assert rerun.kind == "recheck" and rerun.state == "done" and rerun.user_id is None
+    [sam] = CourseStore(context.sessions).submissions(assignment_id, people["sam"].id)
+    assert sam.check_id == rerun.result["check_id"] != first.result["check_id"]
+    assert sam.rechecked_because_of == second.result["submission_id"]
+    sams = load_report(context, people["teacher"], sam.check_id)
+    assert [s.title for s in sams.sources] == ["kim: Essay 1 (History 101)"]
+    assert worker.run_one() is None  # a re-run causes no further re-run
+
+
+def test_a_resubmission_does_not_match_its_own_earlier_version(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    _, _, assignment_id = course
+    context = corpus.context
+    first = check_submission(
+        context, people["sam"], assignment_id, people["sam"].id, "v1.txt", PRINTING_SOURCE.encode()
+    )
+    again = PRINTING_SOURCE.replace("monks", "monks and nuns")
+    second = check_submission(context, people["sam"], assignment_id, people["sam"].id, "v2.txt", again.encode())
+    same = check_submission(context, people["sam"], assignment_id, people["sam"].id, "v3.txt", again.encode())
+    assert [s.version for s in (first.submission, second.submission, same.submission)] == [1, 2, 3]
+    for handed in (second, same):
+        assert load_report(context, people["sam"], handed.submission.check_id).matches == []
+        assert handed.to_recheck == []
+
+
+def test_a_classmates_file_handed_in_unchanged_is_found_whole(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    _, _, assignment_id = course
+    context = corpus.context
+    check_submission(context, people["sam"], assignment_id, people["sam"].id, "sam.txt", PRINTING_SOURCE.encode())
+    copied = check_submission(
+        context, people["kim"], assignment_id, people["kim"].id, "k.txt", PRINTING_SOURCE.encode()
+    )
+    report = load_report(context, people["teacher"], copied.submission.check_id)
+    assert report.similarity > 0.9 and [s.title for s in report.sources] == ["sam: Essay 1 (History 101)"]
+
+
+def test_a_student_sees_another_students_submission_only_as_a_submission_to_the_course(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    _, _, assignment_id = course
+    context = corpus.context
+    sam = check_submission(context, people["sam"], assignment_id, people["sam"].id, "sam.txt", PRINTING_SOURCE.encode())
+    kim = check_submission(
+        context, people["kim"], assignment_id, people["kim"].id, "kim.txt", PRINTING_SUBMISSION.encode()
+    )
+    seen = load_report(context, people["kim"], kim.submission.check_id)
+    day = f"{sam.submission.submitted_at:%Y-%m-%d}"
+    assert [s.title for s in seen.sources] == [f"a submission to History 101, {day}"]
+    assert {m.source_title for m in seen.matches} == {f"a submission to History 101, {day}"}
+    assert {m.source_collection for m in seen.matches} | {s.collection for s in seen.sources} == {""}
+    assert "sam" not in repr([(m.source_title, m.source_collection) for m in seen.matches]) + repr(seen.sources)
+    # Staff see whose it is; the same report through as_seen_by for staff is unchanged.
+    staff = load_report(context, people["teacher"], kim.submission.check_id)
+    assert staff.sources[0].collection == REPOSITORY and as_seen_by(context, people["teacher"], staff) == staff
+
+
+def test_the_assignment_table_has_a_row_per_student_and_exports_as_csv(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    _, _, assignment_id = course
+    context = corpus.context
+    check_submission(context, people["sam"], assignment_id, people["sam"].id, "sam.txt", PRINTING_SOURCE.encode())
+    kim = check_submission(
+        context, people["kim"], assignment_id, people["kim"].id, "kim.txt", PRINTING_SUBMISSION.encode()
+    )
+    set_review_state(context, people["teacher"], kim.submission.id, "referred")
+    with pytest.raises(PlagDetectError, match="one of"):
+        set_review_state(context, people["teacher"], kim.submission.id, "guilty")
+    rows = assignment_table(context, people["teacher"], assignment_id)
+    assert [r.student for r in rows] == ["kim", "lee", "sam"]
+    kims, lees, _ = rows
+    assert kims.submission.similarity > 0.3 and kims.top_source == "sam: Essay 1 (History 101)"
+    assert kims.submission.review_state == "referred" and lees.submission is None
+    lines = table_csv(rows).splitlines()
+    assert lines[0].startswith("student,version,file") and lines[1].startswith("kim,1,kim.txt")
+    assert "referred" in lines[1] and lines[2] == "lee,,,,,,,,,"
+    matrix = assignment_similarity(context, people["teacher"], assignment_id)
+    assert matrix.titles == ["kim", "sam"] and matrix.alike[0, 1] > 0.2
+
+
+def test_a_class_zip_is_split_by_file_name_or_by_a_csv(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    courses, course_id, _ = course
+    students = courses.students(people["teacher"], course_id)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("class/sam_essay.txt", PRINTING_SOURCE)
+        zf.writestr("class/KIM.txt", ESSAY_VOLCANOES)
+        zf.writestr("class/nobody-essay.txt", ESSAY_RAILWAYS)
+        zf.writestr("class/lee.exe", "not a document")
+    files, problems = class_files(corpus.context, archive.getvalue(), students)
+    ids = dict((name, user_id) for user_id, name in students)
+    assert sorted((student, name) for student, name, _ in files) == sorted(
+        [(ids["sam"], "sam_essay.txt"), (ids["kim"], "KIM.txt")]
+    )
+    assert len(problems) == 2 and any(p.startswith("nobody-essay.txt: ") for p in problems)
+    mapped, problems = class_files(corpus.context, archive.getvalue(), students, "file,username\nKIM.txt,lee\n")
+    assert [(student, name) for student, name, _ in mapped] == [(ids["lee"], "KIM.txt")]
+    assert any("sam_essay.txt: the CSV names no student" in p for p in problems)
+    with pytest.raises(PlagDetectError, match="zip"):
+        class_files(corpus.context, b"not a zip", students)
+
+
+def test_a_submission_no_longer_kept_cannot_be_re_run(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    courses, course_id, _ = course
+    context = corpus.context
+    private = courses.create_assignment(people["teacher"], course_id, "Diary", keep_submissions=False)
+    handed = check_submission(context, people["sam"], private.id, people["sam"].id, "d.txt", PRINTING_SOURCE.encode())
+    assert handed.submission.document_id is None
+    assert corpus.list_documents(REPOSITORY) == []  # not kept: the repository holds nothing of it
+    with pytest.raises(PlagDetectError, match="no longer kept"):
+        recheck(context, people["teacher"], handed.submission.id, because_of=handed.submission.id)
