@@ -1,4 +1,10 @@
-"""What every page shares: the services (one per Streamlit process) and the signed-in account."""
+"""What every page shares: the services (one per Streamlit process) and the signed-in account.
+
+A person signs in on a browser: their browser session (services.browser_sessions) is kept in this Streamlit session
+and its token in the browser's cookie (views/session_cookie.py), so a reload or a new tab, which starts a new Streamlit
+session, finds them signed in while the browser session lives. Every run re-reads it: signing out in another tab,
+an expired session, a disabled account or a changed password signs this tab out at its next click.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,15 @@ from plagdetect.context import Context
 from plagdetect.errors import PlagDetectError
 from plagdetect.jobs import Jobs, WorkerPool
 from plagdetect.services.accounts import Account, Accounts, Role
+from plagdetect.services.browser_sessions import BrowserSessions, SignedIn
 from plagdetect.services.check_defaults import CheckDefaults
 from plagdetect.services.corpus import Corpus
 from plagdetect.services.review import Review
 from plagdetect.settings import MIN_MATCH_WORDS_RANGE, Settings
+from views.session_cookie import CLEAR_KEY, CODE_KEY, COOKIE, hand_over
 
 ACCOUNT_KEY = "account_id"
+SESSION_KEY = "browser_session_id"
 
 
 @st.cache_resource(show_spinner="Opening the corpus…")
@@ -49,18 +58,34 @@ def accounts_service() -> Accounts:
     return Accounts(context().sessions)
 
 
+def browser_sessions() -> BrowserSessions:
+    return BrowserSessions(context().sessions, context().settings.session_hours)
+
+
 def current_account() -> Account | None:
-    """The signed-in account, re-read on every run: a disabled or deleted account is signed out at once."""
-    account_id = st.session_state.get(ACCOUNT_KEY)
-    if account_id is None:
-        return None
-    try:
-        account = accounts_service().get(account_id)
-    except PlagDetectError:
-        account = None
-    if account is None or not account.active:
+    """The signed-in account, re-read on every run: a disabled or deleted account is signed out at once, and so is
+    one whose browser session ended (signed out elsewhere, expired, its password changed). A new Streamlit session
+    (a reload, a new tab) resumes the browser session its cookie names."""
+    if ACCOUNT_KEY not in st.session_state:
+        token = st.context.cookies.get(COOKIE)
+        resumed = browser_sessions().resume(token if isinstance(token, str) else None)  # AppTest has no cookies
+        if resumed is not None:
+            _keep(resumed)
+        return None if resumed is None else resumed.account
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is not None:
+        signed_in = browser_sessions().current(session_id)
+        account = None if signed_in is None else signed_in.account
+    else:  # an account set with no browser session (a test's shortcut): only its state counts
+        try:
+            account = accounts_service().get(st.session_state[ACCOUNT_KEY])
+        except PlagDetectError:
+            account = None
+        if account is not None and not account.active:
+            account = None
+    if account is None:
         st.session_state.pop(ACCOUNT_KEY, None)
-        return None
+        st.session_state.pop(SESSION_KEY, None)
     return account
 
 
@@ -71,12 +96,28 @@ def client_address() -> str:
 
 
 def sign_in(account: Account) -> None:
+    """Sign ``account`` in on this browser: a new browser session, whose cookie the next run sets (``send_cookie``)."""
     st.session_state.clear()  # nothing of a previous person's session survives
-    st.session_state[ACCOUNT_KEY] = account.id
+    _start_browser_session(account)
 
 
-def sign_out() -> None:
+def sign_out(account: Account) -> None:
+    """Sign out everywhere: every browser session of the account ends, and the next run clears this browser's
+    cookie."""
+    browser_sessions().end_everywhere(account)
     st.session_state.clear()
+    st.session_state[CLEAR_KEY] = True
+
+
+def _start_browser_session(account: Account) -> None:
+    started, token = browser_sessions().start(account)
+    _keep(started)
+    st.session_state[CODE_KEY] = hand_over(token, started.expires_at)
+
+
+def _keep(signed_in: SignedIn) -> None:
+    st.session_state[ACCOUNT_KEY] = signed_in.account.id
+    st.session_state[SESSION_KEY] = signed_in.id
 
 
 def change_own_password(account: Account) -> None:
@@ -95,7 +136,11 @@ def change_own_password(account: Account) -> None:
                 except PlagDetectError as error:
                     st.error(str(error))
                     return
-                st.success("Your password is changed: use the new one from your next sign-in.")
+                _start_browser_session(account)  # the change signed every browser out: this one signs in again
+                st.success(
+                    "Your password is changed: use the new one from your next sign-in. Every other browser signed in "
+                    "to your account is signed out."
+                )
 
 
 def page_for(*roles: Role) -> Account:

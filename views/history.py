@@ -5,14 +5,25 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import Role
 from plagdetect.services.checks import list_checks, load_report
 from views.common import context, page_for
+from views.links import wanted
 from views.report_view import show_report
 from views.rerun_view import show_rerun
 
 account = page_for(*Role)
 st.title("History")
+asked = wanted("check")  # a link to one report (views/links.py)
+if asked is not None and asked not in {c.id for c in list_checks(context(), account)}:
+    try:  # not in the list below: someone else's (refused in words), or an older one
+        linked = load_report(context(), account, asked)
+    except PlagDetectError as error:
+        st.error(str(error))
+    else:
+        show_report(linked, account)
+        st.stop()
 
 if not list_checks(context(), account, limit=1):
     st.info("No checks yet. Check a document on the Check page and its report is kept here.")
@@ -44,10 +55,11 @@ if not account.is_staff:
     table = table.drop(columns="by")
 picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row")
 rows = picked.selection.rows
+ids = [c.id for c in checks]
 chosen = st.selectbox(
     "Open the report of",
-    [c.id for c in checks],
-    index=rows[0] if rows else 0,
+    ids,
+    index=rows[0] if rows else ids.index(asked) if asked in ids else 0,
     format_func=lambda i: next(f"#{c.id} {c.filename} ({c.created_at:%Y-%m-%d %H:%M})" for c in checks if c.id == i),
 )
 report = load_report(context(), account, chosen)

@@ -21,6 +21,7 @@ from plagdetect.services.accounts import Account
 from plagdetect.services.corpus_admin import CorpusAdmin
 from plagdetect.text.spans import Span
 from views.common import corpus_service
+from views.links import link, show_link
 from views.report_exclusions import show_exclusions
 
 MATCHES_PER_PAGE = 25
@@ -100,6 +101,11 @@ def show_report(report: CheckReport, account: Account | None = None) -> None:
             anchor = match_anchor(report.check_id, number) if report.text_removed is None else None
             _show_match(number, match, colour, bool(report.settings.get("rerank")), account if staff else None, anchor)
     _downloads(whole_report)
+    if report.check_id is not None:
+        show_link(
+            "Link to this report (it opens after sign-in, for whoever may see it)",
+            link("views/history.py", check=report.check_id),
+        )
 
 
 def _chosen_matches(report: CheckReport) -> list[MatchResult]:

@@ -10,6 +10,7 @@ from plagdetect.services.accounts import STAFF, Role
 from plagdetect.services.corpus_admin import CorpusAdmin
 from plagdetect.services.review import VERDICTS, ReviewItem, State
 from views.common import corpus_service, page_for, review_service
+from views.links import link, show_link, wanted
 from views.report_view import COLOURS, passage_html, plain
 
 DONE_KEY = "review_done"  # pairs labelled or skipped in this session: the next one comes up instead
@@ -65,6 +66,7 @@ def show_item(item: ReviewItem, position: int, total: int) -> None:
         f"Check #{item.check_id} of {plain(item.filename)} ({item.checked_at:%Y-%m-%d %H:%M}) · "
         f"{plain(item.source_title)} ({plain(item.collection)}) · {found} · {scores}"
     )
+    show_link("Link to this pair", link("views/review.py", pair=item.pair_id))
     for label in item.labels:
         st.caption(
             f"{plain(label.labeller)} said **{label.verdict}**" + (f": {plain(label.comment)}" * bool(label.comment))
@@ -99,7 +101,18 @@ def show_item(item: ReviewItem, position: int, total: int) -> None:
         st.rerun()
 
 
-if not queue:
+asked = wanted("pair")  # a link to one pair (views/links.py)
+if asked is not None:
+    try:
+        linked = review.item(account, asked)
+    except PlagDetectError as error:
+        st.error(str(error))
+    else:
+        show_item(linked, 1, 1)
+    if st.button("Back to the queue", icon=":material/arrow_back:"):
+        st.query_params.clear()
+        st.rerun()
+elif not queue:
     st.success("No pair left to review here." + (" Skipped pairs come back when you reload the page." * bool(done)))
 else:
     show_item(queue[0], 1, len(queue))

@@ -174,6 +174,15 @@ class Review:
             [(word, round(float(weight), 3)) for word, weight in tokens],
         )
 
+    def item(self, actor: Account | None, pair_id: int) -> ReviewItem:
+        """One stored pair as the queue shows it, whatever the filters (a link to it opens it: Review ``?pair=ID``)."""
+        authorize(self.sessions, actor, *STAFF)
+        row = next((row for row in stored.list_pairs(self.sessions, None, None) if row.id == pair_id), None)
+        if row is None:
+            raise PlagDetectError(f"No pair #{pair_id} to review: it went with its check or its source.")
+        labels = tuple(label for label in stored.latest_labels(self.sessions) if label.pair_key == row.pair_key)
+        return ReviewItem(**vars(row), labels=labels)
+
     def label(self, actor: Account | None, pair_id: int, verdict: str, comment: str = "") -> LabelRow:
         """Label a pair as ``actor``: their latest label of it is the one that counts."""
         actor = authorize(self.sessions, actor, *STAFF)

@@ -156,8 +156,8 @@ def test_a_student_cannot_open_the_corpus_page(server: str, browser) -> None:
     navigation = page.locator("[data-testid=stSidebarNav]")
     assert "History" in navigation.inner_text() and "Corpus" not in navigation.inner_text()
     page.screenshot(path=str(ARTIFACTS / "student-navigation.png"))
-    page.goto(f"{server}/corpus")  # a new browser session: signed out, and no Corpus page either way
-    page.get_by_role("heading", name="Log in to PlagDetect").wait_for()
+    page.goto(f"{server}/corpus")  # a new browser session, still signed in: the Corpus page's address refuses
+    page.get_by_text("The Corpus page is for instructors and admins; you are signed in as a student.").wait_for()
     assert page.get_by_role("heading", name="Corpus").count() == 0
     assert "printing-press" not in page.content()
     page.close()
@@ -239,3 +239,76 @@ def test_an_instructor_labels_a_pair_on_the_review_page_and_the_next_comes_up(se
     page.get_by_role("heading", name=f"Pair 1 of {before - 1}").wait_for(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "review-next.png"), full_page=True)
     page.close()
+
+
+def session_cookie(context) -> dict | None:
+    """The sign-in cookie the browser holds, once the page has had it set (None until then)."""
+    return next((c for c in context.cookies() if c["name"] == "plagdetect_session"), None)
+
+
+def wait_for_session_cookie(context, present: bool = True) -> dict | None:
+    deadline = time.monotonic() + 30
+    while (session_cookie(context) is not None) != present:
+        assert time.monotonic() < deadline, "the sign-in cookie was not " + ("set" if present else "cleared")
+        time.sleep(0.2)
+    return session_cookie(context)
+
+
+def test_a_sign_in_survives_a_reload_and_a_new_tab_a_report_has_a_link_and_sign_out_ends_it(
+    server: str, browser
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    log_in(page, server, "sam", "student password")
+    cookie = wait_for_session_cookie(context)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert "plagdetect_session" not in page.evaluate("document.cookie")  # no script on the page can read it
+    page.reload()
+    page.get_by_role("heading", name="Check a document").wait_for(timeout=60_000)
+    page.get_by_text("Logged in as sam").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "session-after-reload.png"))
+
+    tab = context.new_page()  # a new tab of the same browser
+    tab.goto(f"{server}/history")
+    tab.get_by_role("heading", name="History").wait_for(timeout=60_000)
+    tab.get_by_text("Logged in as sam").wait_for()
+    address = tab.locator("[data-testid=stCode]", has_text="/history?check=").first
+    address.wait_for(timeout=60_000)  # the report's own link, to copy
+    address.scroll_into_view_if_needed()
+    tab.screenshot(path=str(ARTIFACTS / "session-report-link.png"))
+    assert re.fullmatch(re.escape(server) + r"/history\?check=\d+", address.inner_text().strip())
+    report_url = f"{server}/history?check=1"  # the server's first check, sam's earlier essay (not the newest one)
+
+    tab.goto(f"{server}/review?pair=1")  # a page a student's role may not see: refused in words, still signed in
+    tab.get_by_text("The Review page is for instructors and admins; you are signed in as a student.").wait_for()
+    tab.screenshot(path=str(ARTIFACTS / "session-review-refused.png"))
+
+    stranger = browser.new_context(viewport={"width": 1400, "height": 1000})  # not signed in: the link survives it
+    other = stranger.new_page()
+    other.goto(report_url)
+    other.get_by_role("textbox", name="Username").wait_for(timeout=60_000)
+    other.screenshot(path=str(ARTIFACTS / "session-link-asks-to-log-in.png"))
+    other.get_by_role("textbox", name="Username").fill("sam")
+    other.get_by_role("textbox", name="Password").fill("student password")
+    other.get_by_role("button", name="Log in").click()
+    other.get_by_role("heading", name="History").wait_for(timeout=60_000)
+    other.get_by_text("Similarity index").first.wait_for(timeout=60_000)
+    other.locator("[data-testid=stCode]", has_text=report_url).wait_for()  # the report open is that check's
+    assert other.url == report_url
+    other.screenshot(path=str(ARTIFACTS / "session-link-opens-the-report.png"))
+    wait_for_session_cookie(stranger)
+
+    page.goto(report_url)  # the first tab opens the link too, signed in already
+    page.get_by_text("Similarity index").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("heading", name="Log in to PlagDetect").wait_for(timeout=60_000)
+    wait_for_session_cookie(context, present=False)
+    page.reload()
+    page.get_by_role("heading", name="Log in to PlagDetect").wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "session-signed-out-after-reload.png"))
+    other.reload()  # signed out everywhere: the other browser too
+    other.get_by_role("heading", name="Log in to PlagDetect").wait_for(timeout=60_000)
+    assert other.get_by_text("Similarity index").count() == 0
+    context.close()
+    stranger.close()
