@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
+import pypdf
 import pytest
 
 from plagdetect.errors import PlagDetectError
 from plagdetect.jobs import Jobs
 from plagdetect.jobs.worker import Worker
+from plagdetect.reports.pdf import report_pdf
 from plagdetect.services.accounts import Account, PermissionDenied
 from plagdetect.services.checks import load_report
 from plagdetect.services.corpus import Corpus
@@ -149,6 +152,8 @@ def test_a_student_sees_another_students_submission_only_as_a_submission_to_the_
     assert {m.source_title for m in seen.matches} == {f"a submission to History 101, {day}"}
     assert {m.source_collection for m in seen.matches} | {s.collection for s in seen.sources} == {""}
     assert "sam" not in repr([(m.source_title, m.source_collection) for m in seen.matches]) + repr(seen.sources)
+    printed = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(report_pdf(seen))).pages)
+    assert "a submission to History 101" in printed and not re.search(r"\bsam\b", printed)  # as on their screen
     # Staff see whose it is; the same report through as_seen_by for staff is unchanged.
     staff = load_report(context, people["teacher"], kim.submission.check_id)
     assert staff.sources[0].collection == REPOSITORY and as_seen_by(context, people["teacher"], staff) == staff
