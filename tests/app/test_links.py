@@ -56,6 +56,13 @@ def shown_links(app: AppTest) -> list[str]:
     return [code.value for code in app.code]
 
 
+def handed_over_token(app: AppTest) -> str:
+    """The token the page's cookie script would have the route set (the code it posts, taken as the route does)."""
+    script = next(h.proto.body for h in app.html if '\\"code\\"' in h.proto.body)
+    token, _ = take(script.split('\\"code\\": \\"')[1].split('\\"')[0])
+    return token
+
+
 def test_a_report_link_opens_it_for_its_owner_and_staff_and_another_student_is_told_no(
     app_corpus: Corpus, people: dict[str, Account]
 ) -> None:
@@ -111,9 +118,8 @@ def test_a_sign_in_hands_the_page_its_cookie_and_a_sign_out_ends_it_in_every_tab
     app.text_input[1].input("student password")
     app.button[0].click().run()
     assert [t.value for t in app.title] == ["Check a document"]
-    script = next(h.proto.body for h in app.html if "/_plagdetect/session" in h.proto.body)
-    code = script.split('\\"code\\": \\"')[1].split('\\"')[0]
-    token, _ = take(code)  # what the route sets the cookie to: the token of this tab's session
+    assert any('fetch("/_plagdetect/session"' in h.proto.body for h in app.html)
+    token = handed_over_token(app)  # what the route sets the cookie to: the token of this tab's session
     assert browser_sessions().resume(token).account == people["sam"]
 
     other_tab = AppTest.from_file(APP, default_timeout=60)
@@ -128,3 +134,25 @@ def test_a_sign_in_hands_the_page_its_cookie_and_a_sign_out_ends_it_in_every_tab
     assert browser_sessions().resume(token) is None
     other_tab.run()  # its next click
     assert [t.value for t in other_tab.title] == ["Log in to PlagDetect"]
+
+
+def test_changing_ones_password_signs_other_browsers_out_and_keeps_this_one(
+    app_corpus: Corpus, people: dict[str, Account]
+) -> None:
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.text_input[0].input("sam")
+    app.text_input[1].input("student password")
+    app.button[0].click().run()
+    first = handed_over_token(app)
+    _, elsewhere_token = browser_sessions().start(people["sam"])  # signed in on a laptop too
+    fields = {t.label: t for t in app.sidebar.text_input}
+    fields["Current password"].input("student password")
+    fields["New password"].input("a fresh sentence of mine")
+    fields["New password again"].input("a fresh sentence of mine")
+    next(b for b in app.sidebar.button if b.label == "Change it").click().run()
+    assert any("Every other browser signed in to your account is signed out" in s.value for s in app.sidebar.success)
+    renewed = handed_over_token(app)  # this browser's cookie gets a new session at once
+    assert browser_sessions().resume(renewed).account == people["sam"]
+    assert browser_sessions().resume(first) is None and browser_sessions().resume(elsewhere_token) is None
+    app.run()
+    assert [t.value for t in app.title] == ["Check a document"]  # this tab is still signed in
