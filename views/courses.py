@@ -29,7 +29,7 @@ from plagdetect.services.submissions import (
 )
 from views.common import context, corpus_service, job_pool, jobs_service, page_for
 from views.jobs_view import failure, show_job
-from views.links import link, wanted
+from views.links import link, show_link, wanted
 from views.uploads_view import accepted_files_caption
 
 HANDED_KEY = "handed_in_jobs"  # the hand-in jobs this session queued and follows
@@ -87,6 +87,12 @@ def hand_in(assignment_id: int, files: list[tuple[str, bytes, int | None]], prob
 
 
 def student_page() -> None:
+    opened = wanted("assignment")
+    if opened is not None:
+        try:
+            courses.assignment(account, opened)  # one of their courses', or refused in words
+        except PlagDetectError as error:
+            st.error(str(error))
     mine = courses.courses(account)
     if not mine:
         st.info("You are not enrolled in any course yet: your instructor enrols you.")
@@ -112,6 +118,7 @@ def student_assignment(assignment: AssignmentInfo) -> None:
         hand_in(assignment.id, [(upload.name, upload.getvalue(), None)])
         st.session_state[PICKED_KEY] = st.session_state.get(PICKED_KEY, 0) + 1
         st.rerun()
+    show_link("Link to this assignment", link("views/courses.py", assignment=assignment.id))
     handed = my_submissions(context(), account, assignment.id)
     if not handed:
         st.caption("Nothing handed in yet.")
@@ -220,6 +227,7 @@ def assignments_section(course_id: int, opened: int | None) -> None:
     against = ", ".join(assignment.reference_collections) or "no reference collection"
     kept = "kept in the repository" if assignment.keep_submissions else "not kept"
     st.caption(f"Checked against {against} and the {REPOSITORY.lower()}; submissions {kept}.")
+    show_link("Link to this assignment", link("views/courses.py", assignment=assignment.id))
     assignment_table_section(assignment)
     class_upload(assignment)
 
