@@ -69,9 +69,10 @@ def current_account() -> Account | None:
     if ACCOUNT_KEY not in st.session_state:
         token = st.context.cookies.get(COOKIE)
         resumed = browser_sessions().resume(token if isinstance(token, str) else None)  # AppTest has no cookies
-        if resumed is not None:
-            _keep(resumed)
-        return None if resumed is None else resumed.account
+        if resumed is None:
+            return None
+        _keep(resumed)
+        return resumed.account
     session_id = st.session_state.get(SESSION_KEY)
     if session_id is not None:
         signed_in = browser_sessions().current(session_id)
