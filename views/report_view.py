@@ -40,6 +40,10 @@ def source_label(title: str, document_id: int) -> str:
 def show_report(report: CheckReport, account: Account | None = None) -> None:
     """A stored check's report; ``account``: the reader (instructors and admins may exclude sources and matches)."""
     colours = source_colours(report)  # of the whole report: a source keeps its colour when groups are filtered
+    if report.submission is not None and report.submission.handed_in_to:
+        st.caption(f"Handed in to {report.submission.handed_in_to}.")
+    if report.submission is not None and report.submission.rerun_because:
+        st.info(f"This check was {report.submission.rerun_because}.", icon=":material/update:")
     if report.settings.get("rerun_of"):
         st.caption(f"Re-run of #{report.settings['rerun_of']}: the same file, checked again with other exclusions.")
     index, credited, matches, sources = st.columns(4)

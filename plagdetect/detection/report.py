@@ -159,6 +159,8 @@ class Submission:
     sha256: str  # of the file's bytes: ties the report to the file
     submitted_by: str | None  # the account's name; None: the command line, or an account deleted since
     submitted_at: str  # ISO 8601, UTC
+    handed_in_to: str = ""  # "<course>: <assignment>, version N" for work handed in to an assignment
+    rerun_because: str = ""  # why a submission's check ran again: a later submission matched it
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,8 @@ class _Document:
                 ("Submitted by", submission.submitted_by or "the command line"),
                 ("Checked at", submission.submitted_at.replace("T", " ").removesuffix("+00:00") + " (UTC)"),
             ]
+            rows += [("Handed in to", submission.handed_in_to)] if submission.handed_in_to else []
+            rows += [("Why it ran again", submission.rerun_because)] if submission.rerun_because else []
         rows += [
             ("Check", str(report.check_id)),
             ("Collections searched", ", ".join(collections_searched(report.settings)) or "all"),

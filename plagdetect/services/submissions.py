@@ -200,8 +200,11 @@ def my_submissions(context: Context, actor: Account | None, assignment_id: int) 
 
 
 def as_seen_by(context: Context, actor: Account, report: CheckReport) -> CheckReport:
-    """The report as ``actor`` may read it: for a student, every source in the submission repository is named only
-    "a submission to <course>, <date>" ("your submission …" for their own), with no collection or file name."""
+    """The report as ``actor`` may read it, with the assignment it was handed in to and why it ran again, if it was
+    a submission's check. For a student, every source in the submission repository is named only "a submission to
+    <course>, <date>" ("your submission …" for their own), with no collection or file name; so is the submission
+    that caused a re-run."""
+    report = _with_place(context, actor, report)
     if actor.is_staff:
         return report
     repository = {m.source_id for m in report.matches if m.source_collection == REPOSITORY}
@@ -232,6 +235,26 @@ def as_seen_by(context: Context, actor: Account, report: CheckReport) -> CheckRe
         ],
         exclusions_made=exclusions,
     )
+
+
+def _with_place(context: Context, actor: Account, report: CheckReport) -> CheckReport:
+    place = CourseStore(context.sessions).check_place(report.check_id) if report.check_id else None
+    if place is None or report.submission is None:
+        return report
+    cause = place.because_of
+    because = ""
+    if cause is not None:
+        if actor.is_staff:
+            whose = f"{cause.student_name}'s submission (version {cause.version}) to {place.because_of_assignment}"
+        else:
+            whose = f"a later submission to {place.because_of_assignment.split(': ')[0]}"
+        because = f"run again: {whose}, handed in {cause.submitted_at:%Y-%m-%d %H:%M} UTC, matched it"
+    placed = replace(
+        report.submission,
+        handed_in_to=f"{place.course}: {place.assignment}, version {place.version}",
+        rerun_because=because,
+    )
+    return replace(report, submission=placed)
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,18 @@ class KeptSubmission:
     submitted_at: datetime
 
 
+@dataclass(frozen=True)
+class CheckPlace:
+    """Where a check stands in a course: the submission it checked, and for a re-run the submission that caused it."""
+
+    course: str
+    assignment: str
+    version: int
+    student_id: int | None
+    because_of: SubmissionInfo | None
+    because_of_assignment: str = ""  # the causing submission's "<course>: <assignment>"
+
+
 class CourseStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
@@ -311,6 +323,27 @@ class CourseStore:
         if not found:
             raise PlagDetectError(f"No submission with id {submission_id}.")
         return found[0]
+
+    def check_place(self, check_id: int) -> CheckPlace | None:
+        """The submission a check checked (None: a check of no assignment)."""
+        with self.sessions() as session:
+            row = session.execute(
+                select(Course.name, Assignment.title, Submission.version, Submission.student_id,
+                       SubmissionCheck.because_of)
+                .join(Submission, Submission.id == SubmissionCheck.submission_id)
+                .join(Assignment, Assignment.id == Submission.assignment_id)
+                .join(Course, Course.id == Assignment.course_id)
+                .where(SubmissionCheck.check_id == check_id)
+            ).first()  # fmt: skip
+        if row is None:
+            return None
+        course, assignment, version, student_id, because_of = row
+        cause = self.submissions(submission_ids=[because_of]) if because_of is not None else []
+        where = ""
+        if cause:
+            cause_assignment = self.assignment(cause[0].assignment_id)
+            where = f"{cause_assignment.course}: {cause_assignment.title}"
+        return CheckPlace(course, assignment, version, student_id, cause[0] if cause else None, where)
 
     def set_review_state(self, submission_id: int, state: str) -> None:
         with self.sessions.begin() as session:

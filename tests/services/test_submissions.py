@@ -104,6 +104,13 @@ def test_two_students_who_share_a_paragraph_find_each_other_in_both_reports(
     assert sam.rechecked_because_of == second.result["submission_id"]
     sams = load_report(context, people["teacher"], sam.check_id)
     assert [s.title for s in sams.sources] == ["kim: Essay 1 (History 101)"]
+    # The re-run says so, and why: to staff whose submission caused it, to the student only that one did.
+    assert sams.submission.handed_in_to == "History 101: Essay 1, version 1"
+    assert sams.submission.rerun_because.startswith("run again: kim's submission (version 1) to History 101: Essay 1")
+    own = load_report(context, people["sam"], sam.check_id).submission
+    assert own.rerun_because.startswith("run again: a later submission to History 101, handed in ")
+    printed = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(report_pdf(sams))).pages)
+    assert "Why it ran again" in printed and "Handed in to" in printed
     assert worker.run_one() is None  # a re-run causes no further re-run
 
 
