@@ -186,9 +186,9 @@ def students_section(course_id: int) -> None:
         names = st.text_area("Enrol students: usernames, one a line", placeholder="sam\nkim")
         listed = st.file_uploader("or a CSV file with a “username” column", key="enrol_csv")
         if st.form_submit_button("Enrol"):
-            text = names + "\n" + (listed.getvalue().decode("utf-8", errors="replace") if listed else "")
+            from_file = usernames_in(listed.getvalue().decode("utf-8-sig", errors="replace")) if listed else []
             try:
-                done = courses.enrol(account, course_id, usernames_in(text))
+                done = courses.enrol(account, course_id, usernames_in(names) + from_file)
             except PlagDetectError as error:
                 st.error(str(error))
             else:
@@ -339,7 +339,7 @@ def class_upload(assignment: AssignmentInfo) -> None:
         mapping = st.file_uploader("CSV mapping file to username (optional)", key=f"class_csv_{assignment.id}")
         if st.button("Hand them in", disabled=archive is None, key=f"class_button_{assignment.id}"):
             students = courses.students(account, assignment.course_id)
-            text = mapping.getvalue().decode("utf-8", errors="replace") if mapping else ""
+            text = mapping.getvalue().decode("utf-8-sig", errors="replace") if mapping else ""
             try:
                 files, problems = class_files(context(), archive.getvalue(), students, text)
             except PlagDetectError as error:

@@ -281,6 +281,7 @@ def settings_used(settings: Settings, options: CheckOptions) -> dict[str, Any]:
         "min_paraphrase_words": settings.min_paraphrase_words,
         "excluded_sources": sorted(options.excluded_sources),
         "exclude_same_author": options.exclude_same_author,
+        "leave_out_same_bytes": options.leave_out_same_bytes,
         "neighbours": settings.neighbours,
         "seed_threshold": settings.seed_threshold,
         "trim_threshold": settings.trim_threshold,

@@ -93,7 +93,7 @@ def _submission(
     [(filename, data)] = files
     options = job.options
     handed = check_submission(
-        context, actor, options["assignment_id"], options["student_id"], filename, data, say, job_id=job.id
+        context, actor, options["assignment_id"], options["student_id"], filename, data, say, job.id, job.created_at
     )
     queue = JobQueue(context.sessions)
     for submission_id in handed.to_recheck:

@@ -27,6 +27,7 @@ from plagdetect.index import sync
 from plagdetect.index.sync import IndexReport
 from plagdetect.settings import Settings
 from plagdetect.store import model_versions
+from plagdetect.store.courses import REPOSITORY
 from plagdetect.store.documents import CollectionInfo, DocumentInfo, clean_collection_name
 from plagdetect.text.extract import ExtractionLimits
 from plagdetect.text.prepare import cut_text, prepare_document
@@ -72,6 +73,8 @@ class Corpus:
         return self.documents.create_collection(name, description)
 
     def rename_collection(self, name: str, new_name: str) -> CollectionInfo:
+        if REPOSITORY in (name, clean_collection_name(new_name)):
+            raise PlagDetectError(f"The {REPOSITORY.lower()} keeps its name: assignments check against it by name.")
         return self.documents.rename_collection(name, new_name)
 
     def delete_collection(self, name: str) -> int:

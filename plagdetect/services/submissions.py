@@ -25,14 +25,15 @@ from datetime import UTC, datetime
 
 from plagdetect.context import Context
 from plagdetect.detection.pipeline import Progress, check_bytes
-from plagdetect.detection.report import CheckOptions, CheckReport
+from plagdetect.detection.report import CheckOptions, CheckReport, ExclusionMade
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import OPERATOR, STAFF, Account, PermissionDenied, Role, authorize
 from plagdetect.services.check_defaults import load_defaults
 from plagdetect.services.collusion import SimilarityMatrix, similarity_of
 from plagdetect.services.corpus import Corpus
+from plagdetect.store import check_exclusions
 from plagdetect.store.checks import check_overview
-from plagdetect.store.courses import AssignmentInfo, CourseStore, SubmissionInfo
+from plagdetect.store.courses import REPOSITORY, AssignmentInfo, CourseStore, SubmissionInfo
 from plagdetect.store.users import UserStore
 from plagdetect.text.extract import ExtractionLimits, format_of
 from plagdetect.text.extract.archive import iter_zip_members
@@ -59,7 +60,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-REPOSITORY = "Submission repository"  # the collection that holds every kept submission
 REVIEW_STATES = ("not reviewed", "reviewed", "referred")
 
 
@@ -75,7 +75,10 @@ def _check_options(context: Context, assignment: AssignmentInfo, own: set[int]) 
     """A submission's check: the assignment's collections and the repository, its defaults, the student's own
     versions of it left out (and nothing else for having the same bytes)."""
     if context.documents.collection_id(REPOSITORY) is None:
-        Corpus(context).create_collection(REPOSITORY, "Every kept submission to an assignment")
+        try:
+            Corpus(context).create_collection(REPOSITORY, "Every kept submission to an assignment")
+        except PlagDetectError:  # another hand-in made it meanwhile
+            pass
     return CheckOptions(
         collections=(*assignment.reference_collections, REPOSITORY),
         exclude_quotes=assignment.check_defaults.get("exclude_quotes"),
@@ -96,37 +99,57 @@ def check_submission(
     data: bytes,
     progress: Progress | None = None,
     job_id: int | None = None,
+    submitted_at: datetime | None = None,
 ) -> Handed:
     """Hand in a file to an assignment for a student (the student themselves, or staff for them), keep it in the
-    repository if the assignment says so, and check it; the check belongs to the student.
+    repository if the assignment says so, and check it; the check belongs to the student. ``submitted_at``: when
+    it was handed in (the job's queueing; now when None), what "late" is judged by.
 
     In that order, each step stored before the next: a job stopped half-way and run again (``job_id``) finds its
-    kept copy and its submission and goes on; one stopped for good leaves a submission without a check.
+    kept copy and its submission and goes on. A check that fails or is cancelled takes its submission with it, and
+    the kept copy it added: nothing was handed in.
     """
     actor = authorize(context.sessions, actor, *Role)
     store = CourseStore(context.sessions)
     assignment = may_hand_in(context, actor, assignment_id, student_id)
     student = _account(context, student_id)
     own = store.own_documents(assignment_id, student.id)
-    document_id = None
+    document_id, added = None, False
     if assignment.keep_submissions:
         title = f"{student.username}: {assignment.title} ({assignment.course})"
         stored = Corpus(context).ingest_bytes(data, filename, REPOSITORY, title=title[:500], owner_id=student.id)
         if stored.status == "failed":
             raise PlagDetectError(stored.message)
-        if stored.status == "added" or store.document_owner(stored.document_id) == student.id:
-            document_id = stored.document_id  # else the same bytes as another's kept submission: that one stays
+        added = stored.status == "added"
+        if added or _own_copy(store, stored.document_id, own, student.id):
+            document_id = stored.document_id  # else the same bytes as another kept submission: that one stays
     submitted_by = None if actor == OPERATOR else actor.id
     name = clean_name(filename) or "unnamed"
-    submission_id = store.add_submission(
-        assignment_id, student.id, student.username, name, document_id, submitted_by, job_id
+    submission_id, new = store.add_submission(
+        assignment_id, student.id, student.username, name, document_id, submitted_by, job_id, submitted_at
     )
     options = _check_options(context, assignment, own | ({document_id} if document_id else set()))
-    report = check_bytes(context, data, filename, options, user_id=student.id, progress=progress)
+    try:
+        report = check_bytes(context, data, filename, options, user_id=student.id, progress=progress)
+    except BaseException:
+        if new:
+            store.delete_submission(submission_id)
+        if added:
+            Corpus(context).delete_document(document_id)
+        raise
     store.add_check(submission_id, report.check_id)
     logger.info("%s handed in %s to assignment %d: check %s", student.username, filename, assignment_id,
                 report.check_id)  # fmt: skip
     return Handed(store.submission(submission_id), _to_recheck(store, report, document_id))
+
+
+def _own_copy(store: CourseStore, document_id: int, own: set[int], student_id: int) -> bool:
+    """Whether a kept copy with the bytes handed in is this submission's own: one of the student's versions of this
+    assignment, or the student's copy that no submission holds yet (this job, stopped before it recorded it). The
+    student's copy handed in to another assignment is not: work reused from an earlier assignment is a source."""
+    if document_id in own:
+        return True
+    return store.document_owner(document_id) == student_id and not store.kept_submissions([document_id])
 
 
 def may_hand_in(context: Context, actor: Account | None, assignment_id: int, student_id: int) -> AssignmentInfo:
@@ -149,8 +172,9 @@ def _account(context: Context, user_id: int) -> Account:
 
 
 def _to_recheck(store: CourseStore, report: CheckReport, document_id: int | None) -> list[int]:
-    """The earlier kept submissions this check matched whose latest check does not show this one yet (only a kept
-    submission can be found by their re-run)."""
+    """The earlier kept submissions this check matched whose latest check does not show this one yet, or that have
+    none yet (checked at the same time as this one, before it was kept); only a kept submission can be found by
+    their re-run."""
     if document_id is None:
         return []
     kept = store.kept_submissions(m.source_id for m in report.matches)
@@ -158,7 +182,7 @@ def _to_recheck(store: CourseStore, report: CheckReport, document_id: int | None
         return []
     wanted = []
     for earlier in store.submissions(submission_ids=[k.submission_id for k in kept.values()]):
-        if earlier.check_id is not None and document_id not in store.check_sources(earlier.check_id):
+        if earlier.check_id is None or document_id not in store.check_sources(earlier.check_id):
             wanted.append(earlier.id)
     return sorted(wanted)
 
@@ -167,7 +191,8 @@ def recheck(
     context: Context, actor: Account | None, submission_id: int, because_of: int, progress: Progress | None = None
 ) -> SubmissionInfo:
     """Run a submission's check again (staff, or the server after a later submission matched it), recorded as
-    caused by ``because_of``; from its kept copy, against everything kept now."""
+    caused by ``because_of``; from its kept copy, against everything kept now. What staff excluded from its latest
+    check is excluded from the new one too (``store.check_exclusions.carry_over``)."""
     authorize(context.sessions, actor, *STAFF)
     store = CourseStore(context.sessions)
     submission = store.submission(submission_id)
@@ -180,6 +205,8 @@ def recheck(
     report = check_bytes(
         context, original[1], submission.filename, options, user_id=submission.student_id, progress=progress
     )
+    if submission.check_id is not None:
+        check_exclusions.carry_over(context.sessions, submission.check_id, report.check_id)
     store.add_check(submission_id, report.check_id, because_of)
     logger.info("Re-ran the check of submission %d (check %s): submission %d matched it", submission_id,
                 report.check_id, because_of)  # fmt: skip
@@ -207,22 +234,15 @@ def as_seen_by(context: Context, actor: Account, report: CheckReport) -> CheckRe
     report = _with_place(context, actor, report)
     if actor.is_staff:
         return report
-    repository = {m.source_id for m in report.matches if m.source_collection == REPOSITORY}
-    if not repository:
-        return report
-    kept = CourseStore(context.sessions).kept_submissions(repository)
+    store = CourseStore(context.sessions)
+    sources = {m.source_id for m in report.matches} | {e.source_id for e in report.exclusions_made if e.source_id}
+    repository = store.in_repository(sources)
+    kept = store.kept_submissions(repository)
     names = {}
     for document_id in repository:
         k = kept.get(document_id)
         whose = "your submission" if k is not None and k.student_id == actor.id else "a submission"
         names[document_id] = f"{whose} to {k.course}, {k.submitted_at:%Y-%m-%d}" if k else f"{whose} kept earlier"
-    titles = {m.source_id: m.source_title for m in report.matches if m.source_id in names}
-    exclusions = []
-    for made in report.exclusions_made:
-        what = made.what
-        for document_id, title in titles.items():
-            what = what.replace(title, names[document_id])
-        exclusions.append(replace(made, what=what))
     return replace(
         report,
         matches=[
@@ -233,8 +253,18 @@ def as_seen_by(context: Context, actor: Account, report: CheckReport) -> CheckRe
             replace(s, title=names[s.document_id], collection="") if s.document_id in names else s
             for s in report.sources
         ],
-        exclusions_made=exclusions,
+        exclusions_made=[_unnamed(made, names) for made in report.exclusions_made],
     )
+
+
+def _unnamed(made: ExclusionMade, names: dict[int, str]) -> ExclusionMade:
+    """An exclusion as a student reads it: a kept submission excluded as a source by its anonymous name, and a
+    match by its number and words alone (its record does not say which source it was from)."""
+    if made.kind == "source" and made.source_id in names:
+        return replace(made, what=f"the source {names[made.source_id]}")
+    if made.kind == "match":
+        return replace(made, what=made.what.partition(" from ")[0])
+    return made
 
 
 def _with_place(context: Context, actor: Account, report: CheckReport) -> CheckReport:
@@ -276,14 +306,15 @@ def assignment_table(context: Context, actor: Account | None, assignment_id: int
     authorize(context.sessions, actor, *STAFF)
     store = CourseStore(context.sessions)
     assignment = store.assignment(assignment_id)
-    latest: dict[int | None, SubmissionInfo] = {}
+    latest: dict[int | str, SubmissionInfo] = {}  # by student: their account, or their name once it is deleted
     for submission in store.submissions(assignment_id):  # newest first
-        latest.setdefault(submission.student_id, submission)
+        latest.setdefault(submission.student_id or submission.student_name, submission)
     enrolled = dict(store.enrolled(assignment.course_id))
     overview = check_overview(context.sessions, [s.check_id for s in latest.values() if s.check_id is not None])
     rows = []
-    for student_id in set(enrolled) | set(latest):
-        submission = latest.get(student_id)
+    for student in set(enrolled) | set(latest):
+        submission = latest.get(student)
+        student_id = student if isinstance(student, int) else None
         top, flags = overview.get(submission.check_id, ("", {})) if submission and submission.check_id else ("", {})
         rows.append(
             TableRow(
@@ -291,7 +322,9 @@ def assignment_table(context: Context, actor: Account | None, assignment_id: int
                 student_id=student_id,
                 enrolled=student_id in enrolled,
                 submission=submission,
-                late=bool(submission and assignment.due_at and submission.submitted_at > _aware(assignment.due_at)),
+                late=bool(
+                    submission and assignment.due_at and _aware(submission.submitted_at) > _aware(assignment.due_at)
+                ),
                 top_source=top,
                 flags=IntegrityFlags.from_dict(flags).describe(),
             )
@@ -343,10 +376,10 @@ def set_review_state(context: Context, actor: Account | None, submission_id: int
 def assignment_similarity(context: Context, actor: Account | None, assignment_id: int) -> SimilarityMatrix:
     """How alike the students' latest kept submissions to an assignment are, pair by pair (staff)."""
     authorize(context.sessions, actor, *STAFF)
-    latest: dict[int | None, SubmissionInfo] = {}
+    latest: dict[int | str, SubmissionInfo] = {}
     for submission in CourseStore(context.sessions).submissions(assignment_id):
         if submission.document_id is not None:
-            latest.setdefault(submission.student_id, submission)
+            latest.setdefault(submission.student_id or submission.student_name, submission)
     documents = sorted(((s.document_id, s.student_name) for s in latest.values()), key=lambda d: d[1].casefold())
     return similarity_of(context, documents)
 
@@ -358,16 +391,21 @@ def class_files(
     context: Context, data: bytes, students: list[tuple[int, str]], mapping_csv: str = ""
 ) -> tuple[list[tuple[int, str, bytes]], list[str]]:
     """The files of a zip of a class's submissions, each with its student: by a CSV of ``file,username`` rows when
-    given, else by the file's name (the username, or the username then a space, "_", "-" or "."). The archive is
-    read with the upload's zip-bomb limits; the files named for no enrolled student, and those that cannot be
-    read, are reported, not handed in. Returns (student id, file name, bytes) and the problems, in words."""
+    given (the file by its path in the zip, or by its name where no other file has it), else by the file's name
+    (the username, or the username then a space, "_", "-" or "."). The archive is read with the upload's zip-bomb
+    limits; the files named for no enrolled student, those that cannot be read, and the CSV's rows that name no
+    file of the zip, are reported, not handed in. Returns (student id, file name, bytes) and the problems, in
+    words."""
     by_name = {name.casefold(): user_id for user_id, name in students}
     mapping = {}
-    for row in csv.reader(io.StringIO(mapping_csv)):
+    for row in csv.reader(io.StringIO(mapping_csv.removeprefix("\ufeff"))):
         if len(row) >= 2 and row[0].strip() and row[0].strip().casefold() != "file":
-            mapping[posixpath.basename(row[0].strip()).casefold()] = row[1].strip().casefold()
-    found, problems = [], []
-    for member, content in iter_zip_members(data, ExtractionLimits.from_settings(context.settings)):
+            mapping[_zip_path(row[0])] = row[1].strip().casefold()
+    members = list(iter_zip_members(data, ExtractionLimits.from_settings(context.settings)))
+    paths = [_zip_path(member) for member, _ in members]
+    basenames = [posixpath.basename(path) for path in paths]
+    found, problems, named = [], [], set()
+    for (member, content), path, base in zip(members, paths, basenames, strict=True):
         name = clean_name(posixpath.basename(member.replace("\\", "/"))) or "unnamed"
         if isinstance(content, PlagDetectError):
             problems.append(f"{name}: {content}")
@@ -377,15 +415,26 @@ def class_files(
         except PlagDetectError as error:
             problems.append(f"{name}: {error}")
             continue
-        username = mapping.get(name.casefold()) if mapping else _username_in(name, by_name)
+        if mapping:
+            key = path if path in mapping else base if base in mapping and basenames.count(base) == 1 else None
+            named.add(key)
+            username = mapping.get(key)
+        else:
+            username = _username_in(name, by_name)
         if username is None:
             why = "the CSV names no student for it" if mapping else "its name begins with no enrolled student's"
-            problems.append(f"{name}: {why}")
+            problems.append(f"{path}: {why}")
         elif username not in by_name:
-            problems.append(f"{name}: {username} is not enrolled in the course")
+            problems.append(f"{path}: {username} is not enrolled in the course")
         else:
             found.append((by_name[username], name, content))
+    problems += [f"{key}: the CSV names this file, which is not in the zip" for key in mapping if key not in named]
     return found, problems
+
+
+def _zip_path(name: str) -> str:
+    """A member's path as the zip and a CSV may both write it: "/" for "\\", no leading "./" or "/", case folded."""
+    return name.strip().replace("\\", "/").removeprefix("./").lstrip("/").casefold()
 
 
 def _username_in(filename: str, by_name: dict[str, int]) -> str | None:

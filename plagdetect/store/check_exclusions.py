@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plagdetect.detection.report import ExclusionMade, covered_share
 from plagdetect.errors import PlagDetectError
-from plagdetect.store.tables import Check, CheckExclusion, ExcludedMatch
+from plagdetect.store.tables import Check, CheckExclusion, ExcludedMatch, Match
 
 SOURCE, MATCH = "source", "match"
 
@@ -78,6 +78,52 @@ def restore_exclusion(sessions: sessionmaker[Session], exclusion_id: int, by: st
         assert check is not None  # the exclusion goes with its check
         _store_similarity(session, check)
         return row.check_id
+
+
+def carry_over(sessions: sessionmaker[Session], earlier_id: int, later_id: int) -> int:
+    """Apply a check's active exclusions to a later check of the same file (a submission's check run again): a
+    source excluded is excluded again, a match excluded takes out the later check's matches of the same source
+    that overlap it; each with its reason, who made it, and a note of where it came from. How many were made."""
+    made = 0
+    with sessions.begin() as session:
+        later = session.get(Check, later_id)
+        earlier = session.scalars(
+            select(CheckExclusion).where(CheckExclusion.check_id == earlier_id, CheckExclusion.restored_at.is_(None))
+        ).all()
+        for exclusion in earlier:
+            spans = [
+                (m.source_document_id, m.submission_start, m.submission_end)
+                for m in session.scalars(select(Match).join(ExcludedMatch).where(
+                    ExcludedMatch.exclusion_id == exclusion.id))
+            ]  # fmt: skip
+            if exclusion.kind == SOURCE:
+                targets = [m for m in later.matches if (m.source_document_id or 0) == exclusion.source_document_id]
+            else:
+                targets = [
+                    m
+                    for m in later.matches
+                    if any(s == m.source_document_id and a < m.submission_end and m.submission_start < b
+                           for s, a, b in spans)
+                ]  # fmt: skip
+            if not targets:
+                continue
+            session.add(
+                CheckExclusion(
+                    check_id=later_id,
+                    kind=exclusion.kind,
+                    match_id=targets[0].id if exclusion.kind == MATCH else None,
+                    source_document_id=exclusion.source_document_id,
+                    what=exclusion.what,
+                    reason=f"{exclusion.reason} (carried over from check {earlier_id})",
+                    by_user=exclusion.by_user,
+                    matches=[ExcludedMatch(match_id=m.id) for m in targets],
+                )
+            )
+            made += 1
+        if made:
+            session.flush()
+            _store_similarity(session, later)
+    return made
 
 
 def excluded_match_ids(session: Session, check_id: int) -> set[int]:

@@ -29,6 +29,8 @@ from plagdetect.store.tables import (
     User,
 )
 
+REPOSITORY = "Submission repository"  # the collection that holds every kept submission (services.submissions)
+
 
 @dataclass(frozen=True)
 class CourseInfo:
@@ -227,14 +229,15 @@ class CourseStore:
         document_id: int | None,
         submitted_by: int | None,
         job_id: int | None = None,
-    ) -> int:
-        """A new version of the student's work for the assignment; the one ``job_id`` added already, if it did (a
-        job run again after its worker stopped hands in nothing twice)."""
+        submitted_at: datetime | None = None,
+    ) -> tuple[int, bool]:
+        """A new version of the student's work for the assignment, and True; or the one ``job_id`` added already, and
+        False (a job run again after its worker stopped hands in nothing twice)."""
         with self.sessions.begin() as session:
             if job_id is not None:
                 existing = session.scalar(select(Submission.id).where(Submission.job_id == job_id))
                 if existing is not None:
-                    return existing
+                    return existing, False
             version = session.scalar(
                 select(func.coalesce(func.max(Submission.version), 0)).where(
                     Submission.assignment_id == assignment_id, Submission.student_id == student_id
@@ -249,10 +252,18 @@ class CourseStore:
                 document_id=document_id,
                 submitted_by=submitted_by,
                 job_id=job_id,
+                **({"submitted_at": submitted_at} if submitted_at is not None else {}),
             )
             session.add(submission)
             session.flush()
-            return submission.id
+            return submission.id, True
+
+    def delete_submission(self, submission_id: int) -> None:
+        """A submission whose hand-in did not finish (its check failed or was cancelled) goes."""
+        with self.sessions.begin() as session:
+            submission = session.get(Submission, submission_id)
+            if submission is not None:
+                session.delete(submission)
 
     def add_check(self, submission_id: int, check_id: int, because_of: int | None = None) -> None:
         """A check of a submission: its first, or one re-run because submission ``because_of`` matched it."""
@@ -366,6 +377,22 @@ class CourseStore:
         )
         with self.sessions() as session:
             return {row[0]: KeptSubmission(*row) for row in session.execute(query)}
+
+    def in_repository(self, document_ids: Iterable[int]) -> set[int]:
+        """Those of these documents that are kept submissions: in the repository, or held by a submission."""
+        wanted = sorted(set(document_ids))
+        if not wanted:
+            return set()
+        with self.sessions() as session:
+            stored = set(
+                session.scalars(
+                    select(Document.id)
+                    .join(Collection, Collection.id == Document.collection_id)
+                    .where(Document.id.in_(wanted), Collection.name == REPOSITORY)
+                )
+            )
+            held = set(session.scalars(select(Submission.document_id).where(Submission.document_id.in_(wanted))))
+        return stored | held
 
     def check_sources(self, check_id: int) -> set[int]:
         """The source documents a check matched."""

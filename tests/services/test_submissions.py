@@ -5,16 +5,18 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import UTC, datetime, timedelta
 
 import pypdf
 import pytest
 
 from plagdetect.errors import PlagDetectError
 from plagdetect.jobs import Jobs
+from plagdetect.jobs.tasks import JobCancelled, options_from_json
 from plagdetect.jobs.worker import Worker
 from plagdetect.reports.pdf import report_pdf
-from plagdetect.services.accounts import Account, PermissionDenied
-from plagdetect.services.checks import load_report
+from plagdetect.services.accounts import OPERATOR, Account, PermissionDenied
+from plagdetect.services.checks import exclude_from_check, load_report
 from plagdetect.services.corpus import Corpus
 from plagdetect.services.courses import Courses, usernames_in
 from plagdetect.services.submissions import (
@@ -206,7 +208,7 @@ def test_a_class_zip_is_split_by_file_name_or_by_a_csv(
     assert sorted((student, name) for student, name, _ in files) == sorted(
         [(ids["sam"], "sam_essay.txt"), (ids["kim"], "KIM.txt")]
     )
-    assert len(problems) == 2 and any(p.startswith("nobody-essay.txt: ") for p in problems)
+    assert len(problems) == 2 and any(p.startswith("class/nobody-essay.txt: ") for p in problems)
     mapped, problems = class_files(corpus.context, archive.getvalue(), students, "file,username\nKIM.txt,lee\n")
     assert [(student, name) for student, name, _ in mapped] == [(ids["lee"], "KIM.txt")]
     assert any("sam_essay.txt: the CSV names no student" in p for p in problems)
@@ -225,3 +227,115 @@ def test_a_submission_no_longer_kept_cannot_be_re_run(
     assert corpus.list_documents(REPOSITORY) == []  # not kept: the repository holds nothing of it
     with pytest.raises(PlagDetectError, match="no longer kept"):
         recheck(context, people["teacher"], handed.submission.id, because_of=handed.submission.id)
+
+
+def test_late_is_judged_by_the_due_date_and_the_time_handed_in(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    courses, course_id, _ = course
+    context = corpus.context
+    now = datetime.now(UTC)
+    past = courses.create_assignment(people["teacher"], course_id, "Past", due_at=now - timedelta(days=1))
+    future = courses.create_assignment(people["teacher"], course_id, "Future", due_at=now + timedelta(days=1))
+    for assignment in (past, future):
+        check_submission(context, people["sam"], assignment.id, people["sam"].id, "s.txt", ESSAY_VOLCANOES.encode())
+    # Queued before the due date, checked after it: on time.
+    on_time = courses.create_assignment(people["teacher"], course_id, "Queued", due_at=now - timedelta(hours=1))
+    check_submission(
+        context, people["kim"], on_time.id, people["kim"].id, "k.txt", ESSAY_RAILWAYS.encode(),
+        submitted_at=now - timedelta(hours=2),
+    )  # fmt: skip
+    late = {a.title: [r.late for r in assignment_table(context, people["teacher"], a.id) if r.submission] for a in
+            (past, future, on_time)}  # fmt: skip
+    assert late == {"Past": [True], "Future": [False], "Queued": [False]}
+
+
+def test_what_staff_excluded_names_no_classmate_to_a_student_and_survives_a_re_run(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    _, _, assignment_id = course
+    context = corpus.context
+    sam = check_submission(context, people["sam"], assignment_id, people["sam"].id, "sam.txt", PRINTING_SOURCE.encode())
+    kim = check_submission(
+        context, people["kim"], assignment_id, people["kim"].id, "kim.txt", PRINTING_SUBMISSION.encode()
+    )
+    [source] = load_report(context, people["teacher"], kim.submission.check_id).sources
+    exclude_from_check(
+        context, people["teacher"], kim.submission.check_id, "cited in class", source_id=source.document_id
+    )
+    seen = load_report(context, people["kim"], kim.submission.check_id)
+    [made] = seen.exclusions_made
+    assert made.what == f"the source a submission to History 101, {sam.submission.submitted_at:%Y-%m-%d}"
+    assert "sam" not in repr(seen.exclusions_made)
+    # Lee's copy re-runs kim's check: the exclusion comes along, with where it came from.
+    lee = check_submission(
+        context, people["lee"], assignment_id, people["lee"].id, "lee.txt", PRINTING_SUBMISSION.encode() + b" Yes."
+    )
+    assert kim.submission.id in lee.to_recheck
+    rerun = recheck(context, OPERATOR, kim.submission.id, because_of=lee.submission.id)
+    report = load_report(context, people["teacher"], rerun.check_id)
+    assert [e.reason for e in report.exclusions_made] == [
+        f"cited in class (carried over from check {kim.submission.check_id})"
+    ]
+    assert all(s.document_id != source.document_id for s in report.sources)
+    assert options_from_json(report.settings).leave_out_same_bytes is False  # a re-run from History keeps it
+
+
+def test_work_reused_from_an_earlier_assignment_is_found(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    courses, course_id, first = course
+    context = corpus.context
+    second = courses.create_assignment(people["teacher"], course_id, "Essay 2")
+    check_submission(context, people["sam"], first, people["sam"].id, "one.txt", PRINTING_SOURCE.encode())
+    again = check_submission(context, people["sam"], second.id, people["sam"].id, "two.txt", PRINTING_SOURCE.encode())
+    seen = load_report(context, people["sam"], again.submission.check_id)
+    assert seen.similarity > 0.9 and seen.sources[0].title.startswith("your submission to History 101, ")
+
+
+def test_a_hand_in_stopped_during_its_check_leaves_nothing(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    _, _, assignment_id = course
+    context = corpus.context
+
+    def cancelled(stage: str) -> None:
+        if stage.startswith("Embedding"):
+            raise JobCancelled("Cancelled; nothing was handed in.")
+
+    with pytest.raises(JobCancelled):
+        check_submission(context, people["sam"], assignment_id, people["sam"].id, "s.txt", PRINTING_SOURCE.encode(),
+                         progress=cancelled)  # fmt: skip
+    assert CourseStore(context.sessions).submissions(assignment_id) == []
+    assert corpus.list_documents(REPOSITORY) == []
+    handed = check_submission(
+        context, people["sam"], assignment_id, people["sam"].id, "s.txt", PRINTING_SOURCE.encode()
+    )
+    assert handed.submission.version == 1
+
+
+def test_the_repository_keeps_its_name(corpus: Corpus, people: dict[str, Account], course) -> None:
+    _, _, assignment_id = course
+    check_submission(corpus.context, people["sam"], assignment_id, people["sam"].id, "s.txt", b"some words " * 20)
+    with pytest.raises(PlagDetectError, match="keeps its name"):
+        corpus.rename_collection(REPOSITORY, "Old essays")
+    with pytest.raises(PlagDetectError, match="keeps its name"):
+        corpus.rename_collection("History", REPOSITORY)
+
+
+def test_a_csv_names_files_by_their_path_when_two_share_a_name(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    courses, course_id, _ = course
+    students = courses.students(people["teacher"], course_id)
+    ids = {name: user_id for user_id, name in students}
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("sam/essay.txt", PRINTING_SOURCE)
+        zf.writestr("kim/essay.txt", ESSAY_VOLCANOES)
+    mapping = "\ufefffile,username\nsam/essay.txt,sam\nkim/essay.txt,kim\nlee/essay.txt,lee\n"
+    files, problems = class_files(corpus.context, archive.getvalue(), students, mapping)
+    assert sorted(student for student, _, _ in files) == sorted([ids["sam"], ids["kim"]])
+    assert problems == ["lee/essay.txt: the CSV names this file, which is not in the zip"]
+    by_name_only, problems = class_files(corpus.context, archive.getvalue(), students, "essay.txt,sam\n")
+    assert by_name_only == [] and len(problems) == 3  # two files of that name: neither is guessed
