@@ -374,14 +374,16 @@ def set_review_state(context: Context, actor: Account | None, submission_id: int
 
 
 def assignment_similarity(context: Context, actor: Account | None, assignment_id: int) -> SimilarityMatrix:
-    """How alike the students' latest kept submissions to an assignment are, pair by pair (staff)."""
+    """How alike the students' latest kept submissions to an assignment are, pair by pair (staff). A file handed in
+    unchanged from another's kept one is shown by that kept copy: the two are alike in full."""
     authorize(context.sessions, actor, *STAFF)
-    latest: dict[int | str, SubmissionInfo] = {}
-    for submission in CourseStore(context.sessions).submissions(assignment_id):
-        if submission.document_id is not None:
-            latest.setdefault(submission.student_id or submission.student_name, submission)
-    documents = sorted(((s.document_id, s.student_name) for s in latest.values()), key=lambda d: d[1].casefold())
-    return similarity_of(context, documents)
+    store = CourseStore(context.sessions)
+    latest: dict[int | str, tuple[int, str]] = {}
+    for submission in store.submissions(assignment_id):  # newest first
+        document_id = submission.document_id or (store.kept_copy(submission.check_id) if submission.check_id else None)
+        if document_id is not None:
+            latest.setdefault(submission.student_id or submission.student_name, (document_id, submission.student_name))
+    return similarity_of(context, sorted(latest.values(), key=lambda d: d[1].casefold()))
 
 
 # ----- a class's files handed in at once ---------------------------------------------------------------------

@@ -394,6 +394,16 @@ class CourseStore:
             held = set(session.scalars(select(Submission.document_id).where(Submission.document_id.in_(wanted))))
         return stored | held
 
+    def kept_copy(self, check_id: int) -> int | None:
+        """The repository's document with the bytes a check checked (a file handed in unchanged from a kept one)."""
+        with self.sessions() as session:
+            return session.scalar(
+                select(Document.id)
+                .join(Collection, Collection.id == Document.collection_id)
+                .join(Check, Check.sha256 == Document.sha256)
+                .where(Check.id == check_id, Collection.name == REPOSITORY)
+            )
+
     def check_sources(self, check_id: int) -> set[int]:
         """The source documents a check matched."""
         with self.sessions() as session:

@@ -144,6 +144,8 @@ def test_a_classmates_file_handed_in_unchanged_is_found_whole(
     )
     report = load_report(context, people["teacher"], copied.submission.check_id)
     assert report.similarity > 0.9 and [s.title for s in report.sources] == ["sam: Essay 1 (History 101)"]
+    matrix = assignment_similarity(context, people["teacher"], assignment_id)  # the heatmap shows the copy
+    assert matrix.titles == ["kim", "sam"] and matrix.alike[0, 1] == pytest.approx(1.0)
 
 
 def test_a_student_sees_another_students_submission_only_as_a_submission_to_the_course(
