@@ -44,10 +44,6 @@ st.title("Courses")
 news = st.container()  # the hand-ins under way and what became of them, above the rest
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite gives UTC without a zone
-
-
 def due(assignment: AssignmentInfo) -> str:
     return f"due {assignment.due_at:%Y-%m-%d %H:%M} UTC" if assignment.due_at else "no due date"
 
@@ -118,7 +114,7 @@ def student_assignment(assignment: AssignmentInfo) -> None:
     picker = f"hand_in_{assignment.id}_{st.session_state.get(PICKED_KEY, 0)}"  # a new picker once handed in
     upload = st.file_uploader("Your file", key=picker)
     accepted_files_caption()
-    if assignment.due_at is not None and datetime.now(UTC) > _aware(assignment.due_at):
+    if assignment.due_at is not None and datetime.now(UTC) > assignment.due_at:
         st.warning("The due date has passed: what you hand in now is marked late.")
     if st.button("Hand in", key=f"hand_in_button_{assignment.id}", type="primary", disabled=upload is None):
         hand_in(assignment.id, [(upload.name, upload.getvalue(), None)])

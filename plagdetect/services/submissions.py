@@ -21,7 +21,7 @@ import io
 import logging
 import posixpath
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from plagdetect.context import Context
 from plagdetect.detection.pipeline import Progress, check_bytes
@@ -322,18 +322,12 @@ def assignment_table(context: Context, actor: Account | None, assignment_id: int
                 student_id=student_id,
                 enrolled=student_id in enrolled,
                 submission=submission,
-                late=bool(
-                    submission and assignment.due_at and _aware(submission.submitted_at) > _aware(assignment.due_at)
-                ),
+                late=bool(submission and assignment.due_at and submission.submitted_at > assignment.due_at),
                 top_source=top,
                 flags=IntegrityFlags.from_dict(flags).describe(),
             )
         )
     return sorted(rows, key=lambda r: r.student.casefold())
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def table_csv(rows: list[TableRow]) -> str:
@@ -351,7 +345,7 @@ def table_csv(rows: list[TableRow]) -> str:
                 row.student,
                 s.version if s else "",
                 s.filename if s else "",
-                f"{_aware(s.submitted_at):%Y-%m-%d %H:%M}" if s else "",
+                f"{s.submitted_at:%Y-%m-%d %H:%M}" if s else "",
                 "yes" if row.late else "",
                 round(100 * s.similarity, 1) if s and s.similarity is not None else "",
                 row.top_source,

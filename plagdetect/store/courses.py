@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -201,14 +201,14 @@ class CourseStore:
                     course_id=a.course_id,
                     course=course,
                     title=a.title,
-                    due_at=a.due_at,
+                    due_at=_utc(a.due_at),
                     reference_collections=[names[i] for i in a.reference_collections if i in names],
                     keep_submissions=a.keep_submissions,
                     check_defaults=dict(a.check_defaults or {}),
                 )
                 for a, course in rows
             ]
-        return sorted(found, key=lambda a: (a.due_at is None, a.due_at or datetime.min, a.title))
+        return sorted(found, key=lambda a: (a.due_at is None, a.due_at or datetime.min.replace(tzinfo=UTC), a.title))
 
     def assignment(self, assignment_id: int) -> AssignmentInfo:
         with self.sessions() as session:
@@ -321,7 +321,7 @@ class CourseStore:
                     filename=s.filename,
                     document_id=s.document_id,
                     review_state=s.review_state,
-                    submitted_at=s.submitted_at,
+                    submitted_at=_utc(s.submitted_at),
                     check_id=checks[s.id].id if s.id in checks else None,
                     similarity=checks[s.id].similarity if s.id in checks else None,
                     rechecked_because_of=checks[s.id].because_of if s.id in checks else None,
@@ -376,7 +376,7 @@ class CourseStore:
             .order_by(Submission.id)
         )
         with self.sessions() as session:
-            return {row[0]: KeptSubmission(*row) for row in session.execute(query)}
+            return {row[0]: KeptSubmission(*row[:-1], _utc(row[-1])) for row in session.execute(query)}
 
     def in_repository(self, document_ids: Iterable[int]) -> set[int]:
         """Those of these documents that are kept submissions: in the repository, or held by a submission."""
@@ -414,3 +414,10 @@ class CourseStore:
                     )
                 )
             )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A time read back from the database, in UTC with its zone (SQLite keeps none)."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
