@@ -131,7 +131,7 @@ def student_assignment(assignment: AssignmentInfo) -> None:
                 {
                     "version": s.version,
                     "file": s.filename,
-                    "handed in (UTC)": s.submitted_at,
+                    "handed in (UTC)": f"{s.submitted_at:%Y-%m-%d %H:%M}",
                     "similarity (%)": None if s.similarity is None else round(100 * s.similarity),
                     "report": link("views/history.py", check=s.check_id) if s.check_id else None,
                 }
