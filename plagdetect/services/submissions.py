@@ -121,14 +121,15 @@ def check_submission(
         if stored.status == "failed":
             raise PlagDetectError(stored.message)
         added = stored.status == "added"
-        if added or _own_copy(store, stored.document_id, own, student.id):
+        if added or stored.document_id in own:
             document_id = stored.document_id  # else the same bytes as another kept submission: that one stays
     submitted_by = None if actor == OPERATOR else actor.id
     name = clean_name(filename) or "unnamed"
     submission_id, new = store.add_submission(
         assignment_id, student.id, student.username, name, document_id, submitted_by, job_id, submitted_at
     )
-    options = _check_options(context, assignment, own | ({document_id} if document_id else set()))
+    own = store.own_documents(assignment_id, student.id)  # read again: with this one, and any other under way
+    options = _check_options(context, assignment, own)
     try:
         report = check_bytes(context, data, filename, options, user_id=student.id, progress=progress)
     except BaseException:
@@ -141,15 +142,6 @@ def check_submission(
     logger.info("%s handed in %s to assignment %d: check %s", student.username, filename, assignment_id,
                 report.check_id)  # fmt: skip
     return Handed(store.submission(submission_id), _to_recheck(store, report, document_id))
-
-
-def _own_copy(store: CourseStore, document_id: int, own: set[int], student_id: int) -> bool:
-    """Whether a kept copy with the bytes handed in is this submission's own: one of the student's versions of this
-    assignment, or the student's copy that no submission holds yet (this job, stopped before it recorded it). The
-    student's copy handed in to another assignment is not: work reused from an earlier assignment is a source."""
-    if document_id in own:
-        return True
-    return store.document_owner(document_id) == student_id and not store.kept_submissions([document_id])
 
 
 def may_hand_in(context: Context, actor: Account | None, assignment_id: int, student_id: int) -> AssignmentInfo:

@@ -238,16 +238,18 @@ class CourseStore:
                 existing = session.scalar(select(Submission.id).where(Submission.job_id == job_id))
                 if existing is not None:
                     return existing, False
-            version = session.scalar(
-                select(func.coalesce(func.max(Submission.version), 0)).where(
-                    Submission.assignment_id == assignment_id, Submission.student_id == student_id
-                )
+            earlier = aliased(Submission)
+            # Counted in the INSERT itself, under the database's write lock: two hand-ins at once get 2 and 3.
+            version = (
+                select(func.coalesce(func.max(earlier.version), 0) + 1)
+                .where(earlier.assignment_id == assignment_id, earlier.student_id == student_id)
+                .scalar_subquery()
             )
             submission = Submission(
                 assignment_id=assignment_id,
                 student_id=student_id,
                 student_name=student_name,
-                version=version + 1,
+                version=version,
                 filename=filename,
                 document_id=document_id,
                 submitted_by=submitted_by,
@@ -275,9 +277,11 @@ class CourseStore:
             return session.scalar(select(Document.owner_id).where(Document.id == document_id))
 
     def own_documents(self, assignment_id: int, student_id: int) -> set[int]:
-        """The kept copies of a student's submissions to an assignment: never a source of their later versions."""
+        """The kept copies of a student's submissions to an assignment, never a source of their later versions; and
+        their kept copies that no submission holds yet (a hand-in of theirs under way at the same moment, or one
+        stopped before it recorded its submission)."""
         with self.sessions() as session:
-            return set(
+            versions = set(
                 session.scalars(
                     select(Submission.document_id).where(
                         Submission.assignment_id == assignment_id,
@@ -286,6 +290,15 @@ class CourseStore:
                     )
                 )
             )
+            held = select(Submission.id).where(Submission.document_id == Document.id).exists()
+            under_way = set(
+                session.scalars(
+                    select(Document.id)
+                    .join(Collection, Collection.id == Document.collection_id)
+                    .where(Collection.name == REPOSITORY, Document.owner_id == student_id, ~held)
+                )
+            )
+        return versions | under_way
 
     def submissions(
         self, assignment_id: int | None = None, student_id: int | None = None, submission_ids: Iterable[int] = ()

@@ -341,3 +341,17 @@ def test_a_csv_names_files_by_their_path_when_two_share_a_name(
     assert problems == ["lee/essay.txt: the CSV names this file, which is not in the zip"]
     by_name_only, problems = class_files(corpus.context, archive.getvalue(), students, "essay.txt,sam\n")
     assert by_name_only == [] and len(problems) == 3  # two files of that name: neither is guessed
+
+
+def test_a_students_kept_copy_no_submission_holds_yet_is_no_source_of_theirs(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    """Two of a student's files handed in at the same moment (a draft and a final in one zip): the other's kept
+    copy is stored before its submission is, and is not a source of this one."""
+    _, _, assignment_id = course
+    draft = PRINTING_SOURCE.replace("monks", "monks and nuns")
+    corpus.ingest_bytes(draft.encode(), "sam_draft.txt", REPOSITORY, owner_id=people["sam"].id)
+    final = check_submission(
+        corpus.context, people["sam"], assignment_id, people["sam"].id, "sam_final.txt", PRINTING_SOURCE.encode()
+    )
+    assert load_report(corpus.context, people["sam"], final.submission.check_id).matches == []
