@@ -42,6 +42,8 @@ courses = Courses(context())
 jobs = jobs_service()
 st.title("Courses")
 news = st.container()  # the hand-ins under way and what became of them, above the rest
+if HANDED_KEY not in st.session_state:  # a new session (a reload, a new tab): this person's hand-ins under way
+    st.session_state[HANDED_KEY] = [j.id for j in jobs.visible(account) if j.kind == "submission" and not j.ended]
 
 
 def due(assignment: AssignmentInfo) -> str:
