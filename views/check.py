@@ -10,7 +10,7 @@ from plagdetect.errors import PlagDetectError
 from plagdetect.reports.marks import percent
 from plagdetect.services.accounts import Role
 from plagdetect.services.check_defaults import load_defaults
-from plagdetect.services.checks import load_report
+from plagdetect.services.checks import load_report, searchable_by
 from views.common import context, corpus_service, exclusion_inputs, job_pool, jobs_service, page_for
 from views.jobs_view import failure, show_job
 from views.report_view import show_report
@@ -25,7 +25,9 @@ account = page_for(*Role)
 corpus = corpus_service()
 st.title("Check a document")
 
-collections = corpus.searchable_collections()
+collections = searchable_by(context(), account)
+if not account.is_staff:
+    st.caption("A check here is for you alone and hands nothing in: to hand in work to an assignment, go to Courses.")
 if not collections:
     st.info(
         "The corpus holds no documents yet, so there is nothing to check against. An instructor adds them on "

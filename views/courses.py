@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -36,6 +37,8 @@ HANDED_KEY = "handed_in_jobs"  # the hand-in jobs this session queued and follow
 ENDED_KEY = "handed_in_ended"  # what became of them, shown until the next hand-in
 PICKED_KEY = "hand_in_pickers"  # how many files this session handed in: each picker is new after one
 NOTES_KEY = "courses_notes"  # what an action said, shown once the page is drawn again with its result
+COURSE_NOTES_KEY = "new_course_notes"  # what creating a course said
+ASSIGNMENT_NOTES_KEY = "assignment_notes"  # what creating an assignment or setting a review state said
 
 account = page_for(*Role)
 courses = Courses(context())
@@ -145,18 +148,29 @@ def student_assignment(assignment: AssignmentInfo) -> None:
     )
 
 
+def create_course() -> None:
+    """The New course form's action, run before the page is drawn again: on success the form empties and the new
+    course is the one chosen; on an error what was typed stays."""
+    try:
+        made = courses.create_course(
+            account, st.session_state["new_course_name"], st.session_state["new_course_description"]
+        )
+    except PlagDetectError as error:
+        st.session_state[COURSE_NOTES_KEY] = [("error", str(error))]
+        return
+    st.session_state[COURSE_NOTES_KEY] = [("success", f"Course {made.name} created.")]
+    st.session_state["course_choice"] = made.id
+    st.session_state["new_course_name"] = st.session_state["new_course_description"] = ""
+
+
 def staff_page() -> None:
     with st.expander("New course", expanded=not courses.courses(account)):
-        with st.form("new_course", clear_on_submit=False):
-            name = st.text_input("Name", placeholder="History 101, autumn 2026")
-            description = st.text_input("Description (optional)")
-            if st.form_submit_button("Create the course"):
-                try:
-                    made = courses.create_course(account, name, description)
-                    st.session_state["course_choice"] = made.id
-                    st.success(f"Course {made.name} created.")
-                except PlagDetectError as error:
-                    st.error(str(error))
+        with st.form("new_course"):
+            st.text_input("Name", placeholder="History 101, autumn 2026", key="new_course_name")
+            st.text_input("Description (optional)", key="new_course_description")
+            st.form_submit_button("Create the course", on_click=create_course)
+        show_notes(COURSE_NOTES_KEY)
+        st.session_state[COURSE_NOTES_KEY] = []
     every = courses.courses(account)
     if not every:
         st.info("No courses yet: create one above.")
@@ -214,6 +228,8 @@ def students_section(course_id: int) -> None:
 
 def assignments_section(course_id: int, opened: int | None) -> None:
     assignments = courses.assignments(account, course_id)
+    show_notes(ASSIGNMENT_NOTES_KEY)
+    st.session_state[ASSIGNMENT_NOTES_KEY] = []
     with st.expander("New assignment", expanded=not assignments):
         new_assignment(course_id)
     if not assignments:
@@ -258,7 +274,7 @@ def new_assignment(course_id: int) -> None:
             except PlagDetectError as error:
                 st.error(str(error))
             else:
-                st.success(f"Assignment {made.title} created.")
+                st.session_state[ASSIGNMENT_NOTES_KEY] = [("success", f"Assignment {made.title} created.")]
                 st.rerun()
 
 
@@ -298,12 +314,14 @@ def assignment_table_section(assignment: AssignmentInfo) -> None:
             who = left.selectbox("Student", list(names), format_func=names.get)
             state = right.selectbox("Review state", REVIEW_STATES)
             if st.form_submit_button("Set the review state"):
-                set_review_state(context(), account, who, state)
+                changed = set_review_state(context(), account, who, state)
+                note = f"{names[who]}'s version {changed.version} is marked {changed.review_state}."
+                st.session_state[ASSIGNMENT_NOTES_KEY] = [("success", note)]
                 st.rerun()
     matrix = assignment_similarity(context(), account, assignment.id)
     if len(matrix.ids) > 1:
         heatmap = px.imshow(
-            100 * matrix.alike,
+            np.where(np.eye(len(matrix.ids), dtype=bool), np.nan, 100 * matrix.alike),  # no cell for oneself
             x=matrix.titles,
             y=matrix.titles,
             zmin=0,

@@ -9,7 +9,7 @@ from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import Role
 from plagdetect.services.checks import list_checks, load_report
 from views.common import context, page_for
-from views.links import wanted
+from views.links import link, wanted
 from views.report_view import show_report
 from views.rerun_view import show_rerun
 
@@ -19,8 +19,10 @@ asked = wanted("check")  # a link to one report (views/links.py)
 if asked is not None and asked not in {c.id for c in list_checks(context(), account)}:
     try:  # not in the list below: someone else's (refused in words), or an older one
         linked = load_report(context(), account, asked)
-    except PlagDetectError as error:
+    except PlagDetectError as error:  # nothing else below: another report would read as the one linked
         st.error(str(error))
+        st.markdown(f"[Your checks]({link('views/history.py')})")
+        st.stop()
     else:
         show_report(linked, account)
         st.stop()

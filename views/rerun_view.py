@@ -16,7 +16,8 @@ from plagdetect.jobs.tasks import options_from_json
 from plagdetect.reports.marks import percent
 from plagdetect.services.accounts import Account
 from plagdetect.services.check_defaults import CheckDefaults
-from views.common import corpus_service, exclusion_inputs, job_pool, jobs_service
+from plagdetect.services.checks import searchable_by
+from views.common import context, exclusion_inputs, job_pool, jobs_service
 from views.jobs_view import failure, show_job
 
 JOB_KEY = "history_rerun_job"  # the id of the re-run under way
@@ -50,16 +51,14 @@ def _rerun_form(report: CheckReport, account: Account) -> None:
             rerank_threshold=float(original.rerank_threshold or 0.0),
         )
         quotes, bibliography, shortest = exclusion_inputs(as_before)
-        titles = {s.document_id: f"{s.title} (#{s.document_id})" for s in report.sources}
-        titles.update({i: titles.get(i, f"#{i}") for i in sorted(original.excluded_sources)})
-        left_out = st.multiselect(
-            "Sources to leave out",
-            list(titles),
-            default=sorted(original.excluded_sources),
-            format_func=titles.get,
-            placeholder="none",
-        )
-        collections = corpus_service().searchable_collections()
+        left_out = sorted(original.excluded_sources)
+        if account.is_staff:  # a student's own check leaves no source out (services.checks.run_check)
+            titles = {s.document_id: f"{s.title} (#{s.document_id})" for s in report.sources}
+            titles.update({i: titles.get(i, f"#{i}") for i in sorted(original.excluded_sources)})
+            left_out = st.multiselect(
+                "Sources to leave out", list(titles), default=left_out, format_func=titles.get, placeholder="none"
+            )
+        collections = searchable_by(context(), account)
         searched = [c for c in original.collections if c in collections]
         chosen = st.multiselect(
             "Collections to search", collections, default=searched, placeholder=WHOLE_CORPUS.lower()

@@ -17,7 +17,7 @@ from plagdetect.errors import PlagDetectError
 from plagdetect.jobs.queue import JobInfo, JobQueue
 from plagdetect.jobs.tasks import options_to_json
 from plagdetect.services.accounts import OPERATOR, STAFF, Account, PermissionDenied, Role, authorize
-from plagdetect.services.checks import file_to_rerun
+from plagdetect.services.checks import as_a_student_may, file_to_rerun
 from plagdetect.store.documents import clean_collection_name
 from plagdetect.text.extract import ExtractionLimits, format_of, too_large
 from plagdetect.text.names import clean_name
@@ -41,6 +41,8 @@ class Jobs:
         actor = authorize(self.context.sessions, actor, *Role)
         self._check_size(len(data))
         options.resolved(self.context.settings)
+        if not actor.is_staff:
+            as_a_student_may(self.context, options)  # what a student may not ask is refused now, as when it runs
         label = clean_name(filename) or "unnamed"
         format_of(label)  # a file of a type no extractor reads is refused now, with the types that are read
         payload = {"check": options_to_json(options)}

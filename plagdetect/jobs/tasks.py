@@ -96,14 +96,14 @@ def _submission(
         context, actor, options["assignment_id"], options["student_id"], filename, data, say, job.id, job.created_at
     )
     queue = JobQueue(context.sessions)
-    for submission_id in handed.to_recheck:
-        label = f"re-run the check of submission {submission_id}: submission {handed.submission.id} matched it"
-        queue.submit("recheck", None, label, {"submission_id": submission_id, "because_of": handed.submission.id})
+    for submission_id, because_of in handed.to_recheck:
+        label = f"re-run the check of submission {submission_id}: submission {because_of} matched it"
+        queue.submit("recheck", None, label, {"submission_id": submission_id, "because_of": because_of})
     return {
         "submission_id": handed.submission.id,
         "check_id": handed.submission.check_id,
         "similarity": handed.submission.similarity,
-        "rechecks": handed.to_recheck,
+        "rechecks": [submission_id for submission_id, _ in handed.to_recheck],
     }
 
 

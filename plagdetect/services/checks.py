@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from plagdetect.context import Context
@@ -20,10 +21,12 @@ from plagdetect.detection.pipeline import Progress, check_bytes
 from plagdetect.detection.report import CheckOptions, CheckReport
 from plagdetect.errors import PlagDetectError
 from plagdetect.services.accounts import OPERATOR, STAFF, Account, PermissionDenied, Role, authorize
+from plagdetect.services.corpus import Corpus
 from plagdetect.services.submissions import as_seen_by
 from plagdetect.store import check_exclusions
 from plagdetect.store import checks as stored_checks
 from plagdetect.store.checks import CheckSummary, check_owner, check_summaries, load_check
+from plagdetect.store.courses import REPOSITORY, CourseStore
 
 __all__ = [
     "CheckSummary",
@@ -32,7 +35,9 @@ __all__ = [
     "load_report",
     "purge_expired_texts",
     "restore_in_check",
+    "as_a_student_may",
     "run_check",
+    "searchable_by",
 ]
 
 logger = logging.getLogger(__name__)
@@ -49,12 +54,44 @@ def run_check(
     options: CheckOptions = CheckOptions(),
     progress: Progress | None = None,
 ) -> CheckReport:
-    """Check a file as ``actor``; the stored Check is theirs."""
+    """Check a file as ``actor``; the stored Check is theirs. A student's own check (``searchable_by``) searches
+    the corpus but not the other students' kept work, and leaves no source out."""
     actor = authorize(context.sessions, actor, *Role)
+    if not actor.is_staff:
+        options = as_a_student_may(context, options)
     owner = None if actor == OPERATOR else actor.id  # the command line's checks belong to no account
     report = check_bytes(context, data, filename, options, user_id=owner, progress=progress)
     _purge_now_and_then(context)
     return report
+
+
+def searchable_by(context: Context, actor: Account | None) -> list[str]:
+    """The collections ``actor`` may check a file against: those holding documents; for a student not the submission
+    repository, whose passages are other students' work (a student meets it only in the report of a hand-in)."""
+    actor = authorize(context.sessions, actor, *Role)
+    names = Corpus(context).searchable_collections()
+    return names if actor.is_staff else [name for name in names if name != REPOSITORY]
+
+
+def as_a_student_may(context: Context, options: CheckOptions) -> CheckOptions:
+    """The options a student's check runs with, or why it is refused: within ``searchable_by`` (the whole corpus:
+    all of those), nothing left out by name (a hand-in's own versions, named when it is re-run, are in the
+    repository, out of reach anyway)."""
+    store = CourseStore(context.sessions)
+    if set(options.excluded_sources) - store.in_repository(options.excluded_sources):
+        raise PermissionDenied("Only instructors leave sources out of a check.")
+    allowed = [name for name in Corpus(context).searchable_collections() if name != REPOSITORY]
+    asked = [name for name in options.collections if name != REPOSITORY] if options.collections else allowed
+    if options.collections and not asked:
+        raise PermissionDenied(
+            "A check of your own searches the corpus, not other students' work: to be checked against them, hand "
+            "your work in to its assignment on the Courses page."
+        )
+    mine = replace(options, excluded_sources=frozenset(), leave_out_same_bytes=True)
+    if asked:
+        return replace(mine, collections=tuple(asked))
+    # Nothing but the repository holds documents (or nothing at all): the whole corpus less the repository.
+    return replace(mine, collections=(), excluded_sources=frozenset(store.repository_documents()))
 
 
 def list_checks(
@@ -80,9 +117,17 @@ def list_checks(
 def load_report(context: Context, actor: Account | None, check_id: int) -> CheckReport:
     """The stored report of a check, as ``actor`` may see it."""
     actor = authorize(context.sessions, actor, *Role)
-    if not actor.is_staff and check_owner(context.sessions, check_id) != actor.id:
+    if not actor.is_staff and _owner_or_none(context, check_id) != actor.id:
+        # The same words for a check that does not exist: a student learns nothing of other people's check ids.
         raise PermissionDenied("This check belongs to someone else.")
-    return as_seen_by(context, actor, load_check(context.sessions, check_id))  # no classmate named to a student
+    return as_seen_by(context, actor, load_check(context.sessions, check_id))
+
+
+def _owner_or_none(context: Context, check_id: int) -> int | None:
+    try:
+        return check_owner(context.sessions, check_id)
+    except PlagDetectError:
+        return None  # no classmate named to a student
 
 
 def exclude_from_check(

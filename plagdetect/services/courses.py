@@ -86,11 +86,11 @@ class Courses:
         """Enrol the student accounts named; the other names are reported, not enrolled."""
         authorize(self.context.sessions, actor, *STAFF)
         self.store.course(course_id)  # it exists
-        users = UserStore(self.context.sessions)
+        accounts = {user.username.casefold(): user for user in UserStore(self.context.sessions).all()}
         present = {user_id for user_id, _ in self.store.enrolled(course_id)}
         added, already, unknown, not_students, new_ids = [], [], [], [], []
         for name in usernames:
-            user = users.by_name(name.strip())
+            user = accounts.get(name.strip().casefold())  # "Sam" in a class list is the account sam
             if user is None:
                 unknown.append(name)
             elif user.role != Role.STUDENT.value:
@@ -164,7 +164,15 @@ class Courses:
         return self.store.assignments(course_id)
 
     def assignment(self, actor: Account | None, assignment_id: int) -> AssignmentInfo:
-        """One assignment: staff see any, a student those of their courses."""
-        assignment = self.store.assignment(assignment_id)
-        self.course(actor, assignment.course_id)
+        """One assignment: staff see any, a student those of their courses (told the same of one that does not
+        exist: a student learns nothing of other courses' assignment ids)."""
+        actor = authorize(self.context.sessions, actor, *Role)
+        try:
+            assignment = self.store.assignment(assignment_id)
+        except PlagDetectError:
+            if actor.is_staff:
+                raise
+            assignment = None
+        if not actor.is_staff and (assignment is None or not self.store.is_enrolled(assignment.course_id, actor.id)):
+            raise PermissionDenied("That assignment is not one of your courses'.")
         return assignment

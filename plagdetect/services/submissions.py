@@ -65,10 +65,10 @@ REVIEW_STATES = ("not reviewed", "reviewed", "referred")
 
 @dataclass(frozen=True)
 class Handed:
-    """A submission checked, and the earlier submissions it matched whose checks are to be run again."""
+    """A submission checked, and the checks to run again: (the submission, the one that caused it)."""
 
     submission: SubmissionInfo
-    to_recheck: list[int]
+    to_recheck: list[tuple[int, int]]
 
 
 def _check_options(context: Context, assignment: AssignmentInfo, own: set[int]) -> CheckOptions:
@@ -141,7 +141,7 @@ def check_submission(
     store.add_check(submission_id, report.check_id)
     logger.info("%s handed in %s to assignment %d: check %s", student.username, filename, assignment_id,
                 report.check_id)  # fmt: skip
-    return Handed(store.submission(submission_id), _to_recheck(store, report, document_id))
+    return Handed(store.submission(submission_id), _to_recheck(store, report, submission_id, document_id))
 
 
 def may_hand_in(context: Context, actor: Account | None, assignment_id: int, student_id: int) -> AssignmentInfo:
@@ -163,19 +163,25 @@ def _account(context: Context, user_id: int) -> Account:
     return Account(id=user.id, username=user.username, role=Role(user.role), active=user.active)
 
 
-def _to_recheck(store: CourseStore, report: CheckReport, document_id: int | None) -> list[int]:
-    """The earlier kept submissions this check matched whose latest check does not show this one yet, or that have
-    none yet (checked at the same time as this one, before it was kept); only a kept submission can be found by
-    their re-run."""
+def _to_recheck(
+    store: CourseStore, report: CheckReport, submission_id: int, document_id: int | None
+) -> list[tuple[int, int]]:
+    """The checks to run again now that this kept submission is checked: each earlier kept submission it matched
+    whose latest check does not show it; and its own, caused by a submission checked at the same moment that found
+    it when this check did not find that one (a re-run waits for the check it re-runs: it is queued only once that
+    check is stored). Only a kept submission can be found by a re-run."""
     if document_id is None:
         return []
-    kept = store.kept_submissions(m.source_id for m in report.matches)
-    if not kept:
-        return []
+    found = {m.source_id for m in report.matches}
+    kept = store.kept_submissions(found)
     wanted = []
-    for earlier in store.submissions(submission_ids=[k.submission_id for k in kept.values()]):
-        if earlier.check_id is None or document_id not in store.check_sources(earlier.check_id):
-            wanted.append(earlier.id)
+    for earlier in store.submissions(submission_ids=[k.submission_id for k in kept.values()]) if kept else []:
+        if earlier.check_id is not None and document_id not in store.check_sources(earlier.check_id):
+            wanted.append((earlier.id, submission_id))
+    missed = [s for s in store.submissions_that_found(document_id) if s.document_id not in found | {None}]
+    missed = [s for s in missed if s.id != submission_id]
+    if missed:
+        wanted.append((submission_id, missed[0].id))
     return sorted(wanted)
 
 
@@ -328,7 +334,7 @@ def table_csv(rows: list[TableRow]) -> str:
     writer = csv.writer(out)
     writer.writerow(
         ["student", "version", "file", "submitted (UTC)", "late", "similarity (%)", "top source", "flags",
-         "review state", "check"]
+         "review state", "re-run", "check"]
     )  # fmt: skip
     for row in rows:
         s = row.submission
@@ -343,6 +349,7 @@ def table_csv(rows: list[TableRow]) -> str:
                 row.top_source,
                 "; ".join(row.flags),
                 s.review_state if s else "",
+                "yes" if s and s.rechecked_because_of else "",
                 s.check_id if s and s.check_id else "",
             ]
         )

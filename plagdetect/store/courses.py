@@ -245,11 +245,19 @@ class CourseStore:
                 .where(earlier.assignment_id == assignment_id, earlier.student_id == student_id)
                 .scalar_subquery()
             )
+            # A referral stays with the student's work: handing in again does not clear it.
+            previous = session.scalar(
+                select(Submission.review_state)
+                .where(Submission.assignment_id == assignment_id, Submission.student_id == student_id)
+                .order_by(Submission.id.desc())
+                .limit(1)
+            )
             submission = Submission(
                 assignment_id=assignment_id,
                 student_id=student_id,
                 student_name=student_name,
                 version=version,
+                review_state="referred" if previous == "referred" else "not reviewed",
                 filename=filename,
                 document_id=document_id,
                 submitted_by=submitted_by,
@@ -391,6 +399,16 @@ class CourseStore:
         with self.sessions() as session:
             return {row[0]: KeptSubmission(*row[:-1], _utc(row[-1])) for row in session.execute(query)}
 
+    def repository_documents(self) -> set[int]:
+        with self.sessions() as session:
+            return set(
+                session.scalars(
+                    select(Document.id)
+                    .join(Collection, Collection.id == Document.collection_id)
+                    .where(Collection.name == REPOSITORY)
+                )
+            )
+
     def in_repository(self, document_ids: Iterable[int]) -> set[int]:
         """Those of these documents that are kept submissions: in the repository, or held by a submission."""
         wanted = sorted(set(document_ids))
@@ -416,6 +434,18 @@ class CourseStore:
                 .join(Check, Check.sha256 == Document.sha256)
                 .where(Check.id == check_id, Collection.name == REPOSITORY)
             )
+
+    def submissions_that_found(self, document_id: int) -> list[SubmissionInfo]:
+        """The submissions one of whose checks matched this document, newest first."""
+        with self.sessions() as session:
+            ids = set(
+                session.scalars(
+                    select(SubmissionCheck.submission_id)
+                    .join(Match, Match.check_id == SubmissionCheck.check_id)
+                    .where(Match.source_document_id == document_id)
+                )
+            )
+        return self.submissions(submission_ids=ids) if ids else []
 
     def check_sources(self, check_id: int) -> set[int]:
         """The source documents a check matched."""

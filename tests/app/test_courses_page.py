@@ -89,7 +89,7 @@ def test_a_student_hands_in_and_sees_only_their_own_work(app_corpus: Corpus, peo
     assert "Nothing handed in yet." in [c.value for c in app.caption]
     assert not app.dataframe  # nothing of sam's
     app = courses_page(people["lee"], {"assignment": str(made.id)})  # a link to another course's assignment
-    assert app.error[0].value == "You are not enrolled in this course."
+    assert app.error[0].value == "That assignment is not one of your courses'."
     assert "not enrolled in any course" in app.info[0].value
 
 

@@ -51,11 +51,14 @@ def history_of(account: Account) -> AppTest:
     return app.switch_page("views/history.py").run()
 
 
-def test_a_student_re_runs_their_check_without_its_source_and_both_reports_stay(
+def test_an_instructor_re_runs_a_check_without_its_source_and_both_reports_stay(
     app_corpus: Corpus, people: dict[str, Account]
 ) -> None:
     first = run_check(app_corpus.context, people["sam"], PRINTING_SUBMISSION.encode(), "essay.txt")
-    app = history_of(people["sam"])
+    student = history_of(people["sam"])  # a student re-runs with other exclusions, but leaves no source out
+    assert student.expander[0].label == "Re-run with other exclusions"
+    assert "Sources to leave out" not in [m.label for m in student.multiselect]
+    app = history_of(people["teacher"])
     assert app.expander[0].label == "Re-run with other exclusions"
     sources = next(m for m in app.multiselect if m.label == "Sources to leave out")
     assert sources.options == [f"{PRINTING_TITLE} (#{first.sources[0].document_id})"]
@@ -67,7 +70,7 @@ def test_a_student_re_runs_their_check_without_its_source_and_both_reports_stay(
     app.run()  # as the page's timer does once the job has ended
 
     [done] = [s.value for s in app.success if "re-run of" in s.value]
-    newest, _ = list_checks(app_corpus.context, people["sam"])
+    newest, _ = list_checks(app_corpus.context, people["teacher"])
     assert done == f"essay.txt (re-run of #{first.check_id}): done, 0% similar. Its report is check #{newest.id}."
     table = app.dataframe[0].value
     assert table["id"].tolist() == [newest.id, first.check_id]

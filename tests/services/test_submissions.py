@@ -10,13 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pypdf
 import pytest
 
+from plagdetect.detection.report import CheckOptions, collections_searched
 from plagdetect.errors import PlagDetectError
 from plagdetect.jobs import Jobs
 from plagdetect.jobs.tasks import JobCancelled, options_from_json
 from plagdetect.jobs.worker import Worker
 from plagdetect.reports.pdf import report_pdf
 from plagdetect.services.accounts import OPERATOR, Account, PermissionDenied
-from plagdetect.services.checks import exclude_from_check, load_report
+from plagdetect.services.checks import exclude_from_check, load_report, run_check, searchable_by
 from plagdetect.services.corpus import Corpus
 from plagdetect.services.courses import Courses, usernames_in
 from plagdetect.services.submissions import (
@@ -60,11 +61,14 @@ def test_role_rules_for_courses_enrolment_and_handing_in(
         courses.create_course(people["sam"], "My own course")
     with pytest.raises(PermissionDenied):
         courses.enrol(people["sam"], course_id, ["outsider"])
-    enrolled = courses.enrol(people["teacher"], course_id, usernames_in("username\nsam\nnobody\ntess\noutsider\n"))
+    enrolled = courses.enrol(people["teacher"], course_id, usernames_in("username\nsam\nnobody\ntess\nOutsider\n"))
     assert (enrolled.added, enrolled.already, enrolled.unknown, enrolled.not_students) == (
         ["outsider"], ["sam"], ["nobody"], ["tess"]
     )  # fmt: skip
     courses.unenrol(people["teacher"], course_id, "outsider")
+    for unknown in (999, course[2]):  # a student learns nothing of which assignment ids exist
+        with pytest.raises(PermissionDenied, match="not one of your courses'"):
+            courses.assignment(people["outsider"], unknown)
     assert [c.name for c in courses.courses(people["sam"])] == ["History 101"]
     assert courses.courses(people["outsider"]) == []
     with pytest.raises(PermissionDenied, match="not enrolled"):
@@ -182,14 +186,19 @@ def test_the_assignment_table_has_a_row_per_student_and_exports_as_csv(
     set_review_state(context, people["teacher"], kim.submission.id, "referred")
     with pytest.raises(PlagDetectError, match="one of"):
         set_review_state(context, people["teacher"], kim.submission.id, "guilty")
+    # Handing in again does not clear a referral.
+    kim = check_submission(
+        context, people["kim"], assignment_id, people["kim"].id, "kim.txt", PRINTING_SUBMISSION.encode() + b" More."
+    )
+    assert (kim.submission.version, kim.submission.review_state) == (2, "referred")
     rows = assignment_table(context, people["teacher"], assignment_id)
     assert [r.student for r in rows] == ["kim", "lee", "sam"]
     kims, lees, _ = rows
     assert kims.submission.similarity > 0.3 and kims.top_source == "sam: Essay 1 (History 101)"
     assert kims.submission.review_state == "referred" and lees.submission is None
     lines = table_csv(rows).splitlines()
-    assert lines[0].startswith("student,version,file") and lines[1].startswith("kim,1,kim.txt")
-    assert "referred" in lines[1] and lines[2] == "lee,,,,,,,,,"
+    assert lines[0].startswith("student,version,file") and lines[1].startswith("kim,2,kim.txt")
+    assert "referred" in lines[1] and lines[2] == "lee,,,,,,,,,,"
     matrix = assignment_similarity(context, people["teacher"], assignment_id)
     assert matrix.titles == ["kim", "sam"] and matrix.alike[0, 1] > 0.2
 
@@ -273,7 +282,7 @@ def test_what_staff_excluded_names_no_classmate_to_a_student_and_survives_a_re_r
     lee = check_submission(
         context, people["lee"], assignment_id, people["lee"].id, "lee.txt", PRINTING_SUBMISSION.encode() + b" Yes."
     )
-    assert kim.submission.id in lee.to_recheck
+    assert (kim.submission.id, lee.submission.id) in lee.to_recheck
     rerun = recheck(context, OPERATOR, kim.submission.id, because_of=lee.submission.id)
     report = load_report(context, people["teacher"], rerun.check_id)
     assert [e.reason for e in report.exclusions_made] == [
@@ -355,3 +364,53 @@ def test_a_students_kept_copy_no_submission_holds_yet_is_no_source_of_theirs(
         corpus.context, people["sam"], assignment_id, people["sam"].id, "sam_final.txt", PRINTING_SOURCE.encode()
     )
     assert load_report(corpus.context, people["sam"], final.submission.check_id).matches == []
+
+
+def test_two_submissions_checked_at_the_same_moment_still_find_each_other(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    """Kim's check runs and ends while sam's is between its search and its end: kim's finds sam's kept copy, sam's
+    cannot find kim's. Sam's own check is then run again (not before it is stored: no second, older report)."""
+    _, _, assignment_id = course
+    context = corpus.context
+    kims: list = []
+
+    def meanwhile(stage: str) -> None:
+        if stage.startswith("Aligning") and not kims:
+            kims.append(
+                check_submission(
+                    context, people["kim"], assignment_id, people["kim"].id, "kim.txt", PRINTING_SUBMISSION.encode()
+                )
+            )
+
+    sam = check_submission(
+        context, people["sam"], assignment_id, people["sam"].id, "sam.txt", PRINTING_SOURCE.encode(), meanwhile
+    )
+    [kim] = kims
+    assert kim.to_recheck == []  # sam's check was not stored yet
+    assert sam.to_recheck == [(sam.submission.id, kim.submission.id)]
+    rerun = recheck(context, OPERATOR, sam.submission.id, because_of=kim.submission.id)
+    assert [s.title for s in load_report(context, people["teacher"], rerun.check_id).sources] == [
+        "kim: Essay 1 (History 101)"
+    ]
+
+
+def test_a_students_own_check_does_not_search_other_students_work(
+    corpus: Corpus, people: dict[str, Account], course: tuple[Courses, int, int]
+) -> None:
+    """Else a student could check a topic's sources on the Check page and read what classmates wrote."""
+    _, _, assignment_id = course
+    context = corpus.context
+    check_submission(context, people["sam"], assignment_id, people["sam"].id, "sam.txt", PRINTING_SOURCE.encode())
+    assert searchable_by(context, people["lee"]) == ["History"]
+    assert REPOSITORY in searchable_by(context, people["teacher"])
+    mine = run_check(context, people["lee"], PRINTING_SOURCE.encode() + b" ", "probe.txt")
+    assert mine.matches == [] and collections_searched(mine.settings) == ["History"]
+    with pytest.raises(PermissionDenied, match="not other students' work: to be checked"):
+        run_check(
+            context, people["lee"], PRINTING_SOURCE.encode(), "probe.txt", CheckOptions(collections=(REPOSITORY,))
+        )
+    with pytest.raises(PermissionDenied, match="Only instructors leave sources out"):
+        run_check(context, people["lee"], b"words " * 30, "x.txt", CheckOptions(excluded_sources=frozenset({1})))
+    staff = run_check(context, people["teacher"], PRINTING_SOURCE.encode() + b" ", "probe.txt")  # not sam's bytes
+    assert [s.title for s in staff.sources] == ["sam: Essay 1 (History 101)"]
