@@ -38,7 +38,8 @@ ENDED_KEY = "handed_in_ended"  # what became of them, shown until the next hand-
 PICKED_KEY = "hand_in_pickers"  # how many files this session handed in: each picker is new after one
 NOTES_KEY = "courses_notes"  # what an action said, shown once the page is drawn again with its result
 COURSE_NOTES_KEY = "new_course_notes"  # what creating a course said
-ASSIGNMENT_NOTES_KEY = "assignment_notes"  # what creating an assignment or setting a review state said
+ASSIGNMENT_NOTES_KEY = "assignment_notes"  # what creating an assignment said
+REVIEW_NOTES_KEY = "review_state_notes"  # what setting a review state said
 
 account = page_for(*Role)
 courses = Courses(context())
@@ -316,8 +317,10 @@ def assignment_table_section(assignment: AssignmentInfo) -> None:
             if st.form_submit_button("Set the review state"):
                 changed = set_review_state(context(), account, who, state)
                 note = f"{names[who]}'s version {changed.version} is marked {changed.review_state}."
-                st.session_state[ASSIGNMENT_NOTES_KEY] = [("success", note)]
+                st.session_state[REVIEW_NOTES_KEY] = [("success", note)]
                 st.rerun()
+        show_notes(REVIEW_NOTES_KEY)  # under the form, where the eye is
+        st.session_state[REVIEW_NOTES_KEY] = []
     matrix = assignment_similarity(context(), account, assignment.id)
     if len(matrix.ids) > 1:
         heatmap = px.imshow(
