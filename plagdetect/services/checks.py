@@ -30,12 +30,12 @@ from plagdetect.store.courses import REPOSITORY, CourseStore
 
 __all__ = [
     "CheckSummary",
+    "as_a_student_may",
     "exclude_from_check",
     "list_checks",
     "load_report",
     "purge_expired_texts",
     "restore_in_check",
-    "as_a_student_may",
     "run_check",
     "searchable_by",
 ]
@@ -120,14 +120,14 @@ def load_report(context: Context, actor: Account | None, check_id: int) -> Check
     if not actor.is_staff and _owner_or_none(context, check_id) != actor.id:
         # The same words for a check that does not exist: a student learns nothing of other people's check ids.
         raise PermissionDenied("This check belongs to someone else.")
-    return as_seen_by(context, actor, load_check(context.sessions, check_id))
+    return as_seen_by(context, actor, load_check(context.sessions, check_id))  # no classmate named to a student
 
 
 def _owner_or_none(context: Context, check_id: int) -> int | None:
     try:
         return check_owner(context.sessions, check_id)
     except PlagDetectError:
-        return None  # no classmate named to a student
+        return None
 
 
 def exclude_from_check(
