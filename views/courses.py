@@ -120,7 +120,7 @@ def student_assignment(assignment: AssignmentInfo) -> None:
     picker = f"hand_in_{assignment.id}_{st.session_state.get(PICKED_KEY, 0)}"  # a new picker once handed in
     upload = st.file_uploader("Your file", key=picker)
     accepted_files_caption()
-    if assignment.due_at is not None and datetime.now(UTC) > assignment.due_at:
+    if assignment.late(datetime.now(UTC)):
         st.warning("The due date has passed: what you hand in now is marked late.")
     if st.button("Hand in", key=f"hand_in_button_{assignment.id}", type="primary", disabled=upload is None):
         hand_in(assignment.id, [(upload.name, upload.getvalue(), None)])

@@ -320,7 +320,7 @@ def assignment_table(context: Context, actor: Account | None, assignment_id: int
                 student_id=student_id,
                 enrolled=student_id in enrolled,
                 submission=submission,
-                late=bool(submission and assignment.due_at and submission.submitted_at > assignment.due_at),
+                late=bool(submission and assignment.late(submission.submitted_at)),
                 top_source=top,
                 flags=IntegrityFlags.from_dict(flags).describe(),
             )

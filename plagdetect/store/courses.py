@@ -52,6 +52,10 @@ class AssignmentInfo:
     keep_submissions: bool
     check_defaults: dict[str, Any]
 
+    def late(self, moment: datetime) -> bool:
+        """Whether work handed in at ``moment`` (UTC, with its zone) is late."""
+        return self.due_at is not None and moment > self.due_at
+
 
 @dataclass(frozen=True)
 class SubmissionInfo:
@@ -110,19 +114,22 @@ class CourseStore:
         except IntegrityError:
             raise PlagDetectError(f"There is a course named '{name}' already.") from None
 
-    def courses(self, student_id: int | None = None) -> list[CourseInfo]:
-        """Every course (``student_id`` None), or those the student is enrolled in; by name."""
+    def courses(self, student_id: int | None = None, course_id: int | None = None) -> list[CourseInfo]:
+        """Every course (``student_id`` None), or those the student is enrolled in (or the one ``course_id``); by
+        name."""
         each = aliased(Enrolment)  # not the enrolment the student filter joins
         students = select(func.count()).where(each.course_id == Course.id).correlate(Course).scalar_subquery()
         assignments = select(func.count()).where(Assignment.course_id == Course.id).scalar_subquery()
         query = select(Course.id, Course.name, Course.description, students, assignments).order_by(Course.name)
         if student_id is not None:
             query = query.join(Enrolment, Enrolment.course_id == Course.id).where(Enrolment.user_id == student_id)
+        if course_id is not None:
+            query = query.where(Course.id == course_id)
         with self.sessions() as session:
             return [CourseInfo(*row) for row in session.execute(query)]
 
     def course(self, course_id: int) -> CourseInfo:
-        found = [c for c in self.courses() if c.id == course_id]
+        found = self.courses(course_id=course_id)
         if not found:
             raise PlagDetectError(f"No course with id {course_id}.")
         return found[0]
@@ -299,13 +306,7 @@ class CourseStore:
                 )
             )
             held = select(Submission.id).where(Submission.document_id == Document.id).exists()
-            under_way = set(
-                session.scalars(
-                    select(Document.id)
-                    .join(Collection, Collection.id == Document.collection_id)
-                    .where(Collection.name == REPOSITORY, Document.owner_id == student_id, ~held)
-                )
-            )
+            under_way = set(session.scalars(_repository_documents().where(Document.owner_id == student_id, ~held)))
         return versions | under_way
 
     def submissions(
@@ -401,13 +402,7 @@ class CourseStore:
 
     def repository_documents(self) -> set[int]:
         with self.sessions() as session:
-            return set(
-                session.scalars(
-                    select(Document.id)
-                    .join(Collection, Collection.id == Document.collection_id)
-                    .where(Collection.name == REPOSITORY)
-                )
-            )
+            return set(session.scalars(_repository_documents()))
 
     def in_repository(self, document_ids: Iterable[int]) -> set[int]:
         """Those of these documents that are kept submissions: in the repository, or held by a submission."""
@@ -415,13 +410,7 @@ class CourseStore:
         if not wanted:
             return set()
         with self.sessions() as session:
-            stored = set(
-                session.scalars(
-                    select(Document.id)
-                    .join(Collection, Collection.id == Document.collection_id)
-                    .where(Document.id.in_(wanted), Collection.name == REPOSITORY)
-                )
-            )
+            stored = set(session.scalars(_repository_documents().where(Document.id.in_(wanted))))
             held = set(session.scalars(select(Submission.document_id).where(Submission.document_id.in_(wanted))))
         return stored | held
 
@@ -429,10 +418,7 @@ class CourseStore:
         """The repository's document with the bytes a check checked (a file handed in unchanged from a kept one)."""
         with self.sessions() as session:
             return session.scalar(
-                select(Document.id)
-                .join(Collection, Collection.id == Document.collection_id)
-                .join(Check, Check.sha256 == Document.sha256)
-                .where(Check.id == check_id, Collection.name == REPOSITORY)
+                _repository_documents().join(Check, Check.sha256 == Document.sha256).where(Check.id == check_id)
             )
 
     def submissions_that_found(self, document_id: int) -> list[SubmissionInfo]:
@@ -457,6 +443,15 @@ class CourseStore:
                     )
                 )
             )
+
+
+def _repository_documents():
+    """The ids of the documents in the submission repository, a query to narrow further."""
+    return (
+        select(Document.id)
+        .join(Collection, Collection.id == Document.collection_id)
+        .where(Collection.name == REPOSITORY)
+    )
 
 
 def _utc(moment: datetime | None) -> datetime | None:

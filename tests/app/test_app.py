@@ -33,21 +33,6 @@ from builders import (
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def app_corpus(encoder) -> Corpus:
-    """The corpus the app sees (conftest points PLAGDETECT_DATA_DIR at a fresh folder)."""
-    corpus = Corpus.open(Settings.from_env(), encoder=encoder)
-    yield corpus
-    corpus.close()
-
-
 @pytest.fixture
 def people(app_corpus: Corpus) -> dict[str, Account]:
     people = make_people(app_corpus.context.sessions)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from plagdetect.jobs import JobQueue, Jobs, wait_for
@@ -13,25 +12,10 @@ from plagdetect.services.accounts import Account
 from plagdetect.services.corpus import Corpus
 from plagdetect.services.courses import Courses
 from plagdetect.services.submissions import check_submission
-from plagdetect.settings import Settings
 
 from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, make_people
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def app_corpus(encoder) -> Corpus:
-    corpus = Corpus.open(Settings.from_env(), encoder=encoder)
-    yield corpus
-    corpus.close()
 
 
 @pytest.fixture

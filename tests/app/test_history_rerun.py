@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import delete, update
 from streamlit.testing.v1 import AppTest
 
@@ -14,7 +13,6 @@ from plagdetect.jobs import JobQueue, wait_for
 from plagdetect.services.accounts import OPERATOR, Account
 from plagdetect.services.checks import list_checks, run_check
 from plagdetect.services.corpus import Corpus
-from plagdetect.settings import Settings
 from plagdetect.store import Check
 from plagdetect.store.tables import CheckFile
 
@@ -23,20 +21,11 @@ from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_TITLE, PRINT
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
 @pytest.fixture
-def app_corpus(encoder) -> Corpus:
-    """The corpus the app sees (conftest points PLAGDETECT_DATA_DIR at a fresh folder)."""
-    corpus = Corpus.open(Settings.from_env(), encoder=encoder)
-    corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
-    yield corpus
-    corpus.close()
+def app_corpus(app_corpus: Corpus) -> Corpus:
+    """The app's corpus (tests/app/conftest.py) with the printing-press article in History."""
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    return app_corpus
 
 
 @pytest.fixture

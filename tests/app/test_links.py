@@ -6,14 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from plagdetect.detection.report import CheckOptions
 from plagdetect.services.accounts import Account
 from plagdetect.services.checks import run_check
 from plagdetect.services.corpus import Corpus
-from plagdetect.settings import Settings
 from views.common import browser_sessions
 from views.session_cookie import take
 
@@ -22,19 +20,11 @@ from builders import PRINTING_SOURCE, PRINTING_SUBMISSION, PRINTING_UNRELATED, m
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
 @pytest.fixture
-def app_corpus(encoder) -> Corpus:
-    corpus = Corpus.open(Settings.from_env(), encoder=encoder)
-    corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
-    yield corpus
-    corpus.close()
+def app_corpus(app_corpus: Corpus) -> Corpus:
+    """The app's corpus (tests/app/conftest.py) with the printing-press article in History."""
+    app_corpus.ingest_bytes(PRINTING_SOURCE.encode(), "printing-press.txt", "History")
+    return app_corpus
 
 
 @pytest.fixture

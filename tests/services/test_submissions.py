@@ -22,6 +22,7 @@ from plagdetect.services.corpus import Corpus
 from plagdetect.services.courses import Courses, usernames_in
 from plagdetect.services.submissions import (
     REPOSITORY,
+    Handed,
     as_seen_by,
     assignment_similarity,
     assignment_table,
@@ -39,6 +40,11 @@ from builders import ESSAY_RAILWAYS, ESSAY_VOLCANOES, PRINTING_SOURCE, PRINTING_
 @pytest.fixture
 def people(corpus: Corpus) -> dict[str, Account]:
     return make_people(corpus.context.sessions, students=("sam", "kim", "lee", "outsider"))
+
+
+def hand_in(context, student: Account, assignment_id: int, filename: str, text: str, **more) -> Handed:
+    """``student`` hands in ``text`` as ``filename`` to the assignment themselves."""
+    return check_submission(context, student, assignment_id, student.id, filename, text.encode(), **more)
 
 
 @pytest.fixture
@@ -63,8 +69,11 @@ def test_role_rules_for_courses_enrolment_and_handing_in(
         courses.enrol(people["sam"], course_id, ["outsider"])
     enrolled = courses.enrol(people["teacher"], course_id, usernames_in("username\nsam\nnobody\ntess\nOutsider\n"))
     assert (enrolled.added, enrolled.already, enrolled.unknown, enrolled.not_students) == (
-        ["outsider"], ["sam"], ["nobody"], ["tess"]
-    )  # fmt: skip
+        ["outsider"],
+        ["sam"],
+        ["nobody"],
+        ["tess"],
+    )
     courses.unenrol(people["teacher"], course_id, "outsider")
     for unknown in (999, course[2]):  # a student learns nothing of which assignment ids exist
         with pytest.raises(PermissionDenied, match="not one of your courses'"):
@@ -125,12 +134,10 @@ def test_a_resubmission_does_not_match_its_own_earlier_version(
 ) -> None:
     _, _, assignment_id = course
     context = corpus.context
-    first = check_submission(
-        context, people["sam"], assignment_id, people["sam"].id, "v1.txt", PRINTING_SOURCE.encode()
-    )
+    first = hand_in(context, people["sam"], assignment_id, "v1.txt", PRINTING_SOURCE)
     again = PRINTING_SOURCE.replace("monks", "monks and nuns")
-    second = check_submission(context, people["sam"], assignment_id, people["sam"].id, "v2.txt", again.encode())
-    same = check_submission(context, people["sam"], assignment_id, people["sam"].id, "v3.txt", again.encode())
+    second = hand_in(context, people["sam"], assignment_id, "v2.txt", again)
+    same = hand_in(context, people["sam"], assignment_id, "v3.txt", again)
     assert [s.version for s in (first.submission, second.submission, same.submission)] == [1, 2, 3]
     for handed in (second, same):
         assert load_report(context, people["sam"], handed.submission.check_id).matches == []
@@ -142,10 +149,8 @@ def test_a_classmates_file_handed_in_unchanged_is_found_whole(
 ) -> None:
     _, _, assignment_id = course
     context = corpus.context
-    check_submission(context, people["sam"], assignment_id, people["sam"].id, "sam.txt", PRINTING_SOURCE.encode())
-    copied = check_submission(
-        context, people["kim"], assignment_id, people["kim"].id, "k.txt", PRINTING_SOURCE.encode()
-    )
+    hand_in(context, people["sam"], assignment_id, "sam.txt", PRINTING_SOURCE)
+    copied = hand_in(context, people["kim"], assignment_id, "k.txt", PRINTING_SOURCE)
     report = load_report(context, people["teacher"], copied.submission.check_id)
     assert report.similarity > 0.9 and [s.title for s in report.sources] == ["sam: Essay 1 (History 101)"]
     matrix = assignment_similarity(context, people["teacher"], assignment_id)  # the heatmap shows the copy
@@ -157,10 +162,8 @@ def test_a_student_sees_another_students_submission_only_as_a_submission_to_the_
 ) -> None:
     _, _, assignment_id = course
     context = corpus.context
-    sam = check_submission(context, people["sam"], assignment_id, people["sam"].id, "sam.txt", PRINTING_SOURCE.encode())
-    kim = check_submission(
-        context, people["kim"], assignment_id, people["kim"].id, "kim.txt", PRINTING_SUBMISSION.encode()
-    )
+    sam = hand_in(context, people["sam"], assignment_id, "sam.txt", PRINTING_SOURCE)
+    kim = hand_in(context, people["kim"], assignment_id, "kim.txt", PRINTING_SUBMISSION)
     seen = load_report(context, people["kim"], kim.submission.check_id)
     day = f"{sam.submission.submitted_at:%Y-%m-%d}"
     assert [s.title for s in seen.sources] == [f"a submission to History 101, {day}"]
@@ -179,17 +182,13 @@ def test_the_assignment_table_has_a_row_per_student_and_exports_as_csv(
 ) -> None:
     _, _, assignment_id = course
     context = corpus.context
-    check_submission(context, people["sam"], assignment_id, people["sam"].id, "sam.txt", PRINTING_SOURCE.encode())
-    kim = check_submission(
-        context, people["kim"], assignment_id, people["kim"].id, "kim.txt", PRINTING_SUBMISSION.encode()
-    )
+    hand_in(context, people["sam"], assignment_id, "sam.txt", PRINTING_SOURCE)
+    kim = hand_in(context, people["kim"], assignment_id, "kim.txt", PRINTING_SUBMISSION)
     set_review_state(context, people["teacher"], kim.submission.id, "referred")
     with pytest.raises(PlagDetectError, match="one of"):
         set_review_state(context, people["teacher"], kim.submission.id, "guilty")
     # Handing in again does not clear a referral.
-    kim = check_submission(
-        context, people["kim"], assignment_id, people["kim"].id, "kim.txt", PRINTING_SUBMISSION.encode() + b" More."
-    )
+    kim = hand_in(context, people["kim"], assignment_id, "kim.txt", PRINTING_SUBMISSION + " More.")
     assert (kim.submission.version, kim.submission.review_state) == (2, "referred")
     rows = assignment_table(context, people["teacher"], assignment_id)
     assert [r.student for r in rows] == ["kim", "lee", "sam"]
@@ -233,7 +232,7 @@ def test_a_submission_no_longer_kept_cannot_be_re_run(
     courses, course_id, _ = course
     context = corpus.context
     private = courses.create_assignment(people["teacher"], course_id, "Diary", keep_submissions=False)
-    handed = check_submission(context, people["sam"], private.id, people["sam"].id, "d.txt", PRINTING_SOURCE.encode())
+    handed = hand_in(context, people["sam"], private.id, "d.txt", PRINTING_SOURCE)
     assert handed.submission.document_id is None
     assert corpus.list_documents(REPOSITORY) == []  # not kept: the repository holds nothing of it
     with pytest.raises(PlagDetectError, match="no longer kept"):
@@ -249,15 +248,12 @@ def test_late_is_judged_by_the_due_date_and_the_time_handed_in(
     past = courses.create_assignment(people["teacher"], course_id, "Past", due_at=now - timedelta(days=1))
     future = courses.create_assignment(people["teacher"], course_id, "Future", due_at=now + timedelta(days=1))
     for assignment in (past, future):
-        check_submission(context, people["sam"], assignment.id, people["sam"].id, "s.txt", ESSAY_VOLCANOES.encode())
+        hand_in(context, people["sam"], assignment.id, "s.txt", ESSAY_VOLCANOES)
     # Queued before the due date, checked after it: on time.
     on_time = courses.create_assignment(people["teacher"], course_id, "Queued", due_at=now - timedelta(hours=1))
-    check_submission(
-        context, people["kim"], on_time.id, people["kim"].id, "k.txt", ESSAY_RAILWAYS.encode(),
-        submitted_at=now - timedelta(hours=2),
-    )  # fmt: skip
-    late = {a.title: [r.late for r in assignment_table(context, people["teacher"], a.id) if r.submission] for a in
-            (past, future, on_time)}  # fmt: skip
+    hand_in(context, people["kim"], on_time.id, "k.txt", ESSAY_RAILWAYS, submitted_at=now - timedelta(hours=2))
+    table = {a.title: assignment_table(context, people["teacher"], a.id) for a in (past, future, on_time)}
+    late = {title: [r.late for r in rows if r.submission] for title, rows in table.items()}
     assert late == {"Past": [True], "Future": [False], "Queued": [False]}
 
 
@@ -266,10 +262,8 @@ def test_what_staff_excluded_names_no_classmate_to_a_student_and_survives_a_re_r
 ) -> None:
     _, _, assignment_id = course
     context = corpus.context
-    sam = check_submission(context, people["sam"], assignment_id, people["sam"].id, "sam.txt", PRINTING_SOURCE.encode())
-    kim = check_submission(
-        context, people["kim"], assignment_id, people["kim"].id, "kim.txt", PRINTING_SUBMISSION.encode()
-    )
+    sam = hand_in(context, people["sam"], assignment_id, "sam.txt", PRINTING_SOURCE)
+    kim = hand_in(context, people["kim"], assignment_id, "kim.txt", PRINTING_SUBMISSION)
     [source] = load_report(context, people["teacher"], kim.submission.check_id).sources
     exclude_from_check(
         context, people["teacher"], kim.submission.check_id, "cited in class", source_id=source.document_id
@@ -279,9 +273,7 @@ def test_what_staff_excluded_names_no_classmate_to_a_student_and_survives_a_re_r
     assert made.what == f"the source a submission to History 101, {sam.submission.submitted_at:%Y-%m-%d}"
     assert "sam" not in repr(seen.exclusions_made)
     # Lee's copy re-runs kim's check: the exclusion comes along, with where it came from.
-    lee = check_submission(
-        context, people["lee"], assignment_id, people["lee"].id, "lee.txt", PRINTING_SUBMISSION.encode() + b" Yes."
-    )
+    lee = hand_in(context, people["lee"], assignment_id, "lee.txt", PRINTING_SUBMISSION + " Yes.")
     assert (kim.submission.id, lee.submission.id) in lee.to_recheck
     rerun = recheck(context, OPERATOR, kim.submission.id, because_of=lee.submission.id)
     report = load_report(context, people["teacher"], rerun.check_id)
@@ -298,8 +290,8 @@ def test_work_reused_from_an_earlier_assignment_is_found(
     courses, course_id, first = course
     context = corpus.context
     second = courses.create_assignment(people["teacher"], course_id, "Essay 2")
-    check_submission(context, people["sam"], first, people["sam"].id, "one.txt", PRINTING_SOURCE.encode())
-    again = check_submission(context, people["sam"], second.id, people["sam"].id, "two.txt", PRINTING_SOURCE.encode())
+    hand_in(context, people["sam"], first, "one.txt", PRINTING_SOURCE)
+    again = hand_in(context, people["sam"], second.id, "two.txt", PRINTING_SOURCE)
     seen = load_report(context, people["sam"], again.submission.check_id)
     assert seen.similarity > 0.9 and seen.sources[0].title.startswith("your submission to History 101, ")
 
@@ -315,19 +307,16 @@ def test_a_hand_in_stopped_during_its_check_leaves_nothing(
             raise JobCancelled("Cancelled; nothing was handed in.")
 
     with pytest.raises(JobCancelled):
-        check_submission(context, people["sam"], assignment_id, people["sam"].id, "s.txt", PRINTING_SOURCE.encode(),
-                         progress=cancelled)  # fmt: skip
+        hand_in(context, people["sam"], assignment_id, "s.txt", PRINTING_SOURCE, progress=cancelled)
     assert CourseStore(context.sessions).submissions(assignment_id) == []
     assert corpus.list_documents(REPOSITORY) == []
-    handed = check_submission(
-        context, people["sam"], assignment_id, people["sam"].id, "s.txt", PRINTING_SOURCE.encode()
-    )
+    handed = hand_in(context, people["sam"], assignment_id, "s.txt", PRINTING_SOURCE)
     assert handed.submission.version == 1
 
 
 def test_the_repository_keeps_its_name(corpus: Corpus, people: dict[str, Account], course) -> None:
     _, _, assignment_id = course
-    check_submission(corpus.context, people["sam"], assignment_id, people["sam"].id, "s.txt", b"some words " * 20)
+    hand_in(corpus.context, people["sam"], assignment_id, "s.txt", "some words " * 20)
     with pytest.raises(PlagDetectError, match="keeps its name"):
         corpus.rename_collection(REPOSITORY, "Old essays")
     with pytest.raises(PlagDetectError, match="keeps its name"):
@@ -360,9 +349,7 @@ def test_a_students_kept_copy_no_submission_holds_yet_is_no_source_of_theirs(
     _, _, assignment_id = course
     draft = PRINTING_SOURCE.replace("monks", "monks and nuns")
     corpus.ingest_bytes(draft.encode(), "sam_draft.txt", REPOSITORY, owner_id=people["sam"].id)
-    final = check_submission(
-        corpus.context, people["sam"], assignment_id, people["sam"].id, "sam_final.txt", PRINTING_SOURCE.encode()
-    )
+    final = hand_in(corpus.context, people["sam"], assignment_id, "sam_final.txt", PRINTING_SOURCE)
     assert load_report(corpus.context, people["sam"], final.submission.check_id).matches == []
 
 
@@ -377,15 +364,9 @@ def test_two_submissions_checked_at_the_same_moment_still_find_each_other(
 
     def meanwhile(stage: str) -> None:
         if stage.startswith("Aligning") and not kims:
-            kims.append(
-                check_submission(
-                    context, people["kim"], assignment_id, people["kim"].id, "kim.txt", PRINTING_SUBMISSION.encode()
-                )
-            )
+            kims.append(hand_in(context, people["kim"], assignment_id, "kim.txt", PRINTING_SUBMISSION))
 
-    sam = check_submission(
-        context, people["sam"], assignment_id, people["sam"].id, "sam.txt", PRINTING_SOURCE.encode(), meanwhile
-    )
+    sam = hand_in(context, people["sam"], assignment_id, "sam.txt", PRINTING_SOURCE, progress=meanwhile)
     [kim] = kims
     assert kim.to_recheck == []  # sam's check was not stored yet
     assert sam.to_recheck == [(sam.submission.id, kim.submission.id)]
@@ -401,7 +382,7 @@ def test_a_students_own_check_does_not_search_other_students_work(
     """Else a student could check a topic's sources on the Check page and read what classmates wrote."""
     _, _, assignment_id = course
     context = corpus.context
-    check_submission(context, people["sam"], assignment_id, people["sam"].id, "sam.txt", PRINTING_SOURCE.encode())
+    hand_in(context, people["sam"], assignment_id, "sam.txt", PRINTING_SOURCE)
     assert searchable_by(context, people["lee"]) == ["History"]
     assert REPOSITORY in searchable_by(context, people["teacher"])
     mine = run_check(context, people["lee"], PRINTING_SOURCE.encode() + b" ", "probe.txt")
